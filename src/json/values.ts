@@ -1,0 +1,52 @@
+/**
+ * The value model shared by every layer.
+ *
+ * Trackio's stored JSON carries facts that plain JS values lose: the int/float distinction
+ * (`1` vs `1.0`), integers beyond 2^53, and key order for integer-like keys. Decoded stored
+ * JSON therefore uses:
+ *  - `JsonFloat` for a number written with `.`, `e` or `E` (its lexeme is kept);
+ *  - `bigint` for an integer outside the safe range (a safe one is a plain `number`);
+ *  - `Map` for objects, so insertion order survives.
+ * Values the server computes itself may use plain numbers (integral → int) and plain objects.
+ */
+export class JsonFloat {
+  constructor(readonly text: string) {}
+  get value(): number {
+    return Number(this.text)
+  }
+  valueOf(): number {
+    return Number(this.text)
+  }
+}
+
+export type JsonObject = Map<string, Json>
+export type Json =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | JsonFloat
+  | Json[]
+  | JsonObject
+  | { [key: string]: Json | undefined }
+
+/** True for a number stored as a JSON float or a non-integral JS number. */
+export function isFloat(v: unknown): boolean {
+  return v instanceof JsonFloat || (typeof v === 'number' && !Number.isInteger(v))
+}
+
+/** int or float, bools excluded: Python's `isinstance(v, (int, float)) and not isinstance(v, bool)`. */
+export function isNumeric(v: unknown): boolean {
+  return typeof v === 'number' || typeof v === 'bigint' || v instanceof JsonFloat
+}
+
+export function isJsonObject(v: unknown): v is JsonObject {
+  return v instanceof Map
+}
+
+/** An integer as a number when exact, else a bigint. */
+export function intValue(v: bigint | number): number | bigint {
+  if (typeof v === 'number') return v
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v
+}
