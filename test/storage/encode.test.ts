@@ -75,7 +75,7 @@ describe('encodeJson details', () => {
   })
 
   test('integers outside the 64-bit range are refused, naming the key', () => {
-    expect(() => encodeJson(new Map([['ok', 1], ['too_big', 2n ** 64n]]))).toThrow(BadRequestError)
+    expect(() => encodeJson(new Map<string, Json>([['ok', 1], ['too_big', 2n ** 64n]]))).toThrow(BadRequestError)
     expect(() => encodeJson(new Map([['too_big', 2n ** 64n]]))).toThrow(/too_big/)
     expect(() => encodeJson({ outer: { low: -(2n ** 63n) - 1n } })).toThrow(/outer\.low/)
     expect(() => encodeJson({ n: 1e20 })).toThrow(/'n'/)
