@@ -1,0 +1,46 @@
+export const MAIN_HELP = `trackio - serve Trackio experiment data over HTTP, OpenAPI and MCP
+
+Usage:
+  trackio show [options]     Serve the data directory (TRACKIO_DIR)
+  trackio demo DIR           Write a demo Trackio data directory into DIR
+  trackio --version          Print the version
+  trackio --help             Print this help ('trackio show --help' for the server's options)
+
+Data directory: $TRACKIO_DIR if set, else $HF_HOME/trackio, else ~/.cache/huggingface/trackio.
+The Python Trackio library can keep logging into the same directory while the server runs.
+`
+
+export const SHOW_HELP = `Usage: trackio show [options]
+
+Serve every project of the data directory:
+  POST /api/{tool}   the Trackio tools (JSON in, {"data": ...} out)
+  GET  /swagger      API documentation (Swagger UI, works offline); /swagger/json is the OpenAPI document
+  GET  /version      server version and MCP status
+  /mcp/              MCP server (streamable HTTP), when enabled
+
+Options:
+  --host H             Address to bind (env GRADIO_SERVER_NAME, default 127.0.0.1)
+  --port P             Port to bind; only that port is tried (default: env GRADIO_SERVER_PORT or 7860,
+                       then the next free port, up to 100 tries)
+  --mcp-server         Enable the MCP server at /mcp/ (also env GRADIO_MCP_SERVER=True)
+  --project P          Preselect a project in the printed URLs
+  --allowed-hosts A,B  Extra Host names the server answers to (env TRACKIO_ALLOWED_HOSTS); needed with
+                       --host 0.0.0.0 or behind a proxy
+  --cors-origin O      Send CORS headers for this origin (none by default)
+  -h, --help           Print this help
+
+Environment:
+  TRACKIO_DIR          Data directory
+  TRACKIO_WRITE_TOKEN  Write token (default: a new random token each start, printed below the URL)
+
+The write token gates every change (delete_run, rename_run, trigger_sync and logging). Present it as
+header X-Trackio-Write-Token, Authorization: Bearer, cookie trackio_write_token, query ?write_token=,
+or the write_token argument.
+`
+
+export const DEMO_HELP = `Usage: trackio demo DIR
+
+Write a realistic Trackio data directory into DIR (created if missing): a few projects and runs with
+configs, several hundred steps of metrics, system metrics and alerts, in exactly the format the Python
+library writes. Then serve it with:  TRACKIO_DIR=DIR trackio show
+`

@@ -1,0 +1,78 @@
+import { Storage } from '../storage/connection'
+import { settingsFromEnv } from '../tools/settings-env'
+import { createApp } from '../transports/http/app'
+import { makeWriteToken } from '../transports/write-token'
+import { VERSION } from '../version'
+import type { ServerConfig } from './config'
+import { baseUrl, isLoopback, startupUrls } from './urls'
+
+export interface RunningServer {
+  url: string
+  port: number
+  writeToken: string
+  stop(): Promise<void>
+}
+
+/** Largest request body accepted (bulk logging batches included); larger ones get 413. */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024
+
+function isAddrInUse(err: unknown): boolean {
+  const e = err as { code?: string; message?: string }
+  return e?.code === 'EADDRINUSE' || /in use|EADDRINUSE/i.test(e?.message ?? '')
+}
+
+/** Start the server on the first free port of the configured range. */
+export async function startServer(cfg: ServerConfig, env: Record<string, string | undefined>): Promise<RunningServer> {
+  const storage = new Storage(cfg.dataDir)
+  const writeToken = makeWriteToken(env)
+  const ctx = { storage, settings: settingsFromEnv(env, cfg.dataDir) }
+  let lastErr: unknown
+  for (let i = 0; i < cfg.portTries; i++) {
+    const port = cfg.port === 0 ? 0 : cfg.port + i
+    if (port > 65535) break
+    const app = createApp({ ctx, version: VERSION, writeToken, mcp: { enabled: cfg.mcpEnabled, path: '/mcp' }, maxBodyBytes: MAX_BODY_BYTES })
+    try {
+      app.listen({ hostname: cfg.host, port })
+    } catch (err) {
+      lastErr = err
+      if (isAddrInUse(err)) continue
+      throw err
+    }
+    const actual = app.server!.port!
+    return {
+      url: baseUrl(cfg.host, actual),
+      port: actual,
+      writeToken,
+      stop: async () => {
+        await app.stop(true)
+        storage.close()
+      },
+    }
+  }
+  const last = cfg.port + cfg.portTries - 1
+  throw new Error(
+    cfg.portTries > 1
+      ? `Cannot find empty port in range: ${cfg.port}-${last}. Set GRADIO_SERVER_PORT or pass --port.`
+      : `Cannot listen on ${cfg.host}:${cfg.port}: ${(lastErr as Error)?.message ?? 'address in use'}`,
+  )
+}
+
+/** The startup lines (spec 7.1), then where the docs and MCP live. */
+export function startupLines(cfg: ServerConfig, server: RunningServer, color: boolean): string[] {
+  const { ui, write } = startupUrls(server.url, cfg.project, server.writeToken)
+  const first = `* Trackio UI launched at: ${ui}`
+  const lines = [
+    color ? `\x1b[1m\x1b[38;5;208m${first}\x1b[0m` : first,
+    '',
+    `* Trackio dashboard opened in browser with write access at: ${write}`,
+    '* Only share this write_token with trusted users, as it allows them to write logs, rename/delete runs, and connect MCP tools.',
+    `* API documentation: ${server.url}/swagger`,
+    `* Data directory: ${cfg.dataDir}`,
+  ]
+  if (cfg.mcpEnabled) lines.push(`* MCP server: ${server.url}/mcp/`)
+  if (!isLoopback(cfg.host))
+    lines.push(
+      `* Warning: bound to ${cfg.host}, reachable from other machines. Anyone who can reach it can read every project; keep the write token secret.`,
+    )
+  return lines
+}

@@ -1,0 +1,152 @@
+import type { Json, JsonObject } from '../json/values'
+import { parseJson } from '../json/parse'
+import { compareCodePoints, type ProjectDb } from './connection'
+import { decodeObject, decodeTopLevel, int, text } from './decode'
+import { where, type RunFilter } from './runs'
+import { parseInstant } from './timestamps'
+
+/** Which rows of a run a value query keeps (spec 5.4 filter rules, instants in epoch µs). */
+export type RowFilter =
+  | { kind: 'all' }
+  | { kind: 'step'; step: number | bigint }
+  | { kind: 'steps'; lo: number | bigint; hi: number | bigint }
+  | { kind: 'time'; lo: number; hi: number }
+  | { kind: 'none' }
+
+export interface MetricRow {
+  timestamp: string
+  step: number | bigint
+  metrics: JsonObject
+}
+
+export type MetricPoint = {
+  timestamp: string
+  step: number | bigint | null
+  value: Json
+}
+
+function stepClause(f: RowFilter): { sql: string; params: (number | bigint)[] } {
+  if (f.kind === 'step') return { sql: ' AND step = ?', params: [f.step] }
+  if (f.kind === 'steps') return { sql: ' AND step BETWEEN ? AND ?', params: [f.lo, f.hi] }
+  return { sql: '', params: [] }
+}
+
+/** Rows kept by a time filter: compared as instants, not as text (Trackio's text comparison is a bug). */
+function inTime(f: RowFilter, ts: string | null, cache: Map<string, number | null>): boolean {
+  if (f.kind !== 'time') return true
+  if (ts === null) return false
+  let t = cache.get(ts)
+  if (t === undefined) {
+    t = parseInstant(ts)
+    cache.set(ts, t)
+  }
+  return t !== null && t >= f.lo && t <= f.hi
+}
+
+/** JSON path for one top-level key, quoted so dots, `$` and quotes in names are literal. */
+function keyPath(key: string): string {
+  return `$."${key.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+}
+
+/** Sorted distinct top-level keys of a run's rows in `table`, minus `exclude` (spec 5.3, 5.7). */
+export function runKeys(p: ProjectDb, table: 'metrics' | 'system_metrics', f: RunFilter, exclude: string[]): string[] {
+  const keys = p.memo(`keys:${table}:${f.column}:${f.value}`, () => {
+    const seen = new Set<string>()
+    try {
+      const rows = p.db
+        .query(`SELECT DISTINCT j.key FROM "${table}" m, json_each(CAST(m.metrics AS TEXT)) j WHERE m.${where(f)}`)
+        .values(f.value)
+      for (const [k] of rows) seen.add(String(k))
+    } catch (err) {
+      if (!isMalformedJson(err)) throw err
+      // Rows written before 2025-09 may hold bare NaN tokens that SQLite's JSON rejects.
+      for (const [m] of p.db.query(`SELECT metrics FROM "${table}" WHERE ${where(f)}`).values(f.value))
+        for (const k of decodeObject(m).keys()) seen.add(k)
+    }
+    return [...seen]
+  })
+  return keys.filter((k) => !exclude.includes(k)).sort(compareCodePoints)
+}
+
+export function isMalformedJson(err: unknown): boolean {
+  return err instanceof Error && /malformed JSON/i.test(err.message)
+}
+
+/** Values of one metric over a run, ordered by timestamp (spec 5.4). */
+export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: RowFilter): MetricPoint[] {
+  if (rf.kind === 'none' || !p.hasTable('metrics')) return []
+  const sc = stepClause(rf)
+  const out: MetricPoint[] = []
+  const cache = new Map<string, number | null>()
+  try {
+    const rows = p.db
+      .query(
+        `SELECT timestamp, step, v FROM (SELECT timestamp, step, CAST(metrics AS TEXT) -> ? AS v FROM metrics
+         WHERE ${where(f)}${sc.sql}) WHERE v IS NOT NULL ORDER BY timestamp`,
+      )
+      .values(keyPath(metric), f.value, ...sc.params)
+    for (const [ts, step, v] of rows) {
+      const t = text(ts)
+      if (!inTime(rf, t, cache)) continue
+      out.push({ timestamp: t ?? '', step: int(step), value: decodeTopLevel(parseJson(String(v))) })
+    }
+    return out
+  } catch (err) {
+    if (!isMalformedJson(err)) throw err
+  }
+  for (const row of metricRows(p, f, rf, 'timestamp')) {
+    if (row.metrics.has(metric)) out.push({ timestamp: row.timestamp, step: row.step, value: row.metrics.get(metric)! })
+  }
+  return out
+}
+
+/**
+ * A run's rows with their decoded JSON. `order` is Trackio's: `timestamp` alone for value and
+ * snapshot queries, `timestamp, id` for logs. `decode` false keeps "NaN" strings (scalar_only).
+ */
+export function metricRows(p: ProjectDb, f: RunFilter, rf: RowFilter, order: 'timestamp' | 'timestamp, id', decode = true): MetricRow[] {
+  if (rf.kind === 'none' || !p.hasTable('metrics')) return []
+  const sc = stepClause(rf)
+  const orderBy = order === 'timestamp, id' && !p.hasColumn('metrics', 'id') ? 'timestamp' : order
+  const rows = p.db
+    .query(`SELECT timestamp, step, metrics FROM metrics WHERE ${where(f)}${sc.sql} ORDER BY ${orderBy}`)
+    .values(f.value, ...sc.params)
+  const out: MetricRow[] = []
+  const cache = new Map<string, number | null>()
+  for (const [ts, step, m] of rows) {
+    const t = text(ts)
+    if (!inTime(rf, t, cache)) continue
+    out.push({ timestamp: t ?? '', step: int(step) ?? 0, metrics: decodeObject(m, decode) })
+  }
+  return out
+}
+
+/** Number of metrics rows of a run and its last step. */
+export function runStats(p: ProjectDb, f: RunFilter): { count: number; lastStep: number | bigint | null } {
+  if (!p.hasTable('metrics')) return { count: 0, lastStep: null }
+  const row = p.db.query(`SELECT COUNT(*), MAX(step) FROM metrics WHERE ${where(f)}`).values(f.value)[0]
+  return { count: Number(row?.[0] ?? 0), lastStep: int(row?.[1]) }
+}
+
+/** Largest step over the whole project (`last_activity` of the project summary). */
+export function projectLastStep(p: ProjectDb): number | bigint | null {
+  if (!p.hasTable('metrics')) return null
+  return p.memo('laststep', () => int(p.db.query('SELECT MAX(step) FROM metrics').values()[0]?.[0]))
+}
+
+/** The config stored for a run (its run_id, or its name in legacy configs tables), top-level decoded. */
+export function runConfig(p: ProjectDb, metricsFilter: RunFilter, runName: string | null): JsonObject | null {
+  if (!p.hasTable('configs')) return null
+  let key: string | null
+  let column: string
+  if (p.hasRunIds('configs')) {
+    column = 'run_id'
+    key = metricsFilter.column === 'run_id' ? metricsFilter.value : null
+  } else {
+    column = 'run_name'
+    key = metricsFilter.column === 'run_name' ? metricsFilter.value : runName
+  }
+  if (key === null) return null
+  const row = p.db.query(`SELECT config FROM configs WHERE ${column} = ? ORDER BY rowid DESC LIMIT 1`).values(key)[0]
+  return row ? decodeObject(row[0]) : null
+}

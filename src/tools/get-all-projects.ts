@@ -1,0 +1,13 @@
+import { z } from 'zod'
+import { defineTool } from './define'
+
+export default defineTool({
+  name: 'get_all_projects',
+  description: 'List all Trackio projects available on this server.',
+  input: z.object({}),
+  output: z.array(z.string()).describe('Database file stems (canonical project names), in code-point order.'),
+  result: 'list',
+  access: 'read',
+  example: {},
+  handler: (_args, ctx) => ctx.storage.listProjects(),
+})

@@ -1,0 +1,54 @@
+import { z } from 'zod'
+import type { JsonObject } from '../json/values'
+import { metricRows } from '../storage/metrics'
+import { resolveRun } from '../storage/runs'
+import { MAX_LOG_POINTS, isScalarValue, subsampleIndices } from '../storage/subsample'
+import { defineTool, looseObject, projectArg, runArg, runIdArg } from './define'
+import { readProject } from './read-project'
+
+const TRUE = new Set(['true', '1', 'yes', 'on'])
+const FALSE = new Set(['false', '0', 'no', 'off', ''])
+
+/** Trackio's scalar_only: a boolean, null, or one of the strings it recognises (spec 5.10). */
+const scalarOnlyArg = z
+  .union([z.boolean(), z.string()])
+  .nullable()
+  .default(false)
+  .transform((v, ctx) => {
+    if (v === null) return false
+    if (typeof v === 'boolean') return v
+    const s = v.trim().toLowerCase()
+    if (TRUE.has(s)) return true
+    if (FALSE.has(s)) return false
+    ctx.addIssue({ code: 'custom', message: 'scalar_only must be a boolean' })
+    return z.NEVER
+  })
+  .describe('Keep only numeric values (and histograms) in each row.')
+
+export default defineTool({
+  name: 'get_logs',
+  description: 'Fetch Trackio metric logs for a run.',
+  notes: `Rows in (timestamp, id) order with \`timestamp\` and \`step\` added; at most ${MAX_LOG_POINTS} rows (subsampled as Trackio does).`,
+  input: z.object({ project: projectArg, run: runArg, run_id: runIdArg, scalar_only: scalarOnlyArg }),
+  output: z.array(looseObject),
+  result: 'list',
+  access: 'read',
+  example: { project: 'mnist-classifier', run: 'baseline', scalar_only: true },
+  handler: ({ project, run, run_id, scalar_only }, ctx) =>
+    readProject(ctx, project, [], (p) => {
+      const f = resolveRun(p, 'metrics', run, run_id)
+      if (!f) return []
+      const rows = metricRows(p, f, { kind: 'all' }, 'timestamp, id', !scalar_only)
+      return subsampleIndices(rows.map((r) => r.metrics), MAX_LOG_POINTS, scalar_only).map((i) => {
+        const r = rows[i]!
+        let m: JsonObject = r.metrics
+        if (scalar_only) {
+          m = new Map()
+          for (const [k, v] of r.metrics) if (isScalarValue(v)) m.set(k, v)
+        }
+        m.set('timestamp', r.timestamp)
+        m.set('step', r.step)
+        return m
+      })
+    }),
+})

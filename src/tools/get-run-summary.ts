@@ -1,0 +1,43 @@
+import { z } from 'zod'
+import { runConfig, runKeys, runStats } from '../storage/metrics'
+import { listRuns, resolveRun } from '../storage/runs'
+import { defineTool, projectArg, runArg, runIdArg } from './define'
+import { readProject } from './read-project'
+
+export default defineTool({
+  name: 'get_run_summary',
+  description: 'Return summary metadata for a Trackio run.',
+  notes: 'Called by name, `run_id` is echoed as null (Trackio does not resolve it); a run with no rows has `config: null`.',
+  input: z.object({ project: projectArg, run: runArg, run_id: runIdArg }),
+  output: z.object({
+    project: z.string(),
+    run: z.string().nullable(),
+    run_id: z.string().nullable(),
+    num_logs: z.int(),
+    metrics: z.array(z.string()),
+    config: z.record(z.string(), z.unknown()).nullable(),
+    last_step: z.int().nullable(),
+  }),
+  result: 'object',
+  access: 'read',
+  example: { project: 'mnist-classifier', run: 'baseline' },
+  handler: ({ project, run, run_id }, ctx) => {
+    const empty = (r: string | null) => ({ project, run: r, run_id, num_logs: 0, metrics: [], config: null, last_step: null })
+    return readProject(ctx, project, empty(run), (p) => {
+      let name = run
+      if (run_id !== null) name = listRuns(p).find((r) => r.id === run_id)?.name ?? run
+      const f = resolveRun(p, 'metrics', name, run_id)
+      const stats = f ? runStats(p, f) : { count: 0, lastStep: null }
+      if (!f || stats.count === 0) return empty(name)
+      return {
+        project,
+        run: name,
+        run_id,
+        num_logs: stats.count,
+        metrics: runKeys(p, 'metrics', f, ['timestamp', 'step']),
+        config: runConfig(p, f, name),
+        last_step: stats.lastStep,
+      }
+    })
+  },
+})

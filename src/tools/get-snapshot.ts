@@ -1,0 +1,44 @@
+import { z } from 'zod'
+import type { Json } from '../json/values'
+import { metricRows } from '../storage/metrics'
+import { resolveRun } from '../storage/runs'
+import { defineTool, intArg, projectArg, runArg, runIdArg, windowArg } from './define'
+import { readProject } from './read-project'
+import { FILTER_NOTES, rowFilter } from './row-filter'
+
+export default defineTool({
+  name: 'get_snapshot',
+  description: 'Fetch a single Trackio snapshot around a step or timestamp.',
+  notes: FILTER_NOTES + ' Note the positional order: run_id is the third parameter.',
+  input: z.object({
+    project: projectArg,
+    run: runArg,
+    run_id: runIdArg,
+    step: intArg('Only the row logged at exactly this step.').nullable().default(null),
+    around_step: intArg('Centre step; needs `window`.').nullable().default(null),
+    at_time: z.string().nullable().default(null).describe('ISO 8601 instant; needs `window` (seconds).'),
+    window: windowArg('Steps (with around_step) or seconds (with at_time) either side.').nullable().default(null),
+  }),
+  output: z
+    .record(z.string(), z.array(z.object({ timestamp: z.string(), step: z.int(), value: z.unknown() })))
+    .describe('Every metric key → its `{timestamp, step, value}` points in the selected rows.'),
+  result: 'object',
+  access: 'read',
+  example: { project: 'mnist-classifier', run: 'baseline', around_step: 100, window: 2 },
+  handler: (a, ctx) => {
+    const filter = rowFilter(a)
+    return readProject(ctx, a.project, new Map(), (p) => {
+      const out = new Map<string, Json>()
+      const f = resolveRun(p, 'metrics', a.run, a.run_id)
+      if (!f) return out
+      for (const row of metricRows(p, f, filter, 'timestamp')) {
+        for (const [k, value] of row.metrics) {
+          let list = out.get(k) as Json[] | undefined
+          if (!list) out.set(k, (list = []))
+          list.push({ timestamp: row.timestamp, step: row.step, value })
+        }
+      }
+      return out
+    })
+  },
+})

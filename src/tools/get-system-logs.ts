@@ -1,0 +1,28 @@
+import { z } from 'zod'
+import { resolveRun } from '../storage/runs'
+import { MAX_LOG_POINTS, subsampleIndices } from '../storage/subsample'
+import { systemRows } from '../storage/system'
+import { defineTool, looseObject, projectArg, runArg, runIdArg } from './define'
+import { readProject } from './read-project'
+
+export default defineTool({
+  name: 'get_system_logs',
+  description: 'Fetch system metric logs for a run.',
+  notes: `At most ${MAX_LOG_POINTS} rows: longer runs are subsampled as Trackio does (evenly per key set, last row kept).`,
+  input: z.object({ project: projectArg, run: runArg, run_id: runIdArg }),
+  output: z.array(looseObject).describe('Each row: its system metrics plus `timestamp`.'),
+  result: 'list',
+  access: 'read',
+  example: { project: 'mnist-classifier', run: 'baseline' },
+  handler: ({ project, run, run_id }, ctx) =>
+    readProject(ctx, project, [], (p) => {
+      const f = resolveRun(p, 'system_metrics', run, run_id)
+      if (!f) return []
+      const rows = systemRows(p, f)
+      return subsampleIndices(rows.map((r) => r.metrics), MAX_LOG_POINTS, false).map((i) => {
+        const r = rows[i]!
+        r.metrics.set('timestamp', r.timestamp)
+        return r.metrics
+      })
+    }),
+})

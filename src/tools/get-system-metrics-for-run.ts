@@ -1,0 +1,20 @@
+import { z } from 'zod'
+import { runKeys } from '../storage/metrics'
+import { resolveRun } from '../storage/runs'
+import { defineTool, projectArg, runArg, runIdArg } from './define'
+import { readProject } from './read-project'
+
+export default defineTool({
+  name: 'get_system_metrics_for_run',
+  description: 'List system metric names recorded for a run.',
+  input: z.object({ project: projectArg, run: runArg, run_id: runIdArg }),
+  output: z.array(z.string()).describe('System metric keys (e.g. `gpu/0/utilization`), sorted.'),
+  result: 'list',
+  access: 'read',
+  example: { project: 'mnist-classifier', run: 'baseline' },
+  handler: ({ project, run, run_id }, ctx) =>
+    readProject(ctx, project, [], (p) => {
+      const f = resolveRun(p, 'system_metrics', run, run_id)
+      return f ? runKeys(p, 'system_metrics', f, ['timestamp']) : []
+    }),
+})

@@ -1,0 +1,38 @@
+import type { ToolDef } from './define'
+import getAlerts from './get-alerts'
+import getAllProjects from './get-all-projects'
+import getLogs from './get-logs'
+import getMetricValues from './get-metric-values'
+import getMetricsForRun from './get-metrics-for-run'
+import getProjectSummary from './get-project-summary'
+import getRunSummary from './get-run-summary'
+import getRunsForProject from './get-runs-for-project'
+import getSettings from './get-settings'
+import getSnapshot from './get-snapshot'
+import getSystemLogs from './get-system-logs'
+import getSystemMetricsForRun from './get-system-metrics-for-run'
+
+/**
+ * Every tool, in Trackio's MCP registration order (spec 9.3). HTTP routes, the OpenAPI document
+ * and the MCP server are all generated from this list.
+ */
+export const TOOLS: readonly ToolDef[] = [
+  getAllProjects,
+  getRunsForProject,
+  getMetricsForRun,
+  getProjectSummary,
+  getRunSummary,
+  getMetricValues,
+  getSystemMetricsForRun,
+  getSystemLogs,
+  getSnapshot,
+  getLogs,
+  getAlerts,
+  getSettings,
+] as ToolDef[]
+
+const byName = new Map(TOOLS.map((t) => [t.name, t]))
+
+export function findTool(name: string): ToolDef | undefined {
+  return byName.get(name)
+}
