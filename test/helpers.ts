@@ -1,0 +1,149 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export const ROOT = resolve(import.meta.dir, '..')
+export const FIXTURES = resolve(ROOT, '..', 'shared', 'fixtures')
+export const BINARY = join(ROOT, 'dist', 'trackio')
+
+const made: string[] = []
+
+/** A temporary data directory holding copies of the named fixture sets (never the originals). */
+export function copyFixtures(...sets: ('basic' | 'edge' | 'large')[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'trackio-test-'))
+  made.push(dir)
+  for (const set of sets) cpSync(join(FIXTURES, set), dir, { recursive: true })
+  return dir
+}
+
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'trackio-test-'))
+  made.push(dir)
+  return dir
+}
+
+process.on('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true })
+})
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+    const st = statSync(join(dir, name))
+    if (st.isFile()) newest = Math.max(newest, st.mtimeMs)
+  }
+  return newest
+}
+
+let built: Promise<void> | null = null
+
+/** Build dist/trackio once per test run when it is missing or older than src/. */
+export function ensureBinary(): Promise<void> {
+  built ??= (async () => {
+    if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= newestMtime(join(ROOT, 'src'))) return
+    const p = Bun.spawn(['bun', 'build.ts'], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
+    if ((await p.exited) !== 0) throw new Error(`build failed: ${await new Response(p.stderr).text()}`)
+  })()
+  return built
+}
+
+export interface Server {
+  url: string
+  port: number
+  token: string
+  proc: Bun.Subprocess<'ignore', 'pipe', 'pipe'>
+  /** Everything the server printed so far on stdout. */
+  output(): string
+  stop(): Promise<number>
+}
+
+/** Start the compiled binary (`trackio show --port 0 …`) on a data directory and wait for its URL. */
+export async function startServer(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<Server> {
+  await ensureBinary()
+  const proc = Bun.spawn([BINARY, 'show', '--port', '0', ...args], {
+    cwd: dataDir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TRACKIO_DIR: dataDir, ...env },
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  let out = ''
+  const reader = proc.stdout.getReader()
+  const decoder = new TextDecoder()
+  const deadline = Date.now() + 20000
+  let match: RegExpMatchArray | null = null
+  while (!match) {
+    if (Date.now() > deadline) throw new Error(`server did not start: ${out}`)
+    const { value, done } = await reader.read()
+    if (done) throw new Error(`server exited: ${out}${await new Response(proc.stderr).text()}`)
+    out += decoder.decode(value)
+    match = out.match(/write access at: (http:\/\/[^?\s]+?):(\d+)\S*?write_token=([A-Za-z0-9_-]+)/)
+  }
+  ;(async () => {
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) break
+      out += decoder.decode(value)
+    }
+  })()
+  const port = Number(match[2])
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    token: match[3]!,
+    proc,
+    output: () => out,
+    stop: async () => {
+      proc.kill('SIGTERM')
+      return await proc.exited
+    },
+  }
+}
+
+export interface ApiResult {
+  status: number
+  text: string
+  json: any
+  headers: Headers
+}
+
+/** POST a body (object → JSON, string → as is) to /api/{tool}. */
+export async function api(base: string, tool: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<ApiResult> {
+  const r = await fetch(`${base}/api/${tool}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  const text = await r.text()
+  let json: any = undefined
+  try {
+    json = JSON.parse(text)
+  } catch {}
+  return { status: r.status, text, json, headers: r.headers }
+}
+
+/** The HTTP app in this process (fast tests of the tools and transports without the binary). */
+export async function inProcessApp(dataDir: string, writeToken = 'test-token') {
+  const { Storage } = await import('../src/storage/connection')
+  const { settingsFromEnv } = await import('../src/tools/settings-env')
+  const { createApp } = await import('../src/transports/http/app')
+  const storage = new Storage(dataDir)
+  const app = createApp({
+    ctx: { storage, settings: settingsFromEnv({}, dataDir) },
+    version: 'test',
+    writeToken,
+    mcp: { enabled: false, path: '/mcp' },
+  })
+  const call = async (tool: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<ApiResult> => {
+    const r = await app.handle(
+      new Request(`http://localhost/api/${tool}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    )
+    const text = await r.text()
+    let json: any = undefined
+    try {
+      json = JSON.parse(text)
+    } catch {}
+    return { status: r.status, text, json, headers: r.headers }
+  }
+  return { app, storage, call }
+}
