@@ -14,7 +14,6 @@ async function show(argv: string[]): Promise<number> {
   if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}' for 'show'. See 'trackio show --help'.`)
   const cfg = serverConfig(args, process.env)
   const server = await startServer(cfg, process.env)
-  console.log(startupLines(cfg, server, process.stdout.isTTY === true).join('\n'))
   let stopping = false
   const stop = () => {
     if (stopping) return
@@ -25,6 +24,8 @@ async function show(argv: string[]): Promise<number> {
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
+  // Handlers first: a supervisor that reads the URL may signal right away.
+  console.log(startupLines(cfg, server, process.stdout.isTTY === true).join('\n'))
   return new Promise<number>(() => {})
 }
 

@@ -72,7 +72,7 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
 }
 
 function issueText(i: z.core.$ZodIssue): string {
-  if (i.code === 'invalid_union') {
+  if (i.code === 'invalid_union' && i.message === 'Invalid input') {
     const expected = new Set<string>()
     for (const branch of i.errors) for (const sub of branch) if (sub.code === 'invalid_type') expected.add(sub.expected)
     if (expected.size) return `expected ${[...expected].join(' or ')}`

@@ -11,7 +11,7 @@ const FALSE = new Set(['false', '0', 'no', 'off', ''])
 
 /** Trackio's scalar_only: a boolean, null, or one of the strings it recognises (spec 5.10). */
 const scalarOnlyArg = z
-  .union([z.boolean(), z.string()])
+  .union([z.boolean(), z.string()], { error: 'scalar_only must be a boolean' })
   .nullable()
   .default(false)
   .transform((v, ctx) => {
