@@ -92,7 +92,7 @@ describe('writeDemoData', () => {
     expect([...levels].sort()).toEqual(['error', 'info', 'warn'])
     expect(summary.alerts).toBe(Object.values(facts).reduce((n: number, p: any) => n + p.alerts.length, 0))
     expect(Object.keys(facts['llm-finetune'].runs[summary.projects[1]!.runs[0]!.id].types)).toContain('train/loss')
-  })
+  }, 60_000)
 
   test('deterministic for a seed and time base; re-running adds nothing', async () => {
     const a = tmp()
@@ -109,7 +109,7 @@ describe('writeDemoData', () => {
     const c = tmp()
     await writeDemoData(c, { seed: 12, now: NOW })
     expect(dump(c)).not.toBe(dumpA)
-  })
+  }, 120_000)
 })
 
 describe('writeBenchData', () => {
@@ -132,5 +132,5 @@ describe('writeBenchData', () => {
     expect(db.query("SELECT COUNT(*) AS n FROM system_metrics WHERE run_name = 'long-run'").get()).toEqual({ n: 5000 })
     expect(db.query('SELECT COUNT(*) AS n FROM configs').get()).toEqual({ n: 21 })
     db.close()
-  })
+  }, 120_000)
 })
