@@ -46,6 +46,36 @@ export class ProjectDb {
     }
   }
 
+  /**
+   * Run `fn` inside one write transaction (BEGIN IMMEDIATE) on this connection: committed when it
+   * returns, rolled back when it throws. `setup` (schema steps) runs first, inside the same
+   * transaction, so a failed call leaves no trace at all. Reads made by `fn` see the transaction.
+   */
+  write<T>(fn: () => T, setup?: () => void): T {
+    if (this.inRead) throw new Error('write() cannot run inside read()')
+    this.inRead = true
+    try {
+      this.db.run('BEGIN IMMEDIATE')
+      try {
+        setup?.()
+        this.schemaVersion = -1n
+        this.refresh()
+        const result = fn()
+        this.db.run('COMMIT')
+        return result
+      } catch (err) {
+        if (this.db.inTransaction) this.db.run('ROLLBACK')
+        throw err
+      } finally {
+        this.noteWrite()
+      }
+    } catch (err) {
+      throw storageFailure(err, this.paths.stem)
+    } finally {
+      this.inRead = false
+    }
+  }
+
   /** Note a write made through this connection (invalidates memoised reads). */
   noteWrite(): void {
     this.localWrites++

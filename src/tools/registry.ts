@@ -1,4 +1,9 @@
+import bulkAlert from './bulk-alert'
+import bulkLog from './bulk-log'
+import bulkLogSystem from './bulk-log-system'
 import type { ToolDef } from './define'
+import deleteRun from './delete-run'
+import forceSync from './force-sync'
 import getAlerts from './get-alerts'
 import getAllProjects from './get-all-projects'
 import getLogs from './get-logs'
@@ -11,6 +16,11 @@ import getSettings from './get-settings'
 import getSnapshot from './get-snapshot'
 import getSystemLogs from './get-system-logs'
 import getSystemMetricsForRun from './get-system-metrics-for-run'
+import log from './log'
+import logAlert from './log-alert'
+import logMetrics from './log-metrics'
+import renameRun from './rename-run'
+import triggerSync from './trigger-sync'
 
 /**
  * Every tool, in Trackio's MCP registration order (spec 9.3). HTTP routes, the OpenAPI document
@@ -29,6 +39,16 @@ export const TOOLS: readonly ToolDef[] = [
   getLogs,
   getAlerts,
   getSettings,
+  deleteRun,
+  renameRun,
+  triggerSync,
+  forceSync,
+  bulkLog,
+  bulkLogSystem,
+  bulkAlert,
+  log,
+  logMetrics,
+  logAlert,
 ] as ToolDef[]
 
 const byName = new Map(TOOLS.map((t) => [t.name, t]))

@@ -1,0 +1,22 @@
+import { z } from 'zod'
+import { deleteRun } from '../storage/delete'
+import { defineTool, projectArg, runArg, runIdArg } from './define'
+
+export default defineTool({
+  name: 'delete_run',
+  description: 'Delete a run. On Spaces, pass an hf_token with write access.',
+  notes:
+    'Needs the write token. Removes the run from every table (metrics, config, system metrics, alerts, traces, artifact links) in one ' +
+    'transaction; media files are kept. Unknown project or run: 404 (Trackio answers false). Returns true.',
+  input: z.object({ project: projectArg, run: runArg, run_id: runIdArg }),
+  output: z.boolean(),
+  result: 'boolean',
+  access: 'write',
+  destructive: true,
+  mcpOmit: ['run_id'],
+  example: { project: 'mnist-classifier', run: 'baseline' },
+  handler: async ({ project, run, run_id }, ctx) => {
+    await deleteRun(ctx.storage, project, run, run_id)
+    return true
+  },
+})

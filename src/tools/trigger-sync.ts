@@ -1,0 +1,29 @@
+import { z } from 'zod'
+import { exportParquet } from '../storage/parquet'
+import { defineTool, type ToolDef } from './define'
+
+const input = z.object({})
+
+/** The shared definition of trigger_sync and its HTTP alias force_sync (spec 5.15, 12). */
+export function syncTool(name: string, httpOnly: boolean): ToolDef<typeof input> {
+  return defineTool({
+    name,
+    description: 'Trigger a Trackio export/sync pass. On Spaces, pass an hf_token with write access.',
+    notes:
+      'Needs the write token (Trackio leaves /api/force_sync open). Writes the parquet side files of every project: {project}.parquet, ' +
+      '{project}_system.parquet, {project}_configs.parquet (table columns plus one column per JSON key), skipping empty tables and ' +
+      'files newer than their database. Returns true.',
+    input,
+    output: z.boolean(),
+    result: 'boolean',
+    access: 'write',
+    httpOnly,
+    example: {},
+    handler: (_args, ctx) => {
+      exportParquet(ctx.storage)
+      return true
+    },
+  })
+}
+
+export default syncTool('trigger_sync', false)
