@@ -240,7 +240,8 @@ class Parser {
     this.i = i
     const text = s.slice(start, i)
     if (float) return new JsonFloat(text)
-    if (i - intStart < 16) return Number(text)
+    // An integer lexeme "-0" is the int 0 (Python reads it so), not the float -0.0.
+    if (i - intStart < 16) return Number(text) || 0
     const b = BigInt(text)
     return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b
   }
