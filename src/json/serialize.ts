@@ -61,6 +61,18 @@ export function stringify(value: Json | undefined, options: StringifyOptions = {
   const style = options.style ?? 'python'
   const tokens = options.nanTokens ?? false
   const indent = options.indent ?? 0
+  const nl = indent ? '\n' : ''
+  const colon = indent ? ': ' : ':'
+  // Metric names repeat across thousands of rows: quote each once.
+  const quoted = new Map<string, string>()
+  const key = (k: string): string => {
+    let q = quoted.get(k)
+    if (q === undefined) {
+      q = JSON.stringify(k)
+      if (quoted.size < 10000) quoted.set(k, q)
+    }
+    return q
+  }
   const write = (v: Json | undefined, pad: string): string => {
     if (v === null || v === undefined) return 'null'
     switch (typeof v) {
@@ -75,8 +87,6 @@ export function stringify(value: Json | undefined, options: StringifyOptions = {
     }
     if (v instanceof JsonFloat) return floatLexeme(v.text, style, tokens)
     const inner = indent ? pad + ' '.repeat(indent) : ''
-    const nl = indent ? '\n' : ''
-    const colon = indent ? ': ' : ':'
     if (Array.isArray(v)) {
       if (v.length === 0) return '[]'
       let out = '['
@@ -85,11 +95,19 @@ export function stringify(value: Json | undefined, options: StringifyOptions = {
     }
     let out = '{'
     let first = true
-    const entries = v instanceof Map ? v.entries() : Object.entries(v)
-    for (const [k, item] of entries) {
-      if (item === undefined) continue
-      out += (first ? '' : ',') + nl + inner + JSON.stringify(k) + colon + write(item as Json, inner)
-      first = false
+    if (v instanceof Map) {
+      for (const [k, item] of v) {
+        if (item === undefined) continue
+        out += (first ? '' : ',') + nl + inner + key(k) + colon + write(item, inner)
+        first = false
+      }
+    } else {
+      for (const k in v) {
+        const item = v[k]
+        if (item === undefined) continue
+        out += (first ? '' : ',') + nl + inner + key(k) + colon + write(item, inner)
+        first = false
+      }
     }
     return first ? '{}' : out + nl + pad + '}'
   }

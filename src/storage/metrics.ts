@@ -1,8 +1,10 @@
-import type { Json, JsonObject } from '../json/values'
-import { parseJson } from '../json/parse'
+import { JsonFloat, type Json, type JsonObject } from '../json/values'
+import { JsonSyntaxError, parseJson } from '../json/parse'
+import { scanTopLevel } from '../json/scan'
 import { compareCodePoints, type ProjectDb } from './connection'
 import { decodeObject, decodeTopLevel, int, text } from './decode'
 import { where, type RunFilter } from './runs'
+import { subsampleIndices, subsampleSignatures } from './subsample'
 import { parseInstant } from './timestamps'
 
 /** Which rows of a run a value query keeps (spec 5.4 filter rules, instants in epoch µs). */
@@ -29,6 +31,35 @@ function stepClause(f: RowFilter): { sql: string; params: (number | bigint)[] } 
   if (f.kind === 'step') return { sql: ' AND step = ?', params: [f.step] }
   if (f.kind === 'steps') return { sql: ' AND step BETWEEN ? AND ?', params: [f.lo, f.hi] }
   return { sql: '', params: [] }
+}
+
+/**
+ * ORDER BY for a run's rows. Unfiltered, the (run_id, timestamp) index yields Trackio's order (ties in
+ * id order). With a step filter, `+timestamp` stops SQLite from walking that index over the whole run
+ * instead of seeking (run_id, step); `rowid` keeps ties in id order after the sort.
+ */
+function orderClause(f: RowFilter, order: 'timestamp' | 'timestamp, id'): string {
+  if (f.kind === 'step' || f.kind === 'steps') return '+timestamp, rowid'
+  return order === 'timestamp, id' ? 'timestamp, rowid' : 'timestamp'
+}
+
+/** `step` as a JS number when exact, else as digit text (read with safeIntegers off: far cheaper). */
+const STEP_COLUMN = 'CASE WHEN step BETWEEN -9007199254740991 AND 9007199254740991 THEN step ELSE CAST(step AS TEXT) END'
+
+function stepValue(v: unknown): number | bigint {
+  if (typeof v === 'number') return v
+  if (typeof v === 'string') return BigInt(v)
+  return int(v) ?? 0
+}
+
+const PLAIN_INT = /^-?\d{1,15}$/
+const PLAIN_FLOAT = /^-?\d+\.\d+$|^-?\d+(\.\d+)?[eE][-+]?\d+$/
+
+/** A top-level value as SQLite's `->` returns it (JSON text), decoded with cheap paths for scalars. */
+function decodeValueText(v: string): Json {
+  if (PLAIN_INT.test(v)) return Number(v)
+  if (PLAIN_FLOAT.test(v)) return new JsonFloat(v)
+  return decodeTopLevel(parseJson(v))
 }
 
 /** Rows kept by a time filter: compared as instants, not as text (Trackio's text comparison is a bug). */
@@ -81,14 +112,15 @@ export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: Row
   try {
     const rows = p.db
       .query(
-        `SELECT timestamp, step, v FROM (SELECT timestamp, step, CAST(metrics AS TEXT) -> ? AS v FROM metrics
-         WHERE ${where(f)}${sc.sql}) WHERE v IS NOT NULL ORDER BY timestamp`,
+        `SELECT timestamp, ${STEP_COLUMN}, v FROM (SELECT timestamp, step, rowid AS r, CAST(metrics AS TEXT) -> ? AS v FROM metrics
+         WHERE ${where(f)}${sc.sql}) WHERE v IS NOT NULL ORDER BY ${orderClause(rf, 'timestamp').replace('rowid', 'r')}`,
       )
+      .safeIntegers(false)
       .values(keyPath(metric), f.value, ...sc.params)
     for (const [ts, step, v] of rows) {
-      const t = text(ts)
-      if (!inTime(rf, t, cache)) continue
-      out.push({ timestamp: t ?? '', step: int(step), value: decodeTopLevel(parseJson(String(v))) })
+      const t = ts as string
+      if (rf.kind === 'time' && !inTime(rf, t, cache)) continue
+      out.push({ timestamp: t, step: stepValue(step), value: decodeValueText(v as string) })
     }
     return out
   } catch (err) {
@@ -107,9 +139,8 @@ export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: Row
 export function metricRows(p: ProjectDb, f: RunFilter, rf: RowFilter, order: 'timestamp' | 'timestamp, id', decode = true): MetricRow[] {
   if (rf.kind === 'none' || !p.hasTable('metrics')) return []
   const sc = stepClause(rf)
-  const orderBy = order === 'timestamp, id' && !p.hasColumn('metrics', 'id') ? 'timestamp' : order
   const rows = p.db
-    .query(`SELECT timestamp, step, metrics FROM metrics WHERE ${where(f)}${sc.sql} ORDER BY ${orderBy}`)
+    .query(`SELECT timestamp, step, metrics FROM metrics WHERE ${where(f)}${sc.sql} ORDER BY ${orderClause(rf, order)}`)
     .values(f.value, ...sc.params)
   const out: MetricRow[] = []
   const cache = new Map<string, number | null>()
@@ -121,11 +152,61 @@ export function metricRows(p: ProjectDb, f: RunFilter, rf: RowFilter, order: 'ti
   return out
 }
 
+/** Signature of a row's JSON text (see subsample.ts), read with a key scanner instead of a parse. */
+function textSignature(json: string, scalarOnly: boolean, normalised: Map<string, string | null>): string | null {
+  let seq = ''
+  scanTopLevel(
+    json,
+    (key, kind) => {
+      if (!scalarOnly || kind !== 'other') seq += JSON.stringify(key) + ','
+    },
+    scalarOnly,
+  )
+  // Rows of one run repeat a handful of key sequences: sort each distinct sequence once.
+  let sig = normalised.get(seq)
+  if (sig === undefined) {
+    const keys = seq === '' ? [] : (JSON.parse(`[${seq.slice(0, -1)}]`) as string[])
+    sig = scalarOnly && keys.length === 0 ? null : JSON.stringify(keys.sort())
+    normalised.set(seq, sig)
+  }
+  return sig
+}
+
+/**
+ * A run's rows for get_logs, subsampled to `maxPoints` as Trackio does. For long runs the rows are
+ * grouped by key signatures read with a scanner, and only the rows kept are decoded.
+ */
+export function sampledMetricRows(p: ProjectDb, f: RunFilter, maxPoints: number, scalarOnly: boolean): MetricRow[] {
+  if (!p.hasTable('metrics')) return []
+  const decode = !scalarOnly
+  if (runStats(p, f).count <= maxPoints) return metricRows(p, f, { kind: 'all' }, 'timestamp, id', decode)
+  const rows = p.db
+    .query(`SELECT rowid, CAST(metrics AS TEXT) FROM metrics WHERE ${where(f)} ORDER BY timestamp, rowid`)
+    .safeIntegers(false)
+    .values(f.value)
+  const normalised = new Map<string, string | null>()
+  let sigs: (string | null)[]
+  try {
+    sigs = rows.map((r) => textSignature(r[1] as string, scalarOnly, normalised))
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err
+    const all = metricRows(p, f, { kind: 'all' }, 'timestamp, id', decode)
+    return subsampleIndices(all.map((r) => r.metrics), maxPoints, scalarOnly).map((i) => all[i]!)
+  }
+  const keep = subsampleSignatures(sigs, maxPoints).map((i) => rows[i]![0] as number)
+  return p.db
+    .query(`SELECT timestamp, step, metrics FROM metrics WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY timestamp, rowid`)
+    .values(JSON.stringify(keep))
+    .map(([ts, step, m]) => ({ timestamp: text(ts) ?? '', step: int(step) ?? 0, metrics: decodeObject(m, decode) }))
+}
+
 /** Number of metrics rows of a run and its last step. */
 export function runStats(p: ProjectDb, f: RunFilter): { count: number; lastStep: number | bigint | null } {
   if (!p.hasTable('metrics')) return { count: 0, lastStep: null }
-  const row = p.db.query(`SELECT COUNT(*), MAX(step) FROM metrics WHERE ${where(f)}`).values(f.value)[0]
-  return { count: Number(row?.[0] ?? 0), lastStep: int(row?.[1]) }
+  return p.memo(`stats:${f.column}:${f.value}`, () => {
+    const row = p.db.query(`SELECT COUNT(*), MAX(step) FROM metrics WHERE ${where(f)}`).values(f.value)[0]
+    return { count: Number(row?.[0] ?? 0), lastStep: int(row?.[1]) }
+  })
 }
 
 /** Largest step over the whole project (`last_activity` of the project summary). */

@@ -9,9 +9,11 @@ export function isScalarValue(v: Json | undefined): boolean {
   return v instanceof Map && v.get('_type') === 'trackio.histogram'
 }
 
-function signature(m: JsonObject, scalarOnly: boolean): string {
+/** A row's grouping key: its sorted top-level keys (scalar ones only in scalar mode); null = discarded. */
+export function signatureOf(m: JsonObject, scalarOnly: boolean): string | null {
   const keys: string[] = []
   for (const [k, v] of m) if (!scalarOnly || isScalarValue(v)) keys.push(k)
+  if (scalarOnly && keys.length === 0) return null
   // JSON-encoded so that keys holding separators cannot make two signatures collide.
   return JSON.stringify(keys.sort())
 }
@@ -20,33 +22,33 @@ function signature(m: JsonObject, scalarOnly: boolean): string {
  * Subsample rows to at most `maxPoints` the way Trackio does (spec 5.10.1): rows are grouped by
  * their key signature, each group gets a share of the budget, and within a group rows are kept
  * on a power-of-two stride plus the last one, so the choice is stable as rows are appended.
- * Returns the indices of the kept rows in ascending order.
+ * `signatures[i]` is row i's signature (null: no scalar value in scalar mode, dropped when
+ * subsampling). Returns the indices of the kept rows in ascending order.
  */
-export function subsampleIndices(rows: JsonObject[], maxPoints: number | null, scalarOnly: boolean): number[] {
-  const all = rows.map((_, i) => i)
-  if (maxPoints === null || maxPoints < 1 || rows.length <= maxPoints) return all
-
+export function subsampleSignatures(signatures: (string | null)[], maxPoints: number | null): number[] {
+  const n = signatures.length
+  if (maxPoints === null || maxPoints < 1 || n <= maxPoints) return signatures.map((_, i) => i)
   const groups = new Map<string, number[]>()
-  for (let i = 0; i < rows.length; i++) {
-    const m = rows[i]!
-    if (scalarOnly) {
-      let any = false
-      for (const v of m.values()) if (isScalarValue(v)) { any = true; break }
-      if (!any) continue
-    }
-    const sig = signature(m, scalarOnly)
+  for (let i = 0; i < n; i++) {
+    const sig = signatures[i]
+    if (sig === null || sig === undefined) continue
     let g = groups.get(sig)
     if (!g) groups.set(sig, (g = []))
     g.push(i)
   }
   const members = [...groups.values()]
-  const total = members.reduce((n, g) => n + g.length, 0)
+  const total = members.reduce((sum, g) => sum + g.length, 0)
   if (total <= maxPoints) return members.flat().sort((a, b) => a - b)
-
   const budgets = allocate(members.map((g) => g.length), maxPoints)
   const kept: number[] = []
   members.forEach((g, i) => kept.push(...strideSample(g, budgets[i]!)))
   return kept.sort((a, b) => a - b)
+}
+
+/** subsampleSignatures over decoded rows. */
+export function subsampleIndices(rows: JsonObject[], maxPoints: number | null, scalarOnly: boolean): number[] {
+  if (maxPoints === null || maxPoints < 1 || rows.length <= maxPoints) return rows.map((_, i) => i)
+  return subsampleSignatures(rows.map((m) => signatureOf(m, scalarOnly)), maxPoints)
 }
 
 /** Split `maxPoints` over groups: an even floor first, then up to 4 proportional passes. */

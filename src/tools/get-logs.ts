@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import type { JsonObject } from '../json/values'
-import { metricRows } from '../storage/metrics'
+import { sampledMetricRows } from '../storage/metrics'
 import { resolveRun } from '../storage/runs'
-import { MAX_LOG_POINTS, isScalarValue, subsampleIndices } from '../storage/subsample'
+import { MAX_LOG_POINTS, isScalarValue } from '../storage/subsample'
 import { defineTool, looseObject, projectArg, runArg, runIdArg } from './define'
 import { readProject } from './read-project'
 
@@ -38,9 +38,7 @@ export default defineTool({
     readProject(ctx, project, [], (p) => {
       const f = resolveRun(p, 'metrics', run, run_id)
       if (!f) return []
-      const rows = metricRows(p, f, { kind: 'all' }, 'timestamp, id', !scalar_only)
-      return subsampleIndices(rows.map((r) => r.metrics), MAX_LOG_POINTS, scalar_only).map((i) => {
-        const r = rows[i]!
+      return sampledMetricRows(p, f, MAX_LOG_POINTS, scalar_only).map((r) => {
         let m: JsonObject = r.metrics
         if (scalar_only) {
           m = new Map()
