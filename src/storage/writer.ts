@@ -24,6 +24,8 @@ export interface MetricEntry {
   /** null → the run's next auto step (MAX(step)+1, 0 for a new run). */
   step: Step | null
   logId?: string | null
+  /** This row's own timestamp (default: the group's). */
+  timestamp?: string | null
 }
 
 export interface SystemEntry {
@@ -129,11 +131,141 @@ function checkStep(step: Step | null | undefined, what: string): bigint | null {
 
 const toStep = (v: bigint): Step => intValue(v)
 
+interface PreparedMetrics {
+  kind: 'metrics'
+  runName: string
+  id: string
+  blobs: Uint8Array[]
+  given: (bigint | null)[]
+  logIds: (string | null)[]
+  stamps: string[]
+  configBlob: Uint8Array | null
+  configTs: string
+}
+
+interface PreparedSystem {
+  kind: 'system'
+  runName: string
+  id: string
+  blobs: Uint8Array[]
+  entries: SystemEntry[]
+}
+
+interface PreparedAlerts {
+  kind: 'alerts'
+  runName: string
+  id: string
+  steps: (bigint | null)[]
+  alerts: AlertEntry[]
+}
+
+type Prepared = PreparedMetrics | PreparedSystem | PreparedAlerts
+
+/** One group of a batch: the rows of one run, as the matching append* function takes them. */
+export type BatchOp =
+  | { kind: 'metrics'; runName: string; runId: string | null; entries: MetricEntry[]; config?: JsonRecord | null; timestamp?: string }
+  | { kind: 'system'; runName: string; runId: string | null; entries: SystemEntry[] }
+  | { kind: 'alerts'; runName: string; runId: string | null; alerts: AlertEntry[] }
+
+/** Encode and check values before the lock is taken (errors here leave the file untouched). */
+function prepare(op: BatchOp): Prepared {
+  const id = op.runId ?? op.runName
+  if (op.kind === 'metrics') {
+    const ts = op.timestamp ?? isoNow()
+    const c = op.config
+    return {
+      kind: 'metrics',
+      runName: op.runName,
+      id,
+      blobs: op.entries.map((e) => encodeJson(e.metrics)),
+      given: op.entries.map((e) => checkStep(e.step, 'step')),
+      logIds: op.entries.map((e) => e.logId ?? null),
+      stamps: op.entries.map((e) => e.timestamp ?? ts),
+      configBlob: c && (c instanceof Map ? c.size : Object.keys(c).length) ? encodeJson(c) : null,
+      configTs: ts,
+    }
+  }
+  if (op.kind === 'system') return { kind: 'system', runName: op.runName, id, blobs: op.entries.map((e) => encodeJson(e.metrics)), entries: op.entries }
+  return { kind: 'alerts', runName: op.runName, id, steps: op.alerts.map((a) => checkStep(a.step, 'alert step')), alerts: op.alerts }
+}
+
+function insertMetrics(db: Database, p: PreparedMetrics): MetricsResult {
+  const runIds = columns(db, 'metrics').has('run_id')
+  const key = runIds ? 'run_id' : 'run_name'
+  let next = 0n
+  if (p.given.includes(null)) {
+    const max = db.query(`SELECT MAX(step) AS m FROM metrics WHERE ${key} = ?`).get(runIds ? p.id : p.runName) as { m: bigint | null }
+    next = max.m === null ? 0n : BigInt(max.m) + 1n
+  }
+  const steps = p.given.map((s) => (s === null ? next++ : s))
+  const insert = runIds
+    ? db.prepare('INSERT OR IGNORE INTO metrics (run_id, timestamp, run_name, step, metrics, log_id) VALUES (?, ?, ?, ?, ?, ?)')
+    : db.prepare('INSERT OR IGNORE INTO metrics (timestamp, run_name, step, metrics, log_id) VALUES (?, ?, ?, ?, ?)')
+  const flags = p.blobs.map((blob, i) => {
+    const ts = p.stamps[i]!
+    const r = runIds ? insert.run(p.id, ts, p.runName, steps[i]!, blob, p.logIds[i]!) : insert.run(ts, p.runName, steps[i]!, blob, p.logIds[i]!)
+    return r.changes > 0
+  })
+  insert.finalize()
+  if (p.configBlob) {
+    if (columns(db, 'configs').has('run_id'))
+      db.run('INSERT OR REPLACE INTO configs (run_id, run_name, config, created_at) VALUES (?, ?, ?, ?)', [p.id, p.runName, p.configBlob, p.configTs])
+    else db.run('INSERT OR REPLACE INTO configs (run_name, config, created_at) VALUES (?, ?, ?)', [p.runName, p.configBlob, p.configTs])
+  }
+  const inserted = flags.filter(Boolean).length
+  return { inserted, skipped: flags.length - inserted, steps: steps.map(toStep), insertedFlags: flags }
+}
+
+function insertSystem(db: Database, p: PreparedSystem): AppendResult {
+  const runIds = columns(db, 'system_metrics').has('run_id')
+  const insert = runIds
+    ? db.prepare('INSERT OR IGNORE INTO system_metrics (run_id, timestamp, run_name, metrics, log_id) VALUES (?, ?, ?, ?, ?)')
+    : db.prepare('INSERT OR IGNORE INTO system_metrics (timestamp, run_name, metrics, log_id) VALUES (?, ?, ?, ?)')
+  let inserted = 0
+  p.entries.forEach((e, i) => {
+    const ts = e.timestamp ?? null
+    const logId = e.logId ?? null
+    const r = runIds ? insert.run(p.id, ts, p.runName, p.blobs[i]!, logId) : insert.run(ts, p.runName, p.blobs[i]!, logId)
+    inserted += r.changes
+  })
+  insert.finalize()
+  return { inserted, skipped: p.entries.length - inserted }
+}
+
+function insertAlerts(db: Database, p: PreparedAlerts): AppendResult {
+  const runIds = columns(db, 'alerts').has('run_id')
+  const insert = runIds
+    ? db.prepare('INSERT OR IGNORE INTO alerts (run_id, timestamp, run_name, title, text, level, step, alert_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    : db.prepare('INSERT OR IGNORE INTO alerts (timestamp, run_name, title, text, level, step, alert_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
+  let inserted = 0
+  p.alerts.forEach((a, i) => {
+    const row = [a.timestamp ?? null, p.runName, a.title ?? null, a.text ?? null, a.level ?? null, p.steps[i]!, a.alertId ?? null] as const
+    inserted += (runIds ? insert.run(p.id, ...row) : insert.run(...row)).changes
+  })
+  insert.finalize()
+  return { inserted, skipped: p.alerts.length - inserted }
+}
+
+function insertPrepared(db: Database, p: Prepared): MetricsResult | AppendResult {
+  return p.kind === 'metrics' ? insertMetrics(db, p) : p.kind === 'system' ? insertSystem(db, p) : insertAlerts(db, p)
+}
+
+/**
+ * Several groups of one project in ONE lock hold and ONE transaction: either every group is
+ * stored or none (used by the bulk_* tools). Results are in `ops` order.
+ */
+export async function writeBatch(dataDir: string, project: string, ops: BatchOp[]): Promise<(MetricsResult | AppendResult)[]> {
+  const prepared = ops.map(prepare)
+  if (prepared.length === 0) return []
+  return writeProject(dataDir, project, (db) => prepared.map((p) => insertPrepared(db, p)))
+}
+
 /**
  * Insert metric rows of one run (Trackio's bulk_log for one (project, run, run_id) group): all
- * rows share `timestamp` (default: now); null steps continue from MAX(step)+1, counted inside
- * the lock, and a row skipped for a repeated log_id still uses up its step. A non-empty
- * `config` is stored with INSERT OR REPLACE. `runId` null means the run name (spec 4.1).
+ * rows share `timestamp` (default: now) unless an entry brings its own; null steps continue from
+ * MAX(step)+1, counted inside the lock, and a row skipped for a repeated log_id still uses up its
+ * step. A non-empty `config` is stored with INSERT OR REPLACE. `runId` null means the run name
+ * (spec 4.1).
  */
 export async function appendMetrics(
   dataDir: string,
@@ -145,37 +277,8 @@ export async function appendMetrics(
   timestamp?: string,
 ): Promise<MetricsResult> {
   if (entries.length === 0) return { inserted: 0, skipped: 0, steps: [], insertedFlags: [] }
-  const id = runId ?? runName
-  const ts = timestamp ?? isoNow()
-  const blobs = entries.map((e) => encodeJson(e.metrics))
-  const given = entries.map((e) => checkStep(e.step, 'step'))
-  const configBlob = config && (config instanceof Map ? config.size : Object.keys(config).length) ? encodeJson(config) : null
-  return writeProject(dataDir, project, (db) => {
-    const runIds = columns(db, 'metrics').has('run_id')
-    const key = runIds ? 'run_id' : 'run_name'
-    let next = 0n
-    if (given.includes(null)) {
-      const max = db.query(`SELECT MAX(step) AS m FROM metrics WHERE ${key} = ?`).get(runIds ? id : runName) as { m: bigint | null }
-      next = max.m === null ? 0n : BigInt(max.m) + 1n
-    }
-    const steps = given.map((s) => (s === null ? next++ : s))
-    const insert = runIds
-      ? db.prepare('INSERT OR IGNORE INTO metrics (run_id, timestamp, run_name, step, metrics, log_id) VALUES (?, ?, ?, ?, ?, ?)')
-      : db.prepare('INSERT OR IGNORE INTO metrics (timestamp, run_name, step, metrics, log_id) VALUES (?, ?, ?, ?, ?)')
-    const flags = entries.map((e, i) => {
-      const logId = e.logId ?? null
-      const r = runIds ? insert.run(id, ts, runName, steps[i]!, blobs[i]!, logId) : insert.run(ts, runName, steps[i]!, blobs[i]!, logId)
-      return r.changes > 0
-    })
-    insert.finalize()
-    if (configBlob) {
-      if (columns(db, 'configs').has('run_id'))
-        db.run('INSERT OR REPLACE INTO configs (run_id, run_name, config, created_at) VALUES (?, ?, ?, ?)', [id, runName, configBlob, ts])
-      else db.run('INSERT OR REPLACE INTO configs (run_name, config, created_at) VALUES (?, ?, ?)', [runName, configBlob, ts])
-    }
-    const inserted = flags.filter(Boolean).length
-    return { inserted, skipped: flags.length - inserted, steps: steps.map(toStep), insertedFlags: flags }
-  })
+  const p = prepare({ kind: 'metrics', runName, runId, entries, config, timestamp }) as PreparedMetrics
+  return writeProject(dataDir, project, (db) => insertMetrics(db, p))
 }
 
 /** Insert system-metric rows of one run (bulk_log_system): own timestamps, log_id dedup. */
@@ -187,23 +290,8 @@ export async function appendSystemMetrics(
   entries: SystemEntry[],
 ): Promise<AppendResult> {
   if (entries.length === 0) return { inserted: 0, skipped: 0 }
-  const id = runId ?? runName
-  const blobs = entries.map((e) => encodeJson(e.metrics))
-  return writeProject(dataDir, project, (db) => {
-    const runIds = columns(db, 'system_metrics').has('run_id')
-    const insert = runIds
-      ? db.prepare('INSERT OR IGNORE INTO system_metrics (run_id, timestamp, run_name, metrics, log_id) VALUES (?, ?, ?, ?, ?)')
-      : db.prepare('INSERT OR IGNORE INTO system_metrics (timestamp, run_name, metrics, log_id) VALUES (?, ?, ?, ?)')
-    let inserted = 0
-    entries.forEach((e, i) => {
-      const ts = e.timestamp ?? null
-      const logId = e.logId ?? null
-      const r = runIds ? insert.run(id, ts, runName, blobs[i]!, logId) : insert.run(ts, runName, blobs[i]!, logId)
-      inserted += r.changes
-    })
-    insert.finalize()
-    return { inserted, skipped: entries.length - inserted }
-  })
+  const p = prepare({ kind: 'system', runName, runId, entries }) as PreparedSystem
+  return writeProject(dataDir, project, (db) => insertSystem(db, p))
 }
 
 /** Insert alerts of one run (bulk_alert): alert_id dedup, text/step optional, level verbatim. */
@@ -215,19 +303,6 @@ export async function appendAlerts(
   alerts: AlertEntry[],
 ): Promise<AppendResult> {
   if (alerts.length === 0) return { inserted: 0, skipped: 0 }
-  const id = runId ?? runName
-  const steps = alerts.map((a) => checkStep(a.step, 'alert step'))
-  return writeProject(dataDir, project, (db) => {
-    const runIds = columns(db, 'alerts').has('run_id')
-    const insert = runIds
-      ? db.prepare('INSERT OR IGNORE INTO alerts (run_id, timestamp, run_name, title, text, level, step, alert_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      : db.prepare('INSERT OR IGNORE INTO alerts (timestamp, run_name, title, text, level, step, alert_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    let inserted = 0
-    alerts.forEach((a, i) => {
-      const row = [a.timestamp ?? null, runName, a.title ?? null, a.text ?? null, a.level ?? null, steps[i]!, a.alertId ?? null] as const
-      inserted += (runIds ? insert.run(id, ...row) : insert.run(...row)).changes
-    })
-    insert.finalize()
-    return { inserted, skipped: alerts.length - inserted }
-  })
+  const p = prepare({ kind: 'alerts', runName, runId, alerts }) as PreparedAlerts
+  return writeProject(dataDir, project, (db) => insertAlerts(db, p))
 }

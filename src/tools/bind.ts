@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { BadRequestError } from '../errors'
 import { JsonFloat, type Json } from '../json/values'
-import { COMMON_ARGS, isIntArg, type ToolDef } from './define'
+import { COMMON_ARGS, isIntArg, isRawArg, RAW_ARGS, type ToolDef } from './define'
 
 /**
  * Trackio's request body → named arguments (spec 6.2): `{"args":[…],"kwargs":{…}}`,
@@ -37,6 +37,7 @@ export function bindArguments(tool: ToolDef, body: Json): Record<string, unknown
   }
 
   const bound: Record<string, unknown> = {}
+  const raw = new Map<string, Json>()
   let next = 0
   for (const name of names) {
     const schema = shape[name]!
@@ -48,16 +49,24 @@ export function bindArguments(tool: ToolDef, body: Json): Record<string, unknown
       continue
     }
     bound[name] = typeof value === 'bigint' && isIntArg(schema) ? value.toString() : toPlain(value)
+    if (isRawArg(schema)) raw.set(name, value)
   }
   for (const name of COMMON_ARGS) if (keyword.has(name)) bound[name] = toPlain(keyword.get(name)!)
+  if (raw.size) Object.defineProperty(bound, RAW_ARGS, { value: raw })
   return bound
 }
 
 /** Validate bound arguments with the tool's zod schema; failures name the field and the expected type. */
 export function validateArguments<I extends z.ZodObject>(tool: ToolDef<I>, bound: Record<string, unknown>): z.output<I> {
-  const { [COMMON_ARGS[0]]: _h, [COMMON_ARGS[1]]: _w, ...rest } = bound
+  const shape = tool.input.shape as Record<string, unknown>
+  // A tool that declares hf_token / write_token itself (Trackio's required-but-nullable hf_token) validates it.
+  const rest = Object.fromEntries(Object.entries(bound).filter(([k]) => k in shape || !(COMMON_ARGS as readonly string[]).includes(k)))
   const r = tool.input.safeParse(rest)
-  if (r.success) return r.data
+  if (r.success) {
+    const raw = (bound as { [RAW_ARGS]?: unknown })[RAW_ARGS]
+    if (raw) Object.defineProperty(r.data, RAW_ARGS, { value: raw })
+    return r.data
+  }
   throw new BadRequestError(describeIssues(r.error.issues))
 }
 

@@ -47,17 +47,54 @@ export function defineTool<I extends z.ZodObject>(def: ToolDef<I>): ToolDef<I> {
 export const COMMON_ARGS = ['hf_token', 'write_token'] as const
 
 const intSchemas = new WeakSet<z.ZodType>()
+const rawSchemas = new WeakSet<z.ZodType>()
 
-/** True for schemas made by `intArg`: the binder hands them integers beyond 2^53 as digit strings. */
-export function isIntArg(schema: z.ZodType): boolean {
+/** Whether `schema`, or the schema inside its optional/nullable/default wrappers, is in `marks`. */
+function marked(marks: WeakSet<z.ZodType>, schema: z.ZodType): boolean {
   let s: z.ZodType = schema
   for (let i = 0; i < 4; i++) {
-    if (intSchemas.has(s)) return true
+    if (marks.has(s)) return true
     const inner = (s as unknown as { unwrap?: () => z.ZodType }).unwrap
     if (typeof inner !== 'function') return false
     s = inner.call(s)
   }
   return false
+}
+
+/** True for schemas made by `intArg`: the binder hands them integers beyond 2^53 as digit strings. */
+export function isIntArg(schema: z.ZodType): boolean {
+  return marked(intSchemas, schema)
+}
+
+/**
+ * Where the HTTP binder puts the request's lossless values (Maps, JsonFloat, bigint) of raw
+ * parameters: zod only sees plain JS, which turns `1.0` into `1` and reorders integer-like keys.
+ */
+export const RAW_ARGS: unique symbol = Symbol('trackio.rawArgs')
+
+/** Mark a parameter as raw: validated by `schema` on plain JS, handed to the handler losslessly. */
+export function rawArg<T extends z.ZodType>(schema: T): T {
+  rawSchemas.add(schema)
+  return schema
+}
+
+export function isRawArg(schema: z.ZodType): boolean {
+  return marked(rawSchemas, schema)
+}
+
+/** A JSON object parameter (a metrics dict, a config) whose values must be stored exactly. */
+export function jsonValueArg(description: string) {
+  return rawArg(z.record(z.string(), z.unknown()).describe(description))
+}
+
+/**
+ * A raw parameter's value as the request sent it. Over MCP (or in-process calls) there is no
+ * lossless copy, and the validated plain value is returned (integral numbers then count as ints).
+ */
+export function rawValue(args: object, name: string): Json | undefined {
+  const raw = (args as { [RAW_ARGS]?: Map<string, Json> })[RAW_ARGS]
+  if (raw?.has(name)) return raw.get(name)
+  return (args as Record<string, Json | undefined>)[name]
 }
 
 /**

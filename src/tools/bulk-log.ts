@@ -1,0 +1,100 @@
+import { z } from 'zod'
+import { BadRequestError } from '../errors'
+import type { Json } from '../json/values'
+import { isoNow } from '../storage/timestamps'
+import { defineTool, rawArg, rawValue } from './define'
+import { entryDoc, entryList, groupByRun, MAX_ENTRIES, metricItem, normalizeTimestamp, stepValue, writeGroups, type MetricItem } from './log-entries'
+
+const logEntry = z.object({
+  project: z.string(),
+  run: z.string(),
+  run_id: z.string().nullable().optional().describe('Defaults to the run name.'),
+  metrics: z.record(z.string(), z.unknown()).describe('Metric values, stored exactly (ints stay ints, floats floats, NaN/Infinity as Trackio encodes them).'),
+  step: z.int().nullable().optional().describe('null/absent: the run\'s next step (MAX(step)+1, 0 for a new run).'),
+  config: z.record(z.string(), z.unknown()).nullable().optional().describe('Run config; the first non-empty one of a run in the request is stored.'),
+  log_id: z.string().nullable().optional().describe('Idempotency key: a row whose log_id is already stored is skipped.'),
+})
+
+/** The contributed JS/Go/Rust clients' flat body (spec 8.5) → LogEntry items. */
+function flatItems(args: Record<string, unknown>): MetricItem[] {
+  const { project, run } = args
+  if (typeof project !== 'string' || typeof run !== 'string')
+    throw new BadRequestError("Missing required parameter: logs (or the flat form's 'project', 'run' and 'metrics_list')")
+  const list = entryList(rawValue(args, 'metrics_list'), 'metrics_list')
+  const steps = rawValue(args, 'steps') ?? null
+  const stamps = (args.timestamps as string[] | undefined) ?? []
+  if (steps !== null && (!Array.isArray(steps) || steps.length !== list.length))
+    throw new BadRequestError(`'steps' must be a list with one item per metrics_list entry (${list.length})`)
+  if (stamps.length && stamps.length !== list.length)
+    throw new BadRequestError(`'timestamps' must have one item per metrics_list entry (${list.length})`)
+  const config = rawValue(args, 'config') ?? null
+  return list.map((metrics, i) => {
+    const where = `metrics_list[${i}]`
+    const raw = steps === null ? null : (steps as Json[])[i]!
+    const step = stepValue(raw, `steps[${i}]`, where)
+    const m = new Map<string, Json>([['project', project], ['run', run], ['metrics', metrics]])
+    if (step !== null && step !== -1) m.set('step', step)
+    if (i === 0 && config !== null) m.set('config', config)
+    const item = metricItem(m, where)
+    const ts = stamps[i]
+    if (ts) item.entry.timestamp = normalizeTimestamp(ts, `timestamps[${i}]`)
+    return item
+  })
+}
+
+export default defineTool({
+  name: 'bulk_log',
+  description: 'Log metric rows for one or more runs (Trackio client endpoint).',
+  notes:
+    `Trackio's body: \`{"args":[],"kwargs":{"logs":[LogEntry…],"hf_token":null}}\` (hf_token must be present; null is fine). ` +
+    'Entries are grouped by (project, run, run_id); every row of a request gets the server\'s receive time; null steps continue ' +
+    'from the run\'s MAX(step)+1 in entry order (computed under the project lock); a log_id already stored is skipped, so retries ' +
+    'are idempotent (a skipped entry still uses up its auto step, as in Trackio); the first non-empty config of a run is stored. ' +
+    `Every entry is validated before anything is written: a bad one is a 400 such as "logs[3]: missing required key 'run'". ` +
+    `At most ${MAX_ENTRIES} entries per request. All groups of one project are written in one transaction (all or nothing); ` +
+    'several projects are written one after another, and if a later one fails the error names the projects already stored ' +
+    '(resend with the same log_ids). ' +
+    'Also accepted (unlike Trackio): the contributed JS/Go/Rust clients\' flat body `{project, run, metrics_list, steps (-1 = unset), ' +
+    'timestamps ("" = unset), config?}` without hf_token; there a given timestamp is the row\'s timestamp.',
+  input: z.object({
+    logs: rawArg(z.array(z.unknown()).meta({ items: entryDoc(logEntry) }).describe('LogEntry objects.')).optional(),
+    hf_token: z.string().nullable().optional().describe('Required by Trackio (null is fine); may be absent only in the flat form.'),
+    project: z.string().optional().describe('Flat form (contributed clients): project of every row.'),
+    run: z.string().optional().describe('Flat form: run of every row.'),
+    metrics_list: rawArg(z.array(z.unknown()).meta({ items: { type: 'object' } }).describe('Flat form: one metrics object per row.')).optional(),
+    steps: rawArg(z.array(z.unknown()).meta({ items: { type: 'integer' } }).describe('Flat form: step per row, -1 = next step.')).optional(),
+    timestamps: z.array(z.string()).optional().describe('Flat form: ISO time per row, "" = server time.'),
+    config: rawArg(z.record(z.string(), z.unknown()).nullable().describe('Flat form: run config.')).optional(),
+  }),
+  output: z.null(),
+  result: 'null',
+  access: 'write',
+  httpOnly: true,
+  example: { logs: [{ project: 'my-project', run: 'run-1', metrics: { loss: 0.5, acc: 0.8 }, step: null }], hf_token: null },
+  handler: async (args, ctx) => {
+    const flat = args.metrics_list !== undefined || args.project !== undefined || args.run !== undefined
+    let items: MetricItem[]
+    if (args.logs === undefined) {
+      if (!flat) throw new BadRequestError('Missing required parameter: logs')
+      items = flatItems(args)
+    } else {
+      if (flat) throw new BadRequestError("Send either 'logs' or the flat form (project, run, metrics_list), not both")
+      if (args.hf_token === undefined) throw new BadRequestError('Missing required parameter: hf_token')
+      items = entryList(rawValue(args, 'logs'), 'logs').map((o, i) => metricItem(o, `logs[${i}]`))
+    }
+    const now = isoNow()
+    const groups = groupByRun(items).map(({ key, items }) => ({
+      key,
+      op: {
+        kind: 'metrics' as const,
+        runName: key.run,
+        runId: key.runId,
+        entries: items.map((i) => i.entry),
+        config: items.find((i) => i.config !== null && (i.config instanceof Map ? i.config.size : Object.keys(i.config).length))?.config ?? null,
+        timestamp: now,
+      },
+    }))
+    await writeGroups(ctx.storage.dataDir, groups)
+    return null
+  },
+})

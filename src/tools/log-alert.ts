@@ -1,0 +1,49 @@
+import { z } from 'zod'
+import type { Json } from '../json/values'
+import { isoNow } from '../storage/timestamps'
+import { writeBatch, type AppendResult } from '../storage/writer'
+import { defineTool, intArg, projectArg } from './define'
+import { alertItem } from './log-entries'
+
+export default defineTool({
+  name: 'log_alert',
+  description:
+    'Record an alert on a run: something noteworthy about an experiment (a diverging loss, a finished sweep, a failure). ' +
+    'level is info, warn or error. Creates the project and the run if needed. Pass an alert_id to make a retry safe. ' +
+    'Requires the write token.',
+  notes: 'The alert gets the server\'s time. Read alerts back with get_alerts.',
+  input: z.object({
+    project: projectArg,
+    run: z.string().describe('Run name.'),
+    title: z.string().describe('Short summary.'),
+    text: z.string().nullable().optional().default(null).describe('Details.'),
+    level: z.enum(['info', 'warn', 'error']).optional().default('warn').describe('info, warn (default) or error.'),
+    step: intArg('The step the alert refers to.').nullable().optional().default(null),
+    run_id: z.string().nullable().optional().default(null).describe('Run id; defaults to the run name.'),
+    alert_id: z.string().nullable().optional().default(null).describe('Idempotency key for retries.'),
+  }),
+  output: z.object({ run_id: z.string(), timestamp: z.string(), stored: z.boolean() }),
+  result: 'object',
+  access: 'write',
+  example: { project: 'my-project', run: 'agent-run-1', title: 'loss diverged', text: 'loss > 1e3 at step 40', level: 'error', step: 40 },
+  handler: async (args, ctx) => {
+    const now = isoNow()
+    const entry = new Map<string, Json>([
+      ['project', args.project],
+      ['run', args.run],
+      ['run_id', args.run_id],
+      ['title', args.title],
+      ['text', args.text],
+      ['level', args.level],
+      ['step', args.step],
+      ['alert_id', args.alert_id],
+    ])
+    const { key, entry: a } = alertItem(entry, '', now)
+    const [r] = (await writeBatch(ctx.storage.dataDir, key.project, [{ kind: 'alerts', runName: key.run, runId: key.runId, alerts: [a] }])) as AppendResult[]
+    return new Map<string, Json>([
+      ['run_id', key.runId ?? key.run],
+      ['timestamp', now],
+      ['stored', r!.inserted > 0],
+    ])
+  },
+})

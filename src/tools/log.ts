@@ -1,0 +1,35 @@
+import { z } from 'zod'
+import type { Json } from '../json/values'
+import { defineTool, intArg, jsonValueArg, projectArg, rawValue, runIdArg } from './define'
+import { metricItem, writeGroups } from './log-entries'
+
+export default defineTool({
+  name: 'log',
+  description: 'Log one metrics row (Trackio\'s legacy single-row endpoint).',
+  notes: 'No log_id, so a retry stores the row again. The row gets the server\'s time; a null step is the run\'s MAX(step)+1.',
+  input: z.object({
+    project: projectArg,
+    run: z.string().describe('Run name.'),
+    metrics: jsonValueArg('Metric values, stored exactly.'),
+    step: intArg('Step; null: the run\'s next step.').nullable(),
+    hf_token: z.string().nullable().describe('Required by Trackio; null is fine.'),
+    run_id: runIdArg,
+  }),
+  output: z.null(),
+  result: 'null',
+  access: 'write',
+  httpOnly: true,
+  example: { project: 'my-project', run: 'run-1', metrics: { loss: 0.5 }, step: null, hf_token: null },
+  handler: async (args, ctx) => {
+    const entry = new Map<string, Json>([
+      ['project', args.project],
+      ['run', args.run],
+      ['run_id', args.run_id],
+      ['metrics', rawValue(args, 'metrics') ?? null],
+      ['step', args.step],
+    ])
+    const { key, entry: e } = metricItem(entry, '')
+    await writeGroups(ctx.storage.dataDir, [{ key, op: { kind: 'metrics', runName: key.run, runId: key.runId, entries: [e] } }])
+    return null
+  },
+})
