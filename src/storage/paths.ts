@@ -12,7 +12,8 @@ export function resolveTrackioDir(env: Record<string, string | undefined> = proc
   let hfHome = env.HF_HOME
   if (hfHome === undefined) {
     const xdg = env.XDG_CACHE_HOME
-    hfHome = xdg ? join(xdg, 'huggingface') : join('~', '.cache', 'huggingface')
+    // os.getenv semantics: an empty XDG_CACHE_HOME is set (it yields the relative path huggingface)
+    hfHome = xdg !== undefined ? join(xdg, 'huggingface') : join('~', '.cache', 'huggingface')
   }
   return join(expandVars(expandUser(hfHome, env), env), 'trackio')
 }

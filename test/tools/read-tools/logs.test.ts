@@ -9,7 +9,6 @@ let call: Awaited<ReturnType<typeof inProcessApp>>['call']
 
 /** Python port of spec 5.10.1, written from the spec text; returns the kept row indices. */
 const PY_SUBSAMPLE = `
-from fractions import Fraction
 def is_scalar(v):
     return (isinstance(v, (int, float)) and not isinstance(v, bool)) or (isinstance(v, dict) and v.get('_type') == 'trackio.histogram')
 def subsample(rows, max_points, scalar_only):
@@ -36,7 +35,7 @@ def subsample(rows, max_points, scalar_only):
         demand = [s - b for s, b in zip(sizes, budget)]
         td = sum(demand)
         if td < 1: break
-        quota = [Fraction(remaining * d, td) for d in demand]
+        quota = [remaining * d / td for d in demand]
         add = [int(q) for q in quota]
         left = remaining - sum(add)
         for i in sorted(range(len(add)), key=lambda i: (add[i] - quota[i], i))[:left]:
