@@ -1,6 +1,8 @@
 import { Storage } from '../storage/connection'
 import { settingsFromEnv } from '../tools/settings-env'
 import { createApp } from '../transports/http/app'
+import { MAX_BODY_BYTES } from '../transports/http/body'
+import { createMcpHandler } from '../transports/mcp/handler'
 import { makeWriteToken } from '../transports/write-token'
 import { VERSION } from '../version'
 import type { ServerConfig } from './config'
@@ -13,8 +15,6 @@ export interface RunningServer {
   stop(): Promise<void>
 }
 
-/** Largest request body accepted (bulk logging batches included); larger ones get 413. */
-export const MAX_BODY_BYTES = 32 * 1024 * 1024
 
 function isAddrInUse(err: unknown): boolean {
   const e = err as { code?: string; message?: string }
@@ -26,11 +26,13 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
   const storage = new Storage(cfg.dataDir)
   const writeToken = makeWriteToken(env)
   const ctx = { storage, settings: settingsFromEnv(env, cfg.dataDir) }
+  const mcp = cfg.mcpEnabled ? createMcpHandler({ ctx, writeToken }) : null
+  const guard = { allowedHosts: cfg.allowedHosts, corsOrigin: cfg.corsOrigin, bindHost: cfg.host }
   let lastErr: unknown
   for (let i = 0; i < cfg.portTries; i++) {
     const port = cfg.port === 0 ? 0 : cfg.port + i
     if (port > 65535) break
-    const app = createApp({ ctx, version: VERSION, writeToken, mcp: { enabled: cfg.mcpEnabled, path: '/mcp' }, maxBodyBytes: MAX_BODY_BYTES })
+    const app = createApp({ ctx, version: VERSION, writeToken, mcp: { enabled: cfg.mcpEnabled, path: '/mcp' }, mcpHandler: mcp?.handle, guard, maxBodyBytes: MAX_BODY_BYTES })
     try {
       app.listen({ hostname: cfg.host, port })
     } catch (err) {
@@ -44,6 +46,7 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
       port: actual,
       writeToken,
       stop: async () => {
+        mcp?.close()
         await app.stop(true)
         storage.close()
       },

@@ -1,10 +1,13 @@
 import { Elysia } from 'elysia'
+import { NotFoundError } from '../../errors'
 import type { ToolContext, ToolDef } from '../../tools/define'
 import { TOOLS } from '../../tools/registry'
 import { presentedToken, requireWriteToken } from '../write-token'
 import { apiRoutes, type ToolGate } from './api'
+import { checkContentLength, MAX_BODY_BYTES, serverBodyLimit } from './body'
+import { createGuard, type GuardOptions } from './guard'
 import { openapiPlugin } from './openapi'
-import { jsonResponse } from './respond'
+import { errorResponse, jsonResponse } from './respond'
 import { swaggerAssets } from './swagger-assets'
 
 /** Trackio's Python client requires api_version 1; `version` is the Trackio release we match. */
@@ -18,7 +21,10 @@ export interface AppOptions {
   mcp: { enabled: boolean; path: string }
   /** The MCP handler, mounted at /mcp and /mcp/ when enabled. */
   mcpHandler?: (request: Request) => Promise<Response>
+  /** Host/Origin guard applied to every route (allowed hosts, CORS origin, bound address). */
+  guard?: GuardOptions
   tools?: readonly ToolDef[]
+  /** Request body limit (default MAX_BODY_BYTES); larger bodies get 413 with a JSON error. */
   maxBodyBytes?: number
 }
 
@@ -30,10 +36,22 @@ function writeGate(token: string): ToolGate {
 }
 
 export function createApp(o: AppOptions) {
-  const app = new Elysia({ serve: { maxRequestBodySize: o.maxBodyBytes } })
+  const guard = createGuard(o.guard ?? {})
+  const maxBody = o.maxBodyBytes ?? MAX_BODY_BYTES
+  const app = new Elysia({ serve: { maxRequestBodySize: serverBodyLimit(maxBody) } })
+    .onRequest(({ request, set }) => {
+      const g = guard(request)
+      if (g instanceof Response) return g
+      Object.assign(set.headers, g)
+      try {
+        checkContentLength(request, maxBody)
+      } catch (err) {
+        return errorResponse(err)
+      }
+    })
     .use(openapiPlugin(o.version))
     .use(swaggerAssets)
-    .use(apiRoutes(o.ctx, writeGate(o.writeToken), o.tools ?? TOOLS))
+    .use(apiRoutes(o.ctx, writeGate(o.writeToken), o.tools ?? TOOLS, maxBody))
   const version = () =>
     jsonResponse({
       version: TRACKIO_COMPAT_VERSION,
@@ -43,6 +61,12 @@ export function createApp(o: AppOptions) {
       mcp_path: o.mcp.enabled ? o.mcp.path : null,
     })
   app.get('/version', version, { detail: { tags: ['server'], summary: 'Server version and MCP status (Trackio clients require api_version 1).' } })
+  const mcp = ({ request }: { request: Request }) =>
+    o.mcp.enabled && o.mcpHandler
+      ? o.mcpHandler(request)
+      : errorResponse(new NotFoundError('MCP is not enabled on this server. Start it with `trackio show --mcp-server` (or set GRADIO_MCP_SERVER=True).'))
+  app.all('/mcp', mcp, { parse: 'none', detail: { hide: true } })
+  app.all('/mcp/', mcp, { parse: 'none', detail: { hide: true } })
   app.get('/', ({ set }) => {
     set.headers['content-type'] = 'text/plain; charset=utf-8'
     return `Trackio server ${o.version}\n\nAPI docs: /swagger\nOpenAPI: /swagger/json\nTools: POST /api/{tool}\n${o.mcp.enabled ? `MCP: ${o.mcp.path}/\n` : ''}`

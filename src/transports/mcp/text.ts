@@ -1,0 +1,31 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { stringify, toPlain } from '../../json/serialize'
+import type { Json } from '../../json/values'
+import type { ToolDef } from '../../tools/define'
+
+/** Human text as FastMCP writes it: pydantic float spelling, 2-space indent, NaN/Infinity as bare tokens. */
+function pretty(value: Json): string {
+  return stringify(value, { style: 'pydantic', indent: 2, nanTokens: true })
+}
+
+/**
+ * A tool's value as an MCP result (spec 9.4). structuredContent: lists and booleans wrapped as
+ * `{"result": …}`, objects as themselves, floats and big integers spelled exactly (JSON.rawJSON).
+ * Text: one item per list element (strings raw), one indented JSON item for anything else.
+ */
+export function renderResult(tool: ToolDef, value: Json): CallToolResult {
+  const text = (t: string) => ({ type: 'text' as const, text: t })
+  if (tool.result === 'object' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return { content: [text(pretty(value))], structuredContent: toPlain(value) as Record<string, unknown>, isError: false }
+  }
+  const structuredContent = { result: toPlain(value) }
+  if (Array.isArray(value)) {
+    return { content: value.map((el) => text(typeof el === 'string' ? el : pretty(el))), structuredContent, isError: false }
+  }
+  return { content: [text(pretty(value))], structuredContent, isError: false }
+}
+
+/** A failed call: a result, never a protocol error (spec 9.5). */
+export function errorResult(message: string): CallToolResult {
+  return { content: [{ type: 'text', text: message }], isError: true }
+}

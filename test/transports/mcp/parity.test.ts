@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import type { Tool } from '@modelcontextprotocol/sdk/types.js'
+import { api, copyFixtures, startServer, type Server } from '../../helpers'
+import { connectMcp, lossless, type McpConn } from './client'
+
+/**
+ * Spec 9.4: MCP structured content carries the same values as POST /api/{tool}. Both sides are
+ * compared from their wire text with a lossless parse (big integers exact; floats by value, since
+ * the spellings differ on purpose: Python's `1e-07` over HTTP, pydantic's `1e-7` over MCP).
+ */
+
+let server: Server
+let mcp: McpConn
+let tools: Tool[]
+
+beforeAll(async () => {
+  server = await startServer(copyFixtures('basic', 'edge'), ['--mcp-server'])
+  mcp = await connectMcp(`${server.url}/mcp/`)
+  tools = (await mcp.client.listTools()).tools
+})
+afterAll(async () => {
+  await mcp?.close()
+  await server?.stop()
+})
+
+/** The structured content of a tools/call, from the wire, unwrapped like Trackio's HTTP `data`. */
+async function viaMcp(tool: Tool, args: Record<string, unknown>): Promise<unknown> {
+  const r: any = await mcp.client.callTool({ name: tool.name, arguments: args })
+  if (r.isError) throw new Error(`${tool.name} ${JSON.stringify(args)}: ${r.content[0]?.text}`)
+  const sc = (lossless(await mcp.rawReply(mcp.lastCallId())) as any).result.structuredContent
+  return (tool.outputSchema as any)?.required?.includes('result') ? sc.result : sc
+}
+
+async function viaHttp(tool: Tool, args: Record<string, unknown>): Promise<unknown> {
+  const r = await api(server.url, tool.name, args)
+  expect({ tool: tool.name, args, status: r.status }).toEqual({ tool: tool.name, args, status: 200 })
+  return (lossless(r.text) as any).data
+}
+
+test('every read tool answers over MCP what /api answers, on every project and run of the fixtures', async () => {
+  const read = tools.filter((t) => t.annotations?.readOnlyHint === true)
+  expect(read.length).toBeGreaterThanOrEqual(12)
+  const projects = (await api(server.url, 'get_all_projects')).json.data as string[]
+  expect(projects).toContain('EdgeCasesünïcødéwithdotsspaces')
+  const cases: Record<string, unknown>[] = [{ project: 'no-such-project', run: 'x', metric_name: 'loss' }]
+  for (const project of projects) {
+    cases.push({ project })
+    const runs = (await api(server.url, 'get_runs_for_project', { project })).json.data as { name: string; id: string | null }[]
+    for (const run of runs) {
+      const metrics = (await api(server.url, 'get_metrics_for_run', { project, run: run.name })).json.data as string[]
+      cases.push({ project, run: run.name, metric_name: metrics[0] ?? 'loss' })
+      if (run.id) cases.push({ project, run: null, run_id: run.id, metric_name: metrics[metrics.length - 1] ?? 'loss' })
+    }
+  }
+  // Filters where the tools take them.
+  const edge = { project: 'EdgeCasesünïcødéwithdotsspaces', run: 'run with spaces' }
+  const extra: Record<string, Record<string, unknown>[]> = {
+    get_metric_values: [
+      { ...edge, metric_name: 'uint64_max' },
+      { ...edge, metric_name: 'tiny' },
+      { ...edge, metric_name: 'float', step: 3 },
+      { ...edge, metric_name: 'float', around_step: 4, window: 3 },
+      { project: 'image-classification', run: 'baseline', metric_name: 'val', around_step: 20, window: 10 },
+    ],
+    get_snapshot: [
+      { ...edge, step: 5 },
+      { ...edge, around_step: 3, window: 2 },
+      { project: 'llm-finetune', run: 'gpt2-small', step: 10 },
+    ],
+    get_logs: [
+      { ...edge, scalar_only: true },
+      { project: 'image-classification', run: 'high-lr', scalar_only: true },
+    ],
+    get_alerts: [{ project: 'llm-finetune', level: 'warn' }, { project: 'llm-finetune', run: 'gpt2-small' }],
+  }
+  let compared = 0
+  const seen = new Set<string>()
+  for (const tool of read) {
+    const params = Object.keys(tool.inputSchema.properties ?? {})
+    const required = tool.inputSchema.required ?? []
+    const applicable = cases.filter((c) => required.every((r) => c[r] !== undefined || (r === 'run' && 'run_id' in c)))
+    for (const c of [...applicable, ...(extra[tool.name] ?? [])]) {
+      const args = Object.fromEntries(Object.entries(c).filter(([k]) => params.includes(k)))
+      const key = `${tool.name} ${JSON.stringify(args)}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      const [m, h] = [await viaMcp(tool, args), await viaHttp(tool, args)]
+      expect({ call: key, value: m }).toEqual({ call: key, value: h })
+      compared++
+    }
+  }
+  for (const tool of read) expect([...seen].some((k) => k.startsWith(`${tool.name} `))).toBe(true)
+  expect(compared).toBeGreaterThan(100)
+})
