@@ -55,7 +55,9 @@ export default defineTool({
     'several projects are written one after another, and if a later one fails the error names the projects already stored ' +
     '(resend with the same log_ids). ' +
     'Also accepted (unlike Trackio): the contributed JS/Go/Rust clients\' flat body `{project, run, metrics_list, steps (-1 = unset), ' +
-    'timestamps ("" = unset), config?}` without hf_token; there a given timestamp is the row\'s timestamp.',
+    'timestamps ("" = unset), config?}` without hf_token; there a given timestamp is the row\'s timestamp. ' +
+    'Because of that form, a missing logs/hf_token is reported after the write-token check (Trackio: before). ' +
+    'Unlike Trackio, a database failure is answered as an error (503 when the file is locked) instead of 200 and a background retry.',
   input: z.object({
     logs: rawArg(z.array(z.unknown()).meta({ items: entryDoc(logEntry) }).describe('LogEntry objects.')).optional(),
     hf_token: z.string().nullable().optional().describe('Required by Trackio (null is fine); may be absent only in the flat form.'),
