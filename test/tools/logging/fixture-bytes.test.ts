@@ -78,7 +78,7 @@ describe('what we store equals what Trackio stores', () => {
       expect(columnsOf(ours)).toEqual(columnsOf(src))
 
       const strip = (rows: Record<string, unknown>[], drop: string[]) =>
-        rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Uint8Array ? text(v) : v]).filter(([k]) => !drop.includes(k))))
+        rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Uint8Array ? text(v) : v]).filter(([k]) => !drop.includes(k as string))))
       const mine = all(ours, METRICS)
       expect(strip(mine, ['timestamp'])).toEqual(strip(all(src, METRICS), ['timestamp']))
       for (const r of mine) expect(String(r.timestamp)).toMatch(TS)
