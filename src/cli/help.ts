@@ -1,3 +1,5 @@
+import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from '../transports/http/body'
+
 export const MAIN_HELP = `trackio - serve Trackio experiment data over HTTP, OpenAPI and MCP
 
 Usage:
@@ -28,6 +30,10 @@ Options:
                        --host 0.0.0.0 or behind a proxy
   --cors-origin O      Send CORS headers for this origin (none by default)
   -h, --help           Print this help
+
+Limits:
+  Request bodies over ${MAX_BODY_BYTES} bytes (${MAX_BODY_BYTES / 1024 / 1024} MiB) get 413 {"error": "Request body too large: ..."};
+  JSON bodies may nest at most ${MAX_BODY_DEPTH} levels.
 
 Environment:
   TRACKIO_DIR          Data directory

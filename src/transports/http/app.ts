@@ -4,7 +4,7 @@ import type { ToolContext, ToolDef } from '../../tools/define'
 import { TOOLS } from '../../tools/registry'
 import { presentedToken, requireWriteToken } from '../write-token'
 import { apiRoutes, type ToolGate } from './api'
-import { checkContentLength, MAX_BODY_BYTES, serverBodyLimit } from './body'
+import { checkContentLength, limitedRequest, MAX_BODY_BYTES, serverBodyLimit } from './body'
 import { createGuard, type GuardOptions } from './guard'
 import { openapiPlugin } from './openapi'
 import { errorResponse, jsonResponse } from './respond'
@@ -63,7 +63,7 @@ export function createApp(o: AppOptions) {
   app.get('/version', version, { detail: { tags: ['server'], summary: 'Server version and MCP status (Trackio clients require api_version 1).' } })
   const mcp = ({ request }: { request: Request }) =>
     o.mcp.enabled && o.mcpHandler
-      ? o.mcpHandler(request)
+      ? o.mcpHandler(limitedRequest(request, maxBody)).catch(errorResponse)
       : errorResponse(new NotFoundError('MCP is not enabled on this server. Start it with `trackio show --mcp-server` (or set GRADIO_MCP_SERVER=True).'))
   app.all('/mcp', mcp, { parse: 'none', detail: { hide: true } })
   app.all('/mcp/', mcp, { parse: 'none', detail: { hide: true } })

@@ -1,15 +1,89 @@
-import { BadRequestError } from '../../errors'
+import { BadRequestError, PayloadTooLargeError } from '../../errors'
 import { JsonSyntaxError, parseJson } from '../../json/parse'
 import type { Json } from '../../json/values'
 
 /** Deepest nesting a request body may have; Trackio's payloads need a handful of levels. */
 export const MAX_BODY_DEPTH = 64
 
+/** Largest request body accepted (bulk logging batches included); larger ones get 413 with a JSON error. */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024
+
+/**
+ * Bun's own limit, set far above ours: Bun answers a Content-Length over its limit with an empty
+ * 413 before any handler runs, so ours (Content-Length checked in onRequest, streams counted while
+ * read) must always be the one that trips for clients to get JSON. Routes that read bodies
+ * themselves go through `readBodyBytes` or `limitedRequest`.
+ */
+export function serverBodyLimit(_limit: number): number {
+  return Number.MAX_SAFE_INTEGER
+}
+
+/**
+ * `request` with a body that fails with 413 past `limit` bytes, for handlers that read bodies
+ * themselves (MCP). Only chunked bodies need it: a Content-Length was already checked.
+ */
+export function limitedRequest(request: Request, limit: number = MAX_BODY_BYTES): Request {
+  if (request.body === null || request.headers.has('content-length')) return request
+  const reader = request.body.getReader()
+  let total = 0
+  const body = new ReadableStream<Uint8Array>({
+    async pull(c) {
+      const { value, done } = await reader.read()
+      if (done) return c.close()
+      total += value.byteLength
+      if (total > limit) {
+        reader.cancel().catch(() => {})
+        return c.error(bodyTooLarge(limit))
+      }
+      c.enqueue(value)
+    },
+    cancel: (why) => reader.cancel(why),
+  })
+  return new Request(request.url, { method: request.method, headers: request.headers, body, signal: request.signal, duplex: 'half' } as RequestInit)
+}
+
+export function bodyTooLarge(limit: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`Request body too large: limit is ${limit} bytes`)
+}
+
+/** Throws 413 when the declared Content-Length is over `limit` (checked before reading anything). */
+export function checkContentLength(request: Request, limit: number = MAX_BODY_BYTES): void {
+  const declared = request.headers.get('content-length')
+  if (declared !== null && /^\s*\d+\s*$/.test(declared) && Number(declared) > limit) throw bodyTooLarge(limit)
+}
+
+/** The body's bytes, reading at most `limit` + 1 of them (chunked bodies have no Content-Length to trust). */
+export async function readBodyBytes(request: Request, limit: number = MAX_BODY_BYTES): Promise<Uint8Array> {
+  checkContentLength(request, limit)
+  if (request.body === null) return new Uint8Array(0)
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > limit) {
+      reader.cancel().catch(() => {})
+      throw bodyTooLarge(limit)
+    }
+    chunks.push(value)
+  }
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.byteLength
+  }
+  return out
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** A request body as our lossless JSON (any Content-Type, as Trackio); empty means no arguments. */
-export async function readJsonBody(request: Request): Promise<Json> {
-  const bytes = new Uint8Array(await request.arrayBuffer())
+export async function readJsonBody(request: Request, limit: number = MAX_BODY_BYTES): Promise<Json> {
+  const bytes = await readBodyBytes(request, limit)
   let text: string
   try {
     text = utf8.decode(bytes)

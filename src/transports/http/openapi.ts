@@ -1,6 +1,7 @@
 import { openapi } from '@elysiajs/openapi'
 import { z } from 'zod'
 import type { ToolDef } from '../../tools/define'
+import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from './body'
 import { SWAGGER_BUNDLE_PATH, SWAGGER_CSS_PATH } from './swagger-assets'
 
 const errorBody = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] }
@@ -26,6 +27,7 @@ export function operationFor(tool: ToolDef): Record<string, unknown> {
       },
     },
     400: { description: 'Bad arguments or body; the message names the field.', content: { 'application/json': { schema: errorBody } } },
+    413: { description: `Body over ${MAX_BODY_BYTES} bytes.`, content: { 'application/json': { schema: errorBody } } },
   }
   if (tool.access === 'write') {
     responses[401] = { description: 'No write token presented.', content: { 'application/json': { schema: errorBody } } }
@@ -58,7 +60,9 @@ export function openapiPlugin(version: string) {
         description:
           'Trackio experiment data over HTTP: every tool is `POST /api/{tool}` and answers `{"data": ...}` or `{"error": "..."}`. ' +
           'Read tools are open; write tools need the write token printed at startup (header `X-Trackio-Write-Token`, ' +
-          '`Authorization: Bearer`, cookie `trackio_write_token` or query `?write_token=`).',
+          '`Authorization: Bearer`, cookie `trackio_write_token` or query `?write_token=`). ' +
+          `Request bodies are limited to ${MAX_BODY_BYTES} bytes (larger: 413 \`{"error": "Request body too large: limit is ${MAX_BODY_BYTES} bytes"}\`) ` +
+          `and ${MAX_BODY_DEPTH} levels of nesting.`,
       },
       tags: [
         { name: 'read', description: 'Read experiment data' },
