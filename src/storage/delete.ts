@@ -1,6 +1,6 @@
 import { BadRequestError } from '../errors'
 import type { Storage } from './connection'
-import { findRun, producerScope, RUN_TABLES, scopeOf, type RunIdentity } from './mutations'
+import { databaseError, findRun, producerScope, RUN_TABLES, scopeOf, type RunIdentity } from './mutations'
 import type { ProjectDb } from './connection'
 import { mutateProject } from './write-connection'
 
@@ -31,6 +31,8 @@ export async function deleteRun(storage: Storage, project: string, run: string |
       ).changes
     if (!r.byName && nameUnclaimed(p, r)) dropNamelessLinks(p, r, rows)
     return { rows }
+  }).catch((err: unknown) => {
+    throw databaseError(err, `deleting run '${runId ?? run}'`)
   })
 }
 

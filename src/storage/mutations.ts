@@ -1,4 +1,4 @@
-import { NotFoundError } from '../errors'
+import { NotFoundError, TrackioError } from '../errors'
 import type { ProjectDb } from './connection'
 import { text } from './decode'
 import { resolveRun } from './runs'
@@ -82,4 +82,11 @@ export function producerScope(p: ProjectDb, r: RunIdentity): Scope | null {
   if (r.byName) return { sql: 'producer_run_name = ?', params: [r.name] }
   if (r.id !== null) return { sql: 'producer_run_id = ?', params: [r.id] }
   return { sql: 'producer_run_id IS NULL AND producer_run_name = ?', params: [r.name] }
+}
+
+/** A SQLite failure not mapped to one of our errors, worded as Trackio words it (500). */
+export function databaseError(err: unknown, what: string): unknown {
+  if (err instanceof TrackioError || !(err instanceof Error)) return err
+  const code = (err as { code?: unknown }).code
+  return typeof code === 'string' && code.startsWith('SQLITE') ? new TrackioError(`Database error while ${what}: ${err.message}`) : err
 }

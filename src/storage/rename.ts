@@ -4,7 +4,7 @@ import { BadRequestError } from '../errors'
 import type { ProjectDb, Storage } from './connection'
 import { moveMediaDir, safeMediaName } from './media-move'
 import { rewriteStoredJson, type PrefixMap } from './media-paths'
-import { findRun, producerScope, RUN_TABLES, scopeOf, type RunIdentity } from './mutations'
+import { databaseError, findRun, producerScope, RUN_TABLES, scopeOf, type RunIdentity } from './mutations'
 import { canonicalProjectName } from './paths'
 import { mutateProject, type UndoLog } from './write-connection'
 
@@ -42,6 +42,8 @@ export async function renameRun(storage: Storage, project: string, oldName: stri
     const prod = producerScope(p, r)
     if (prod) p.db.run(`UPDATE artifact_versions SET producer_run_name = ? WHERE ${prod.sql}`, [target, ...prod.params])
     moveMedia(p, project, r, target, undo)
+  }).catch((err: unknown) => {
+    throw databaseError(err, `renaming run '${oldName}' to '${target}'`)
   })
 }
 
