@@ -1,7 +1,10 @@
-import { describe, expect, test } from 'bun:test'
+import { describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { parseJson } from '../../src/json/parse'
 import { floatLexeme, formatFloat, stringify, stringifyNumber, toPlain } from '../../src/json/serialize'
 import { JsonFloat } from '../../src/json/values'
+
+// python3 oracles are spawned per test: allow for a loaded machine
+setDefaultTimeout(30_000)
 
 function python(script: string, input: string): string {
   const r = Bun.spawnSync(['python3', '-c', script], { stdin: new TextEncoder().encode(input), stdout: 'pipe', stderr: 'pipe' })

@@ -1,7 +1,10 @@
 import { Database } from 'bun:sqlite'
-import { beforeAll, describe, expect, test } from 'bun:test'
+import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { join } from 'node:path'
 import { inProcessApp, tempDir } from '../helpers'
+
+// python3 oracles are spawned per test: allow for a loaded machine
+setDefaultTimeout(30_000)
 
 /**
  * Name-keyed databases of the 2025-07 → 2026-04 era (spec 2.2): no run_id anywhere, metrics as

@@ -1,6 +1,9 @@
-import { describe, expect, test } from 'bun:test'
+import { describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { homedir } from 'node:os'
 import { canonicalProjectName, projectPaths, resolveTrackioDir, stemTooLong } from '../../src/storage/paths'
+
+// python3 oracles are spawned per test: allow for a loaded machine
+setDefaultTimeout(30_000)
 
 describe('canonicalProjectName (spec 1.2)', () => {
   test('observed examples', () => {

@@ -1,7 +1,10 @@
-import { describe, expect, test } from 'bun:test'
+import { describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { parseJson } from '../../src/json/parse'
 import type { JsonObject } from '../../src/json/values'
 import { allocate, isScalarValue, MAX_LOG_POINTS, strideSample, subsampleIndices } from '../../src/storage/subsample'
+
+// python3 oracles are spawned per test: allow for a loaded machine
+setDefaultTimeout(30_000)
 
 function rng(seed: number) {
   let s = seed >>> 0 || 1

@@ -1,6 +1,9 @@
-import { beforeAll, describe, expect, test } from 'bun:test'
+import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { copyFixtures, inProcessApp } from '../../helpers'
 import { dbPath, EDGE, EDGE_STEM, py } from './oracle'
+
+// python3 oracles are spawned per test: allow for a loaded machine
+setDefaultTimeout(30_000)
 
 let dir: string
 let call: Awaited<ReturnType<typeof inProcessApp>>['call']

@@ -1,9 +1,12 @@
 import { Database } from 'bun:sqlite'
-import { beforeAll, describe, expect, test } from 'bun:test'
+import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { copyFixtures, inProcessApp, tempDir } from '../../helpers'
 import { dbPath, EDGE, EDGE_STEM, latestRunId, py } from './oracle'
+
+// python3 oracles are spawned per test: allow for a loaded machine
+setDefaultTimeout(30_000)
 
 let dir: string
 let call: Awaited<ReturnType<typeof inProcessApp>>['call']

@@ -1,9 +1,12 @@
-import { describe, expect, test } from 'bun:test'
+import { describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { join } from 'node:path'
 import { Storage } from '../../../src/storage/connection'
 import { createApp } from '../../../src/transports/http/app'
 import { DEFAULT_PALETTE, settingsFromEnv } from '../../../src/tools/settings-env'
 import { inProcessApp, tempDir } from '../../helpers'
+
+// python3 oracles are spawned per test: allow for a loaded machine
+setDefaultTimeout(30_000)
 
 async function settingsFor(env: Record<string, string>, dataDir = tempDir()) {
   const app = createApp({
