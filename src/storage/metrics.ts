@@ -109,7 +109,8 @@ export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: Row
   const sc = stepClause(rf)
   const out: MetricPoint[] = []
   const cache = new Map<string, number | null>()
-  try {
+  // SQLite reads a JSON path as a C string: a NUL in the name would cut it ("bad JSON path").
+  if (!metric.includes('\u0000')) try {
     const rows = p.db
       .query(
         `SELECT timestamp, ${STEP_COLUMN}, v FROM (SELECT timestamp, step, rowid AS r, CAST(metrics AS TEXT) -> ? AS v FROM metrics
