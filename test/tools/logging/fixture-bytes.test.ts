@@ -1,3 +1,4 @@
+import { copyFileSync } from 'node:fs'
 import { Database } from 'bun:sqlite'
 import { describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
@@ -71,7 +72,9 @@ async function repost(stem: string, src: string, dir: string): Promise<void> {
 describe('what we store equals what Trackio stores', () => {
   for (const [set, stem] of DBS) {
     test(`${set}/${stem}`, async () => {
-      const src = join(FIXTURES, set, `${stem}.db`)
+      // Read a copy: opening a WAL database, even read-only, leaves -wal/-shm files beside it.
+      const src = join(tempDir(), `${stem}.db`)
+      copyFileSync(join(FIXTURES, set, `${stem}.db`), src)
       const dir = tempDir()
       await repost(stem, src, dir)
       const ours = join(dir, `${stem}.db`)
