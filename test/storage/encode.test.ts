@@ -1,6 +1,6 @@
 import { Database } from 'bun:sqlite'
 import { describe, expect, test } from 'bun:test'
-import { copyFileSync, mkdtempSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BadRequestError } from '../../src/errors'
@@ -13,7 +13,7 @@ const text = (v: Json): string => new TextDecoder().decode(encodeJson(v))
 
 function fixtureCopy(): Database {
   const dir = mkdtempSync(join(tmpdir(), 'encode-'))
-  for (const ext of ['.db', '.db-wal', '.db-shm']) copyFileSync(EDGE + ext, join(dir, 'edge' + ext))
+  for (const ext of ['.db', '.db-wal', '.db-shm']) if (existsSync(EDGE + ext)) copyFileSync(EDGE + ext, join(dir, 'edge' + ext))
   return new Database(join(dir, 'edge.db'), { safeIntegers: true })
 }
 
