@@ -36,6 +36,8 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
   httpOnly?: boolean
   /** Parameters the MCP variant leaves out (Trackio's MCP delete_run/rename_run take no run_id). */
   mcpOmit?: string[]
+  /** Parameters the MCP variant requires as strings although HTTP does not (Trackio's MCP delete_run needs `run`). */
+  mcpRequire?: string[]
   handler(args: z.output<I>, ctx: ToolContext): Json | Promise<Json>
 }
 

@@ -14,6 +14,7 @@ export default defineTool({
   access: 'write',
   destructive: true,
   mcpOmit: ['run_id'],
+  mcpRequire: ['run'],
   example: { project: 'mnist-classifier', run: 'baseline' },
   handler: async ({ project, run, run_id }, ctx) => {
     await deleteRun(ctx.storage, project, run, run_id)

@@ -35,12 +35,9 @@ function titleOf(name: string): string {
 
 const optionalString = { anyOf: [{ type: 'string' }, { type: 'null' }], default: null }
 
-/**
- * Parameters the MCP variant requires although HTTP does not: a run is named by `run` or `run_id`,
- * so where `run_id` is omitted over MCP (Trackio's delete_run), `run` must be given, as a string.
- */
+/** Parameters the MCP variant requires although HTTP does not (see ToolDef.mcpRequire). */
 export function mcpRequiredExtra(tool: ToolDef): string[] {
-  return tool.mcpOmit?.includes('run_id') && 'run' in tool.input.shape ? ['run'] : []
+  return tool.mcpRequire ?? []
 }
 
 export function inputSchemaOf(tool: ToolDef): Tool['inputSchema'] {
