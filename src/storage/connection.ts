@@ -3,8 +3,31 @@ import { readdirSync, statSync } from 'node:fs'
 import { StorageError } from '../errors'
 import { projectPaths, stemTooLong, type ProjectPaths } from './paths'
 
-/** How long one statement waits for a lock held by a writer before giving up. */
+/** How long a read waits in total for a lock held by a writer before giving up (503). */
 export const READ_BUSY_TIMEOUT_MS = 5000
+
+/**
+ * SQLite's own busy wait per statement. bun:sqlite is synchronous, so a long busy_timeout would
+ * stall every request of the server while one project is locked; the rest of the wait happens in
+ * `retryWhileLocked`, between attempts, with the event loop free.
+ */
+export const READ_BUSY_STEP_MS = 20
+
+/** The database is locked by another process (SQLITE_BUSY / SQLITE_LOCKED); retrying later may work. */
+export class DatabaseLockedError extends StorageError {}
+
+/** Run `fn` again (after short async sleeps) while it fails with DatabaseLockedError, up to `budgetMs`. */
+export async function retryWhileLocked<T>(fn: () => T | Promise<T>, budgetMs: number = READ_BUSY_TIMEOUT_MS): Promise<T> {
+  const deadline = Date.now() + budgetMs
+  for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      return await fn()
+    } catch (err) {
+      if (!(err instanceof DatabaseLockedError) || Date.now() + wait > deadline) throw err
+      await Bun.sleep(wait)
+    }
+  }
+}
 
 /**
  * One open project database. Connections are cached per file (re-opened when the file is
@@ -133,10 +156,12 @@ export function storageFailure(err: unknown, stem: string): unknown {
   const code = (err as { code?: string }).code ?? ''
   const what = `project '${stem}'`
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
-    return new StorageError(`The database of ${what} is locked by another process; try again`)
+    return new DatabaseLockedError(`The database of ${what} is locked by another process; try again`)
   if (code.startsWith('SQLITE_NOTADB')) return new StorageError(`The database file of ${what} is not an SQLite database`)
   if (code.startsWith('SQLITE_CORRUPT')) return new StorageError(`The database of ${what} is corrupt: ${err.message}`)
-  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY'))
+  if (code.startsWith('SQLITE_READONLY'))
+    return new StorageError(`The database of ${what} cannot be used: ${err.message} (the data directory or the database file is read-only for this server; reading a WAL database needs its -shm file)`)
+  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR'))
     return new StorageError(`The database of ${what} cannot be read: ${err.message}`)
   if (code.startsWith('SQLITE_FULL')) return new StorageError(`The disk holding ${what} is full`)
   return err
@@ -178,7 +203,7 @@ export class Storage {
       }
     }
     try {
-      db.run(`PRAGMA busy_timeout = ${READ_BUSY_TIMEOUT_MS}`)
+      db.run(`PRAGMA busy_timeout = ${READ_BUSY_STEP_MS}`)
     } catch (err) {
       db.close(false)
       throw storageFailure(err, paths.stem)

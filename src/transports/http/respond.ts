@@ -1,4 +1,4 @@
-import { messageOf, statusOf } from '../../errors'
+import { messageOf, statusOf, TrackioError } from '../../errors'
 import { stringify } from '../../json/serialize'
 import type { Json } from '../../json/values'
 
@@ -13,6 +13,8 @@ export function jsonResponse(body: Json, status = 200, headers: Record<string, s
 /** `{"error": message}` with the status of our error classes; anything else is a bug of ours (500). */
 export function errorResponse(err: unknown): Response {
   const status = statusOf(err)
-  if (status >= 500) console.error('trackio: internal error:', err)
+  // A stack only for our bugs; a project that cannot be used right now (503) gets one line.
+  if (!(err instanceof TrackioError)) console.error('trackio: internal error:', err)
+  else if (status >= 500) console.error(`trackio: ${messageOf(err)}`)
   return jsonResponse({ error: messageOf(err) }, status)
 }
