@@ -8,6 +8,7 @@ import { withProjectLock } from './lock'
 import { projectPaths, stemTooLong } from './paths'
 import { ensureSchema } from './schema'
 import { isoNow } from './timestamps'
+import { insertTraceRows, splitTraces, type PreparedTrace } from './traces'
 
 /**
  * Write primitives with Trackio's semantics (spec 8.1): one connection and one transaction per
@@ -141,6 +142,8 @@ interface PreparedMetrics {
   stamps: string[]
   configBlob: Uint8Array | null
   configTs: string
+  /** Trace payloads split out of each entry's metrics (spec 3.5), in entry order. */
+  traces: PreparedTrace[][]
 }
 
 interface PreparedSystem {
@@ -173,16 +176,18 @@ function prepare(op: BatchOp): Prepared {
   if (op.kind === 'metrics') {
     const ts = op.timestamp ?? isoNow()
     const c = op.config
+    const split = op.entries.map((e) => splitTraces(e.metrics, id, e.logId ?? null))
     return {
       kind: 'metrics',
       runName: op.runName,
       id,
-      blobs: op.entries.map((e) => encodeJson(e.metrics)),
+      blobs: split.map((s) => encodeJson(s.metrics)),
       given: op.entries.map((e) => checkStep(e.step, 'step')),
       logIds: op.entries.map((e) => e.logId ?? null),
       stamps: op.entries.map((e) => e.timestamp ?? ts),
       configBlob: c && (c instanceof Map ? c.size : Object.keys(c).length) ? encodeJson(c) : null,
       configTs: ts,
+      traces: split.map((s) => s.traces),
     }
   }
   if (op.kind === 'system') return { kind: 'system', runName: op.runName, id, blobs: op.entries.map((e) => encodeJson(e.metrics)), entries: op.entries }
@@ -207,6 +212,8 @@ function insertMetrics(db: Database, p: PreparedMetrics): MetricsResult {
     return r.changes > 0
   })
   insert.finalize()
+  const traceRow = (i: number) => (t: PreparedTrace) => ({ ...t, runId: p.id, runName: p.runName, step: steps[i]!, timestamp: p.stamps[i]!, logId: p.logIds[i]! })
+  insertTraceRows(db, p.traces.flatMap((ts, i) => ts.map(traceRow(i))))
   if (p.configBlob) {
     if (columns(db, 'configs').has('run_id'))
       db.run('INSERT OR REPLACE INTO configs (run_id, run_name, config, created_at) VALUES (?, ?, ?, ?)', [p.id, p.runName, p.configBlob, p.configTs])
