@@ -138,7 +138,7 @@ describe('a database locked by another process (python3 BEGIN EXCLUSIVE)', () =>
     expect(r.json.data.length).toBe(3)
     expect(performance.now() - t0).toBeGreaterThan(1000)
     await py.exited
-  })
+  }, 15_000)
 
   test('a lock held longer than the 5 s budget: 503 naming the project, the server keeps serving', async () => {
     const py = await holdLock(join(dir, 'locked.db'), 6.5)
@@ -154,7 +154,7 @@ describe('a database locked by another process (python3 BEGIN EXCLUSIVE)', () =>
     expect(r.json.error).toBe("The database of project 'locked' is locked by another process; try again")
     await py.exited
     expect((await api(server.url, 'get_project_summary', { project: 'locked' })).status).toBe(200)
-  })
+  }, 20_000)
 
   // writer.ts / write-connection.ts wait with SQLite's synchronous 30 s busy_timeout: while a write
   // waits on a locked project, bun:sqlite blocks the event loop and every other request stalls.
