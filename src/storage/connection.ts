@@ -13,6 +13,9 @@ export const READ_BUSY_TIMEOUT_MS = 5000
  */
 export const READ_BUSY_STEP_MS = 20
 
+/** How long a write waits in total for SQLite locks (Trackio's `sqlite3.connect(timeout=30)`), asynchronously. */
+export const WRITE_BUSY_TIMEOUT_MS = 30000
+
 /** The database is locked by another process (SQLITE_BUSY / SQLITE_LOCKED); retrying later may work. */
 export class DatabaseLockedError extends StorageError {}
 

@@ -1,22 +1,19 @@
 import { Database } from 'bun:sqlite'
 import { statSync } from 'node:fs'
 import { NotFoundError } from '../errors'
-import { ProjectDb, storageFailure, type Storage } from './connection'
+import { ProjectDb, READ_BUSY_STEP_MS, retryWhileLocked, storageFailure, WRITE_BUSY_TIMEOUT_MS, type Storage } from './connection'
 import { withProjectLock } from './lock'
 import { stemTooLong } from './paths'
 import { ensureSchema } from './schema'
 import { writePragmas } from './writer'
-
-/** Trackio's `sqlite3.connect(timeout=30)`. */
-export const WRITE_BUSY_TIMEOUT_MS = 30000
 
 /** Filesystem steps done inside a write transaction, undone (newest first) when it does not commit. */
 export type UndoLog = (() => void)[]
 
 /**
  * Run one mutation of an existing project database the way the Python library writes (spec 2.5):
- * under the cross-process `.lock` flock, on a fresh connection with a 30 s busy timeout and
- * Trackio's PRAGMAs, in a single BEGIN IMMEDIATE transaction preceded by the schema steps.
+ * under the cross-process `.lock` flock, on a fresh connection with Trackio's PRAGMAs (a locked
+ * database is retried asynchronously for up to 30 s, each attempt a whole transaction), in a single BEGIN IMMEDIATE transaction preceded by the schema steps.
  * The cached read connection is never used for writing, so no read transaction is left open.
  * When `fn` or the COMMIT fails, the transaction is rolled back and the `undo` steps `fn`
  * registered are run, so a failed call changes nothing.
@@ -33,36 +30,38 @@ export async function mutateProject<T>(storage: Storage, project: string, fn: (p
   } catch {
     throw missing()
   }
-  let db: Database
-  try {
-    db = new Database(paths.db, { readwrite: true, create: false, safeIntegers: true })
-  } catch (err) {
-    throw storageFailure(err, paths.stem)
-  }
-  try {
-    const result = await withProjectLock(paths.lock, () => {
-      db.run(`PRAGMA busy_timeout = ${WRITE_BUSY_TIMEOUT_MS}`)
-      for (const sql of writePragmas()) db.run(sql)
-      const p = new ProjectDb(db, paths, ino)
-      const undo: UndoLog = []
-      try {
-        return p.write(() => fn(p, undo), () => ensureSchema(db))
-      } catch (err) {
-        for (const step of undo.reverse()) {
-          try {
-            step()
-          } catch {
-            /* best effort: keep undoing the rest */
+  return retryWhileLocked(async () => {
+    let db: Database
+    try {
+      db = new Database(paths.db, { readwrite: true, create: false, safeIntegers: true })
+    } catch (err) {
+      throw storageFailure(err, paths.stem)
+    }
+    try {
+      const result = await withProjectLock(paths.lock, () => {
+        db.run(`PRAGMA busy_timeout = ${READ_BUSY_STEP_MS}`)
+        for (const sql of writePragmas()) db.run(sql)
+        const p = new ProjectDb(db, paths, ino)
+        const undo: UndoLog = []
+        try {
+          return p.write(() => fn(p, undo), () => ensureSchema(db))
+        } catch (err) {
+          for (const step of undo.reverse()) {
+            try {
+              step()
+            } catch {
+              /* best effort: keep undoing the rest */
+            }
           }
+          throw err
         }
-        throw err
-      }
-    })
-    storage.project(project)?.noteWrite()
-    return result
-  } catch (err) {
-    throw storageFailure(err, paths.stem)
-  } finally {
-    db.close(false)
-  }
+      })
+      storage.project(project)?.noteWrite()
+      return result
+    } catch (err) {
+      throw storageFailure(err, paths.stem)
+    } finally {
+      db.close(false)
+    }
+  }, WRITE_BUSY_TIMEOUT_MS)
 }

@@ -2,7 +2,7 @@ import { Database } from 'bun:sqlite'
 import { mkdirSync } from 'node:fs'
 import { BadRequestError } from '../errors'
 import { intValue, type Json, type JsonObject } from '../json/values'
-import { storageFailure } from './connection'
+import { storageFailure, READ_BUSY_STEP_MS, WRITE_BUSY_TIMEOUT_MS, retryWhileLocked } from './connection'
 import { encodeJson } from './encode'
 import { withProjectLock } from './lock'
 import { projectPaths, stemTooLong } from './paths'
@@ -90,7 +90,7 @@ export function writePragmas(env: Record<string, string | undefined> = process.e
 export function openWriteDb(dbPath: string): Database {
   const db = new Database(dbPath, { create: true, readwrite: true, safeIntegers: true })
   try {
-    db.run('PRAGMA busy_timeout = 30000')
+    db.run(`PRAGMA busy_timeout = ${READ_BUSY_STEP_MS}`)
     for (const sql of writePragmas()) db.run(sql)
   } catch (err) {
     db.close(false)
@@ -99,24 +99,30 @@ export function openWriteDb(dbPath: string): Database {
   return db
 }
 
-/** Open the project DB, then under the lock: ensureSchema and one IMMEDIATE transaction. */
+/**
+ * Open the project DB, then under the lock: ensureSchema and one IMMEDIATE transaction. SQLite's
+ * own busy wait is kept short (it blocks the whole server); a locked database is retried
+ * asynchronously for up to 30 s, each attempt a whole transaction, so a retry never half-writes.
+ */
 async function writeProject<T>(dataDir: string, project: string, fn: (db: Database) => T): Promise<T> {
   const paths = projectPaths(dataDir, project)
   if (stemTooLong(paths.stem)) throw new BadRequestError(`Project name is too long: ${project}`)
-  let db: Database | undefined
-  try {
-    mkdirSync(dataDir, { recursive: true })
-    db = openWriteDb(paths.db)
-    const open = db
-    return await withProjectLock(paths.lock, () => {
-      ensureSchema(open)
-      return open.transaction(() => fn(open)).immediate()
-    })
-  } catch (err) {
-    throw storageFailure(err, paths.stem)
-  } finally {
-    db?.close(false)
-  }
+  return retryWhileLocked(async () => {
+    let db: Database | undefined
+    try {
+      mkdirSync(dataDir, { recursive: true })
+      db = openWriteDb(paths.db)
+      const open = db
+      return await withProjectLock(paths.lock, () => {
+        ensureSchema(open)
+        return open.transaction(() => fn(open)).immediate()
+      })
+    } catch (err) {
+      throw storageFailure(err, paths.stem)
+    } finally {
+      db?.close(false)
+    }
+  }, WRITE_BUSY_TIMEOUT_MS)
 }
 
 function columns(db: Database, table: string): Set<string> {

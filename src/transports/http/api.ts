@@ -1,6 +1,5 @@
 import { Elysia } from 'elysia'
 import { NotFoundError } from '../../errors'
-import { retryWhileLocked } from '../../storage/connection'
 import { bindArguments } from '../../tools/bind'
 import { callTool } from '../../tools/call'
 import type { ToolContext, ToolDef } from '../../tools/define'
@@ -16,9 +15,7 @@ async function runHttp(tool: ToolDef, request: Request, ctx: ToolContext, gate: 
   try {
     const bound = bindArguments(tool, await readJsonBody(request, maxBodyBytes))
     gate(tool, request, bound)
-    const run = () => callTool(tool, bound, ctx)
-    // Reads are safe to repeat; write tools wait on their own connection (and the project lock).
-    return jsonResponse({ data: await (tool.access === 'read' ? retryWhileLocked(run) : run()) })
+    return jsonResponse({ data: await callTool(tool, bound, ctx) })
   } catch (err) {
     return errorResponse(err)
   }
