@@ -58,7 +58,12 @@ const PLAIN_FLOAT = /^-?\d+\.\d+$|^-?\d+(\.\d+)?[eE][-+]?\d+$/
 /** A top-level value as SQLite's `->` returns it (JSON text), decoded with cheap paths for scalars. */
 function decodeValueText(v: string): Json {
   if (PLAIN_INT.test(v)) return Number(v)
-  if (PLAIN_FLOAT.test(v)) return new JsonFloat(v)
+  if (PLAIN_FLOAT.test(v)) {
+    // A non-integral float prints the same from a JS number (shortest round trip, as Python's repr);
+    // an integral one (`100.0`) must stay a float, so it keeps its lexeme.
+    const x = Number(v)
+    return Number.isInteger(x) ? new JsonFloat(v) : x
+  }
   return decodeTopLevel(parseJson(v))
 }
 
