@@ -1,4 +1,4 @@
-import { JsonFloat, type Json } from './values'
+import { JsonFloat, JsonRecords, type Json, type JsonResult } from './values'
 
 /**
  * Float spelling of the two peers we mimic:
@@ -57,7 +57,7 @@ export function stringifyNumber(x: number, style: FloatStyle = 'python', nanToke
  * Serialise a value of our model (values.ts) to JSON text. Non-ASCII stays raw, as Python's
  * json.dumps(ensure_ascii=False) and JSON.stringify both do; undefined object members are skipped.
  */
-export function stringify(value: Json | undefined, options: StringifyOptions = {}): string {
+export function stringify(value: JsonResult | undefined, options: StringifyOptions = {}): string {
   const style = options.style ?? 'python'
   const tokens = options.nanTokens ?? false
   const indent = options.indent ?? 0
@@ -73,7 +73,7 @@ export function stringify(value: Json | undefined, options: StringifyOptions = {
     }
     return q
   }
-  const write = (v: Json | undefined, pad: string): string => {
+  const write = (v: JsonResult | undefined, pad: string): string => {
     if (v === null || v === undefined) return 'null'
     switch (typeof v) {
       case 'string':
@@ -87,6 +87,18 @@ export function stringify(value: Json | undefined, options: StringifyOptions = {
     }
     if (v instanceof JsonFloat) return floatLexeme(v.text, style, tokens)
     const inner = indent ? pad + ' '.repeat(indent) : ''
+    if (v instanceof JsonRecords) {
+      if (v.length === 0) return '[]'
+      const rowPad = inner + (indent ? ' '.repeat(indent) : '')
+      const names = v.keys.map((k) => nl + rowPad + key(k) + colon)
+      let out = '['
+      for (let i = 0; i < v.length; i++) {
+        out += (i ? ',' : '') + nl + inner + '{'
+        for (let j = 0; j < names.length; j++) out += (j ? ',' : '') + names[j] + write(v.columns[j]![i], rowPad)
+        out += nl + inner + '}'
+      }
+      return out + nl + pad + ']'
+    }
     if (Array.isArray(v)) {
       if (v.length === 0) return '[]'
       let out = '['
@@ -119,9 +131,9 @@ export function stringify(value: Json | undefined, options: StringifyOptions = {
  * floats and big integers become JSON.rawJSON so their spelling survives; Maps become objects
  * (JS may then move integer-like keys first: the one place order can differ).
  */
-export function toPlain(value: Json | undefined, style: FloatStyle = 'pydantic'): unknown {
+export function toPlain(value: JsonResult | undefined, style: FloatStyle = 'pydantic'): unknown {
   const raw = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON
-  const conv = (v: Json | undefined): unknown => {
+  const conv = (v: JsonResult | undefined): unknown => {
     if (v === null || v === undefined) return null
     switch (typeof v) {
       case 'string':
@@ -136,6 +148,7 @@ export function toPlain(value: Json | undefined, style: FloatStyle = 'pydantic')
       const x = Number(v.text)
       return Number.isFinite(x) ? raw(formatFloat(x, style)) : null
     }
+    if (v instanceof JsonRecords) return v.toArray().map(conv)
     if (Array.isArray(v)) return v.map(conv)
     const o: Record<string, unknown> = {}
     const entries = v instanceof Map ? v.entries() : Object.entries(v)

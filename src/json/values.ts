@@ -19,7 +19,34 @@ export class JsonFloat {
   }
 }
 
+/**
+ * Many objects with the same keys, held by column: serialises exactly like an array of objects
+ * but never allocates one object per row (200,000-point answers are the hot path).
+ */
+export class JsonRecords {
+  constructor(
+    readonly keys: readonly string[],
+    readonly columns: readonly Json[][],
+  ) {}
+  get length(): number {
+    return this.columns[0]?.length ?? 0
+  }
+  /** The rows as plain objects, for consumers that need real arrays (MCP). */
+  toArray(): { [key: string]: Json }[] {
+    const out: { [key: string]: Json }[] = []
+    for (let i = 0; i < this.length; i++) {
+      const row: { [key: string]: Json } = {}
+      this.keys.forEach((k, j) => (row[k] = this.columns[j]![i]!))
+      out.push(row)
+    }
+    return out
+  }
+}
+
 export type JsonObject = Map<string, Json>
+
+/** What a tool may answer: any value, or records held by column. */
+export type JsonResult = Json | JsonRecords | { [key: string]: JsonResult | undefined }
 export type Json =
   | null
   | boolean

@@ -1,4 +1,4 @@
-import { JsonFloat, type Json, type JsonObject } from '../json/values'
+import { JsonFloat, JsonRecords, type Json, type JsonObject } from '../json/values'
 import { JsonSyntaxError, parseJson } from '../json/parse'
 import { scanTopLevel } from '../json/scan'
 import { compareCodePoints, type ProjectDb } from './connection'
@@ -21,11 +21,6 @@ export interface MetricRow {
   metrics: JsonObject
 }
 
-export type MetricPoint = {
-  timestamp: string
-  step: number | bigint | null
-  value: Json
-}
 
 function stepClause(f: RowFilter): { sql: string; params: (number | bigint)[] } {
   if (f.kind === 'step') return { sql: ' AND step = ?', params: [f.step] }
@@ -108,34 +103,44 @@ export function isMalformedJson(err: unknown): boolean {
   return err instanceof Error && /malformed JSON/i.test(err.message)
 }
 
-/** Values of one metric over a run, ordered by timestamp (spec 5.4). */
-export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: RowFilter): MetricPoint[] {
-  if (rf.kind === 'none' || !p.hasTable('metrics')) return []
+/** Values of one metric over a run, ordered by timestamp (spec 5.4), as `{timestamp, step, value}` records. */
+export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: RowFilter): JsonRecords {
+  const timestamps: Json[] = []
+  const steps: Json[] = []
+  const values: Json[] = []
+  const result = new JsonRecords(['timestamp', 'step', 'value'], [timestamps, steps, values])
+  if (rf.kind === 'none' || !p.hasTable('metrics')) return result
   const sc = stepClause(rf)
-  const out: MetricPoint[] = []
   const cache = new Map<string, number | null>()
-  // SQLite reads a JSON path as a C string: a NUL in the name would cut it ("bad JSON path").
-  if (!metric.includes('\u0000')) try {
-    const rows = p.db
-      .query(
-        `SELECT timestamp, ${STEP_COLUMN}, v FROM (SELECT timestamp, step, rowid AS r, CAST(metrics AS TEXT) -> ? AS v FROM metrics
-         WHERE ${where(f)}${sc.sql}) WHERE v IS NOT NULL ORDER BY ${orderClause(rf, 'timestamp').replace('rowid', 'r')}`,
-      )
-      .safeIntegers(false)
-      .values(keyPath(metric), f.value, ...sc.params)
-    for (const [ts, step, v] of rows) {
-      const t = ts as string
-      if (rf.kind === 'time' && !inTime(rf, t, cache)) continue
-      out.push({ timestamp: t, step: stepValue(step), value: decodeValueText(v as string) })
+  const path = keyPath(metric)
+  // SQLite's JSON paths stop at a NUL; such names are matched on decoded rows instead.
+  if (!metric.includes('\u0000')) {
+    try {
+      const rows = p.db
+        .query(
+          `SELECT timestamp, ${STEP_COLUMN}, v FROM (SELECT timestamp, step, rowid AS r, CAST(metrics AS TEXT) -> ? AS v FROM metrics
+           WHERE ${where(f)}${sc.sql}) WHERE v IS NOT NULL ORDER BY ${orderClause(rf, 'timestamp').replace('rowid', 'r')}`,
+        )
+        .safeIntegers(false)
+        .values(path, f.value, ...sc.params)
+      for (const [ts, step, v] of rows) {
+        if (rf.kind === 'time' && !inTime(rf, ts as string, cache)) continue
+        timestamps.push(ts as string)
+        steps.push(stepValue(step))
+        values.push(decodeValueText(v as string))
+      }
+      return result
+    } catch (err) {
+      if (!isMalformedJson(err)) throw err
     }
-    return out
-  } catch (err) {
-    if (!isMalformedJson(err)) throw err
   }
   for (const row of metricRows(p, f, rf, 'timestamp')) {
-    if (row.metrics.has(metric)) out.push({ timestamp: row.timestamp, step: row.step, value: row.metrics.get(metric)! })
+    if (!row.metrics.has(metric)) continue
+    timestamps.push(row.timestamp)
+    steps.push(row.step)
+    values.push(row.metrics.get(metric)!)
   }
-  return out
+  return result
 }
 
 /**

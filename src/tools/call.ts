@@ -1,4 +1,4 @@
-import type { Json } from '../json/values'
+import type { JsonResult } from '../json/values'
 import { retryWhileLocked } from '../storage/connection'
 import { validateArguments } from './bind'
 import type { ToolContext, ToolDef } from './define'
@@ -8,7 +8,7 @@ import type { ToolContext, ToolDef } from './define'
  * A read that meets a database locked by another process is repeated (reads are safe to repeat);
  * write tools retry inside the storage layer, one whole transaction per attempt.
  */
-export async function callTool(tool: ToolDef, bound: Record<string, unknown>, ctx: ToolContext): Promise<Json> {
+export async function callTool(tool: ToolDef, bound: Record<string, unknown>, ctx: ToolContext): Promise<JsonResult> {
   const args = validateArguments(tool, bound)
   if (tool.access === 'read') return retryWhileLocked(() => tool.handler(args, ctx))
   return await tool.handler(args, ctx)

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Json } from '../json/values'
+import type { Json, JsonResult } from '../json/values'
 import type { Storage } from '../storage/connection'
 import type { Settings } from './settings-env'
 
@@ -38,7 +38,7 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
   mcpOmit?: string[]
   /** Parameters the MCP variant requires as strings although HTTP does not (Trackio's MCP delete_run needs `run`). */
   mcpRequire?: string[]
-  handler(args: z.output<I>, ctx: ToolContext): Json | Promise<Json>
+  handler(args: z.output<I>, ctx: ToolContext): JsonResult | Promise<JsonResult>
 }
 
 export function defineTool<I extends z.ZodObject>(def: ToolDef<I>): ToolDef<I> {

@@ -1,9 +1,9 @@
 import { messageOf, statusOf, TrackioError } from '../../errors'
 import { stringify } from '../../json/serialize'
-import type { Json } from '../../json/values'
+import type { JsonResult } from '../../json/values'
 
 /** JSON as Trackio's server writes it: compact, Python float spelling, non-finite as null. */
-export function jsonResponse(body: Json, status = 200, headers: Record<string, string> = {}): Response {
+export function jsonResponse(body: JsonResult, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(stringify(body, { style: 'python' }), {
     status,
     headers: { 'content-type': 'application/json', ...headers },

@@ -1,10 +1,10 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { stringify, toPlain } from '../../json/serialize'
-import type { Json } from '../../json/values'
+import { JsonRecords, type JsonResult } from '../../json/values'
 import type { ToolDef } from '../../tools/define'
 
 /** Human text as FastMCP writes it: pydantic float spelling, 2-space indent, NaN/Infinity as bare tokens. */
-function pretty(value: Json): string {
+function pretty(value: JsonResult): string {
   return stringify(value, { style: 'pydantic', indent: 2, nanTokens: true })
 }
 
@@ -13,7 +13,8 @@ function pretty(value: Json): string {
  * `{"result": …}`, objects as themselves, floats and big integers spelled exactly (JSON.rawJSON).
  * Text: one item per list element (strings raw), one indented JSON item for anything else.
  */
-export function renderResult(tool: ToolDef, value: Json): CallToolResult {
+export function renderResult(tool: ToolDef, result: JsonResult): CallToolResult {
+  const value: JsonResult = result instanceof JsonRecords ? result.toArray() : result
   const text = (t: string) => ({ type: 'text' as const, text: t })
   if (tool.result === 'object' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
     return { content: [text(pretty(value))], structuredContent: toPlain(value) as Record<string, unknown>, isError: false }
