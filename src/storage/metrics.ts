@@ -116,17 +116,16 @@ export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: Row
   // SQLite's JSON paths stop at a NUL; such names are matched on decoded rows instead.
   if (!metric.includes('\u0000')) {
     try {
+      // Steps are read as plain numbers unless the run has one beyond 2^53 (then as digit text).
+      const step = runStats(p, f).safeSteps ? 'step' : STEP_COLUMN
       const rows = p.db
-        .query(
-          `SELECT timestamp, ${STEP_COLUMN}, v FROM (SELECT timestamp, step, rowid AS r, CAST(metrics AS TEXT) -> ? AS v FROM metrics
-           WHERE ${where(f)}${sc.sql}) WHERE v IS NOT NULL ORDER BY ${orderClause(rf, 'timestamp').replace('rowid', 'r')}`,
-        )
+        .query(`SELECT timestamp, ${step}, CAST(metrics AS TEXT) -> ? FROM metrics WHERE ${where(f)}${sc.sql} ORDER BY ${orderClause(rf, 'timestamp')}`)
         .safeIntegers(false)
         .values(path, f.value, ...sc.params)
-      for (const [ts, step, v] of rows) {
-        if (rf.kind === 'time' && !inTime(rf, ts as string, cache)) continue
+      for (const [ts, st, v] of rows) {
+        if (v === null || (rf.kind === 'time' && !inTime(rf, ts as string, cache))) continue
         timestamps.push(ts as string)
-        steps.push(stepValue(step))
+        steps.push(stepValue(st))
         values.push(decodeValueText(v as string))
       }
       return result
@@ -211,12 +210,14 @@ export function sampledMetricRows(p: ProjectDb, f: RunFilter, maxPoints: number,
     .map(([ts, step, m]) => ({ timestamp: text(ts) ?? '', step: int(step) ?? 0, metrics: decodeObject(m, decode) }))
 }
 
-/** Number of metrics rows of a run and its last step. */
-export function runStats(p: ProjectDb, f: RunFilter): { count: number; lastStep: number | bigint | null } {
-  if (!p.hasTable('metrics')) return { count: 0, lastStep: null }
+/** Number of metrics rows of a run, its last step, and whether every step is exact as a JS number. */
+export function runStats(p: ProjectDb, f: RunFilter): { count: number; lastStep: number | bigint | null; safeSteps: boolean } {
+  if (!p.hasTable('metrics')) return { count: 0, lastStep: null, safeSteps: true }
   return p.memo(`stats:${f.column}:${f.value}`, () => {
-    const row = p.db.query(`SELECT COUNT(*), MAX(step) FROM metrics WHERE ${where(f)}`).values(f.value)[0]
-    return { count: Number(row?.[0] ?? 0), lastStep: int(row?.[1]) }
+    const row = p.db.query(`SELECT COUNT(*), MAX(step), MIN(step) FROM metrics WHERE ${where(f)}`).values(f.value)[0]
+    const last = int(row?.[1])
+    const first = int(row?.[2])
+    return { count: Number(row?.[0] ?? 0), lastStep: last, safeSteps: typeof last !== 'bigint' && typeof first !== 'bigint' }
   })
 }
 

@@ -27,7 +27,7 @@ export default defineTool({
       let name = run
       if (run_id !== null) name = listRuns(p).find((r) => r.id === run_id)?.name ?? run
       const f = resolveRun(p, 'metrics', name, run_id)
-      const stats = f ? runStats(p, f) : { count: 0, lastStep: null }
+      const stats = f ? runStats(p, f) : { count: 0, lastStep: null, safeSteps: true }
       if (!f || stats.count === 0) return empty(name)
       return {
         project,
