@@ -1,4 +1,5 @@
 import { Storage } from '../storage/connection'
+import { startInboxPoller } from '../storage/inbox'
 import { settingsFromEnv } from '../tools/settings-env'
 import { createApp } from '../transports/http/app'
 import { MAX_BODY_BYTES } from '../transports/http/body'
@@ -41,11 +42,13 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
       throw err
     }
     const actual = app.server!.port!
+    const inbox = startInboxPoller(cfg.dataDir, env)
     return {
       url: baseUrl(cfg.host, actual),
       port: actual,
       writeToken,
       stop: async () => {
+        await inbox.stop()
         mcp?.close()
         await app.stop(true)
         storage.close()

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { importInbox } from '../storage/inbox'
 import { exportParquet } from '../storage/parquet'
 import { defineTool, type ToolDef } from './define'
 
@@ -10,17 +11,18 @@ export function syncTool(name: string, httpOnly: boolean): ToolDef<typeof input>
     name,
     description: 'Trigger a Trackio export/sync pass. On Spaces, pass an hf_token with write access.',
     notes:
-      'Needs the write token (Trackio leaves /api/force_sync open). Writes the parquet side files of every project: {project}.parquet, ' +
-      '{project}_system.parquet, {project}_configs.parquet (table columns plus one column per JSON key), skipping empty tables and ' +
-      'files newer than their database. Returns true.',
+      'Needs the write token (Trackio leaves /api/force_sync open). First imports the JSONL inbox (TRACKIO_DIR/inbox; errors are only logged), ' +
+      'then writes the parquet side files of every project: {project}.parquet, {project}_system.parquet, {project}_configs.parquet ' +
+      '(table columns plus one column per JSON key) and {project}_traces.parquet, skipping empty tables and files newer than their database. Returns true.',
     input,
     output: z.boolean(),
     result: 'boolean',
     access: 'write',
     httpOnly,
     example: {},
-    handler: (_args, ctx) => {
-      exportParquet(ctx.storage)
+    handler: async (_args, ctx) => {
+      await importInbox(ctx.storage.dataDir)
+      await exportParquet(ctx.storage)
       return true
     },
   })

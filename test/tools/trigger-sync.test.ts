@@ -42,6 +42,7 @@ describe('trigger_sync / force_sync', () => {
         'llm-finetune_system.parquet',
         'media-project.parquet',
         'media-project_configs.parquet',
+        'media-project_traces.parquet',
         '日本語プロジェクト.parquet',
         '日本語プロジェクト_configs.parquet',
       ].sort(),
