@@ -1,3 +1,4 @@
+import { copyFileSync } from 'node:fs'
 import { Database } from 'bun:sqlite'
 import { describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
@@ -9,7 +10,9 @@ import { appendMetrics } from '../../src/storage/writer'
 import { FIXTURES, inProcessApp, tempDir } from '../helpers'
 
 const H = { 'x-trackio-write-token': 'test-token' }
-const FIXTURE_DB = join(FIXTURES, 'edge', 'media-project.db')
+// A copy: opening a WAL database, even read-only, leaves -wal/-shm files beside it.
+const FIXTURE_DB = join(tempDir(), 'media-project.db')
+copyFileSync(join(FIXTURES, 'edge', 'media-project.db'), FIXTURE_DB)
 const dec = new TextDecoder()
 const text = (b: Uint8Array): string => dec.decode(b)
 const UUID_HEX = /^[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}$/
