@@ -47,6 +47,24 @@ export function ensureBinary(): Promise<void> {
   return built
 }
 
+/** Read a process's stdout until `done(text)` holds (or the stream ends); returns what was read. */
+export async function readUntil(stream: ReadableStream<Uint8Array>, done: (text: string) => boolean, timeoutMs = 20000): Promise<string> {
+  const reader = stream.getReader()
+  const decoder = new TextDecoder()
+  const deadline = Date.now() + timeoutMs
+  let out = ''
+  try {
+    while (!done(out) && Date.now() < deadline) {
+      const { value, done: ended } = await reader.read()
+      if (ended) break
+      out += decoder.decode(value)
+    }
+  } finally {
+    reader.releaseLock()
+  }
+  return out
+}
+
 export interface Server {
   url: string
   port: number

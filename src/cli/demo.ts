@@ -1,6 +1,7 @@
 import { JsonFloat, type Json } from '../json/values'
 import { formatIsoTimestamp } from '../storage/timestamps'
 import { appendAlerts, appendMetrics, appendSystemMetrics, type AlertEntry, type MetricEntry, type SystemEntry } from '../storage/writer'
+import { prng } from './prng'
 
 /**
  * Demo and benchmark data directories, written through the same write path the server uses, so
@@ -36,17 +37,6 @@ export interface DemoOptions {
   now?: number
 }
 
-/** mulberry32: tiny, fast, good enough for plausible noise. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 type Rand = () => number
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { chmodSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { BINARY, copyFixtures, ensureBinary, startServer, tempDir } from '../helpers'
+import { BINARY, copyFixtures, ensureBinary, readUntil, startServer, tempDir } from '../helpers'
 
 async function run(args: string[], env: Record<string, string> = {}) {
   await ensureBinary()
@@ -67,13 +67,7 @@ describe('trackio CLI', () => {
       stderr: 'pipe',
     })
     try {
-      const reader = p.stdout.getReader()
-      let out = ''
-      while (!out.includes('write access')) {
-        const { value, done } = await reader.read()
-        if (done) break
-        out += new TextDecoder().decode(value)
-      }
+      const out = await readUntil(p.stdout, (t) => t.includes('write access'))
       const port = Number(out.match(/127\.0\.0\.1:(\d+)\//)?.[1])
       expect(port).toBeGreaterThan(busy)
       expect(port).toBeLessThan(busy + 100)
@@ -108,13 +102,7 @@ describe('trackio CLI', () => {
       stderr: 'pipe',
     })
     try {
-      const reader = p.stdout.getReader()
-      let out = ''
-      while (!out.includes('write access')) {
-        const { value, done } = await reader.read()
-        if (done) break
-        out += new TextDecoder().decode(value)
-      }
+      const out = await readUntil(p.stdout, (t) => t.includes('write access'))
       const port = out.match(/127\.0\.0\.1:(\d+)\//)?.[1]
       const css = await fetch(`http://127.0.0.1:${port}/swagger-assets/swagger-ui.css`)
       expect(css.status).toBe(200)

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { TOOLS } from '../../../src/tools/registry'
 import { copyFixtures, startServer, type Server } from '../../helpers'
+import { prng } from '../../../src/cli/prng'
 
 /**
  * Random and mutated bodies to every tool of the registry, against the compiled binary: never a
@@ -11,18 +12,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261125)
 const BODIES = Number(process.env.FUZZ_BODIES ?? 3000)
 const CONCURRENCY = 8
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
-const rand = mulberry32(SEED)
+const rand = prng(SEED)
 const int = (n: number) => Math.floor(rand() * n)
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!
 
