@@ -90,12 +90,19 @@ export function stringify(value: JsonResult | undefined, options: StringifyOptio
     if (v instanceof JsonRecords) {
       if (v.length === 0) return '[]'
       const rowPad = inner + (indent ? ' '.repeat(indent) : '')
-      const names = v.keys.map((k) => nl + rowPad + key(k) + colon)
+      // Separators and quoted keys are spelled once; strings and numbers skip the generic dispatch.
+      const names = v.keys.map((k, j) => (j ? ',' : '') + nl + rowPad + key(k) + colon)
+      const open = nl + inner + '{'
+      const close = nl + inner + '}'
+      const cols = v.columns
       let out = '['
       for (let i = 0; i < v.length; i++) {
-        out += (i ? ',' : '') + nl + inner + '{'
-        for (let j = 0; j < names.length; j++) out += (j ? ',' : '') + names[j] + write(v.columns[j]![i], rowPad)
-        out += nl + inner + '}'
+        out += i ? ',' + open : open
+        for (let j = 0; j < names.length; j++) {
+          const item = cols[j]![i]
+          out += names[j]! + (typeof item === 'string' ? JSON.stringify(item) : typeof item === 'number' ? stringifyNumber(item, style, tokens) : write(item, rowPad))
+        }
+        out += close
       }
       return out + nl + pad + ']'
     }

@@ -47,16 +47,16 @@ function stepValue(v: unknown): number | bigint {
   return int(v) ?? 0
 }
 
-const PLAIN_INT = /^-?\d{1,15}$/
-const PLAIN_FLOAT = /^-?\d+\.\d+$|^-?\d+(\.\d+)?[eE][-+]?\d+$/
+const FLOAT_MARK = /[.eE]/
 
-/** A top-level value as SQLite's `->` returns it (JSON text), decoded with cheap paths for scalars. */
+/** A top-level value as SQLite's `->` returns it (JSON text), decoded with cheap paths for numbers. */
 function decodeValueText(v: string): Json {
-  if (PLAIN_INT.test(v)) return Number(v)
-  if (PLAIN_FLOAT.test(v)) {
+  const c = v.charCodeAt(0)
+  if ((c >= 48 && c <= 57) || c === 45) {
+    const x = Number(v)
+    if (!FLOAT_MARK.test(v)) return Number.isSafeInteger(x) ? x || 0 : BigInt(v)
     // A non-integral float prints the same from a JS number (shortest round trip, as Python's repr);
     // an integral one (`100.0`) must stay a float, so it keeps its lexeme.
-    const x = Number(v)
     return Number.isInteger(x) ? new JsonFloat(v) : x
   }
   return decodeTopLevel(parseJson(v))
