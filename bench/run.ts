@@ -90,8 +90,9 @@ async function measure(url: string, s: Scenario): Promise<{ rps: number; p50: nu
   let bytes = 0
   const end = performance.now() + DURATION_S * 1000
   const start = performance.now()
+  // Slow scenarios still get at least 10 samples, so their p50 is a median, not one request.
   const worker = async () => {
-    while (performance.now() < end) {
+    while (performance.now() < end || latencies.length < 10) {
       const r = await call()
       latencies.push(r.ms)
       bytes = r.bytes
@@ -103,20 +104,10 @@ async function measure(url: string, s: Scenario): Promise<{ rps: number; p50: nu
   return { rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), bytes, n: latencies.length }
 }
 
-/** The floor for the full get_metric_values: the bare query in a plain script, output as JSON text. */
+/** The floor for the full get_metric_values: bench/bare.ts, a plain script in a fresh process. */
 function bareBaseline(): number {
-  const db = new Database(join(DATA, 'perf.db'), { readonly: true })
-  const runId = db.query("SELECT run_id FROM metrics WHERE run_name = 'long-run' LIMIT 1").values()[0]![0]
-  const q = db.query("SELECT timestamp, step, CAST(metrics AS TEXT) ->> '$.loss' AS value FROM metrics WHERE run_id = ? ORDER BY timestamp")
-  const times: number[] = []
-  for (let i = 0; i < 5; i++) {
-    const t = performance.now()
-    const rows = q.all(runId as string)
-    JSON.stringify({ data: rows })
-    times.push(performance.now() - t)
-  }
-  db.close()
-  return times.sort((a, b) => a - b)[2]!
+  const r = Bun.spawnSync(['bun', join(import.meta.dir, 'bare.ts'), join(DATA, 'perf.db')], { stdout: 'pipe', stderr: 'inherit' })
+  return Number(r.stdout.toString().trim())
 }
 
 function queryPlan(): string {
