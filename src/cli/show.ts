@@ -78,7 +78,7 @@ export function startupLines(cfg: ServerConfig, server: RunningServer, color: bo
   if (cfg.mcpEnabled) lines.push(`* MCP server: ${server.url}/mcp/`)
   if (!isLoopback(cfg.host))
     lines.push(
-      `* Warning: bound to ${cfg.host}, reachable from other machines. Anyone who can reach it can read every project; keep the write token secret.`,
+      `* Warning: bound to ${cfg.host}, reachable from other machines. Anyone who can reach it can read every project; keep the write token secret. Requests that name this machine by another host name get 421 unless allowed with --allowed-hosts (see SECURITY.md).`,
     )
   return lines
 }

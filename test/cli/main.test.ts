@@ -47,6 +47,21 @@ describe('trackio CLI', () => {
     }
   })
 
+  test('binding a non-loopback address prints a warning naming the risk', async () => {
+    const s = await startServer(copyFixtures('basic'), ['--host', '0.0.0.0'])
+    try {
+      await Bun.sleep(100)
+      expect(s.output()).toContain(`* Trackio UI launched at: http://localhost:${s.port}/`)
+      expect(s.output()).toContain('* Warning: bound to 0.0.0.0, reachable from other machines')
+      expect(s.output()).toContain('--allowed-hosts')
+      const loop = await startServer(copyFixtures('basic'))
+      expect(loop.output()).not.toContain('Warning')
+      await loop.stop()
+    } finally {
+      await s.stop()
+    }
+  })
+
   test('a generated token is 43 URL-safe characters', async () => {
     const s = await startServer(copyFixtures('basic'))
     try {
