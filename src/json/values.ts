@@ -31,6 +31,10 @@ export class JsonRecords {
   get length(): number {
     return this.columns[0]?.length ?? 0
   }
+  /** Rows `start` to `end` (exclusive) as records of their own. */
+  slice(start: number, end: number): JsonRecords {
+    return new JsonRecords(this.keys, this.columns.map((c) => c.slice(start, end)))
+  }
   /** The rows as plain objects, for consumers that need real arrays (MCP). */
   toArray(): { [key: string]: Json }[] {
     const out: { [key: string]: Json }[] = []

@@ -1,12 +1,37 @@
 import { messageOf, statusOf, TrackioError } from '../../errors'
 import { stringify } from '../../json/serialize'
-import type { JsonResult } from '../../json/values'
+import { JsonRecords, type JsonResult } from '../../json/values'
+
+/** Rows per chunk when a large answer is streamed. */
+const STREAM_ROWS = 8192
 
 /** JSON as Trackio's server writes it: compact, Python float spelling, non-finite as null. */
 export function jsonResponse(body: JsonResult, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(stringify(body, { style: 'python' }), {
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
+  const init = { status, headers: { 'content-type': 'application/json', ...headers } }
+  const data = (body as { data?: unknown }).data
+  if (data instanceof JsonRecords && data.length > STREAM_ROWS && Object.keys(body as object).length === 1)
+    return new Response(streamRecords(data), init)
+  return new Response(stringify(body, { style: 'python' }), init)
+}
+
+/**
+ * `{"data": [...]}` for a large answer (200,000 metric points), written chunk by chunk: the client
+ * reads while later rows are still being spelled, and no 17 MB string is ever built. The rows are
+ * already read (the read transaction is over), so a slow client holds no database snapshot.
+ */
+function streamRecords(records: JsonRecords): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  let next = 0
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const start = next
+      next = Math.min(records.length, start + STREAM_ROWS)
+      const rows = stringify(records.slice(start, next), { style: 'python' }).slice(1, -1)
+      const head = start === 0 ? '{"data":[' : ','
+      const tail = next === records.length ? ']}' : ''
+      controller.enqueue(encoder.encode(head + rows + tail))
+      if (next === records.length) controller.close()
+    },
   })
 }
 
