@@ -95,10 +95,16 @@ export function stringify(value: JsonResult | undefined, options: StringifyOptio
       const open = nl + inner + '{'
       const close = nl + inner + '}'
       const cols = v.columns
+      const lexemes = v.keys.map((_, j) => v.lexemes[j])
       let out = '['
       for (let i = 0; i < v.length; i++) {
         out += i ? ',' + open : open
         for (let j = 0; j < names.length; j++) {
+          const lexeme = lexemes[j]?.[i]
+          if (lexeme !== undefined) {
+            out += names[j]! + lexeme
+            continue
+          }
           const item = cols[j]![i]
           out += names[j]! + (typeof item === 'string' ? JSON.stringify(item) : typeof item === 'number' ? stringifyNumber(item, style, tokens) : write(item, rowPad))
         }

@@ -24,23 +24,41 @@ export class JsonFloat {
  * but never allocates one object per row (200,000-point answers are the hot path).
  */
 export class JsonRecords {
+  /**
+   * `lexemes[j][i]`, when set, is the number of column j row i as its stored text (an integer, or a
+   * float in fixed notation at or above 1e-4): written verbatim, so the hot path neither parses nor
+   * re-spells it. `columns[j][i]` is then unused.
+   */
   constructor(
     readonly keys: readonly string[],
     readonly columns: readonly Json[][],
+    readonly lexemes: readonly ((string | undefined)[] | undefined)[] = [],
   ) {}
   get length(): number {
     return this.columns[0]?.length ?? 0
   }
   /** Rows `start` to `end` (exclusive) as records of their own. */
   slice(start: number, end: number): JsonRecords {
-    return new JsonRecords(this.keys, this.columns.map((c) => c.slice(start, end)))
+    return new JsonRecords(
+      this.keys,
+      this.columns.map((c) => c.slice(start, end)),
+      this.lexemes.map((l) => l?.slice(start, end)),
+    )
+  }
+  /** Row i of column j as a value of the model. */
+  at(j: number, i: number): Json {
+    const lexeme = this.lexemes[j]?.[i]
+    if (lexeme === undefined) return this.columns[j]![i]!
+    if (/[.eE]/.test(lexeme)) return new JsonFloat(lexeme)
+    const n = Number(lexeme)
+    return Number.isSafeInteger(n) ? n || 0 : BigInt(lexeme)
   }
   /** The rows as plain objects, for consumers that need real arrays (MCP). */
   toArray(): { [key: string]: Json }[] {
     const out: { [key: string]: Json }[] = []
     for (let i = 0; i < this.length; i++) {
       const row: { [key: string]: Json } = {}
-      this.keys.forEach((k, j) => (row[k] = this.columns[j]![i]!))
+      this.keys.forEach((k, j) => (row[k] = this.at(j, i)))
       out.push(row)
     }
     return out

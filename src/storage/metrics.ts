@@ -49,6 +49,9 @@ function stepValue(v: unknown): number | bigint {
 
 const FLOAT_MARK = /[.eE]/
 
+/** An integer (not `-0`), or a float in fixed notation with 1e-4 <= |x| < 1e16 (Python's fixed range). */
+const STORED_SPELLING = /^(?:0|-?[1-9]\d*|-?(?:[1-9]\d{0,15}|0(?!\.0000))\.\d+)$/
+
 /** A top-level value as SQLite's `->` returns it (JSON text), decoded with cheap paths for numbers. */
 function decodeValueText(v: string): Json {
   const c = v.charCodeAt(0)
@@ -108,7 +111,8 @@ export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: Row
   const timestamps: Json[] = []
   const steps: Json[] = []
   const values: Json[] = []
-  const result = new JsonRecords(['timestamp', 'step', 'value'], [timestamps, steps, values])
+  const lexemes: (string | undefined)[] = []
+  const result = new JsonRecords(['timestamp', 'step', 'value'], [timestamps, steps, values], [undefined, undefined, lexemes])
   if (rf.kind === 'none' || !p.hasTable('metrics')) return result
   const sc = stepClause(rf)
   const cache = new Map<string, number | null>()
@@ -126,7 +130,15 @@ export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: Row
         if (v === null || (rf.kind === 'time' && !inTime(rf, ts as string, cache))) continue
         timestamps.push(ts as string)
         steps.push(stepValue(st))
-        values.push(decodeValueText(v as string))
+        // Integers and fixed-notation floats (>= 1e-4) are written as stored: Trackio's writers store
+        // the shortest round-trip digits, which is exactly Python's spelling in that range.
+        if (STORED_SPELLING.test(v as string)) {
+          values.push(null)
+          lexemes.push(v as string)
+        } else {
+          values.push(decodeValueText(v as string))
+          lexemes.push(undefined)
+        }
       }
       return result
     } catch (err) {
@@ -138,6 +150,7 @@ export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: Row
     timestamps.push(row.timestamp)
     steps.push(row.step)
     values.push(row.metrics.get(metric)!)
+    lexemes.push(undefined)
   }
   return result
 }
