@@ -96,6 +96,9 @@ export function stringify(value: JsonResult | undefined, options: StringifyOptio
       const close = nl + inner + '}'
       const cols = v.columns
       const lexemes = v.keys.map((_, j) => v.lexemes[j])
+      // Consecutive rows often share a string (the flush timestamp of a batch): quote it once.
+      const lastString: (string | undefined)[] = names.map(() => undefined)
+      const lastQuoted: string[] = names.map(() => '')
       let out = '['
       for (let i = 0; i < v.length; i++) {
         out += i ? ',' + open : open
@@ -106,7 +109,13 @@ export function stringify(value: JsonResult | undefined, options: StringifyOptio
             continue
           }
           const item = cols[j]![i]
-          out += names[j]! + (typeof item === 'string' ? JSON.stringify(item) : typeof item === 'number' ? stringifyNumber(item, style, tokens) : write(item, rowPad))
+          if (typeof item === 'string') {
+            if (item !== lastString[j]) {
+              lastString[j] = item
+              lastQuoted[j] = JSON.stringify(item)
+            }
+            out += names[j]! + lastQuoted[j]
+          } else out += names[j]! + (typeof item === 'number' ? stringifyNumber(item, style, tokens) : write(item, rowPad))
         }
         out += close
       }
