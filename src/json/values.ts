@@ -90,10 +90,6 @@ export function isNumeric(v: unknown): boolean {
   return typeof v === 'number' || typeof v === 'bigint' || v instanceof JsonFloat
 }
 
-export function isJsonObject(v: unknown): v is JsonObject {
-  return v instanceof Map
-}
-
 /** An integer as a number when exact, else a bigint. */
 export function intValue(v: bigint | number): number | bigint {
   if (typeof v === 'number') return v

@@ -20,11 +20,6 @@ export function decodeObject(column: unknown, decodeNonFinite = true): JsonObjec
   return v
 }
 
-/** A JSON value extracted by SQLite's `->` operator, top-level decoded. */
-export function decodeExtracted(text: unknown): Json {
-  return decodeTopLevel(parseJson(columnText(text)))
-}
-
 /** An INTEGER column read with safeIntegers: exact number or bigint. */
 export function int(v: unknown): number | bigint | null {
   if (v === null || v === undefined) return null

@@ -1,4 +1,4 @@
-import { JsonFloat, JsonRecords, type Json, type JsonObject } from '../json/values'
+import { JsonRecords, type Json, type JsonObject } from '../json/values'
 import { JsonSyntaxError, parseJson } from '../json/parse'
 import { scanTopLevel } from '../json/scan'
 import { compareCodePoints, type ProjectDb } from './connection'
@@ -20,7 +20,6 @@ export interface MetricRow {
   step: number | bigint
   metrics: JsonObject
 }
-
 
 function stepClause(f: RowFilter): { sql: string; params: (number | bigint)[] } {
   if (f.kind === 'step') return { sql: ' AND step = ?', params: [f.step] }
@@ -47,23 +46,8 @@ function stepValue(v: unknown): number | bigint {
   return int(v) ?? 0
 }
 
-const FLOAT_MARK = /[.eE]/
-
 /** An integer (not `-0`), or a float in fixed notation with 1e-4 <= |x| < 1e16 (Python's fixed range). */
 const STORED_SPELLING = /^(?:0|-?[1-9]\d*|-?(?:[1-9]\d{0,15}|0(?!\.0000))\.\d+)$/
-
-/** A top-level value as SQLite's `->` returns it (JSON text), decoded with cheap paths for numbers. */
-function decodeValueText(v: string): Json {
-  const c = v.charCodeAt(0)
-  if ((c >= 48 && c <= 57) || c === 45) {
-    const x = Number(v)
-    if (!FLOAT_MARK.test(v)) return Number.isSafeInteger(x) ? x || 0 : BigInt(v)
-    // A non-integral float prints the same from a JS number (shortest round trip, as Python's repr);
-    // an integral one (`100.0`) must stay a float, so it keeps its lexeme.
-    return Number.isInteger(x) ? new JsonFloat(v) : x
-  }
-  return decodeTopLevel(parseJson(v))
-}
 
 /** Rows kept by a time filter: compared as instants, not as text (Trackio's text comparison is a bug). */
 function inTime(f: RowFilter, ts: string | null, cache: Map<string, number | null>): boolean {
@@ -136,7 +120,7 @@ export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: Row
           values.push(null)
           lexemes.push(v as string)
         } else {
-          values.push(decodeValueText(v as string))
+          values.push(decodeTopLevel(parseJson(v as string)))
           lexemes.push(undefined)
         }
       }
