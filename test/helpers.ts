@@ -125,19 +125,20 @@ export interface ApiResult {
   headers: Headers
 }
 
-/** POST a body (object → JSON, string → as is) to /api/{tool}. */
-export async function api(base: string, tool: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<ApiResult> {
-  const r = await fetch(`${base}/api/${tool}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  })
+async function toResult(r: Response): Promise<ApiResult> {
   const text = await r.text()
   let json: any = undefined
   try {
     json = JSON.parse(text)
   } catch {}
   return { status: r.status, text, json, headers: r.headers }
+}
+
+const bodyText = (body: unknown): string => (typeof body === 'string' ? body : JSON.stringify(body))
+
+/** POST a body (object → JSON, string → as is) to /api/{tool}. */
+export async function api(base: string, tool: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<ApiResult> {
+  return toResult(await fetch(`${base}/api/${tool}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: bodyText(body) }))
 }
 
 /** The HTTP app in this process (fast tests of the tools and transports without the binary). */
@@ -152,16 +153,7 @@ export async function inProcessApp(dataDir: string, writeToken = 'test-token') {
     writeToken,
     mcp: { enabled: false, path: '/mcp' },
   })
-  const call = async (tool: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<ApiResult> => {
-    const r = await app.handle(
-      new Request(`http://localhost/api/${tool}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    )
-    const text = await r.text()
-    let json: any = undefined
-    try {
-      json = JSON.parse(text)
-    } catch {}
-    return { status: r.status, text, json, headers: r.headers }
-  }
+  const call = async (tool: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<ApiResult> =>
+    toResult(await app.handle(new Request(`http://localhost/api/${tool}`, { method: 'POST', headers, body: bodyText(body) })))
   return { app, storage, call }
 }

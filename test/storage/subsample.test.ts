@@ -2,6 +2,7 @@ import { describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { parseJson } from '../../src/json/parse'
 import type { JsonObject } from '../../src/json/values'
 import { allocate, isScalarValue, MAX_LOG_POINTS, strideSample, subsampleIndices } from '../../src/storage/subsample'
+import { PY_ALLOCATE } from './subsample-oracle'
 
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
@@ -25,22 +26,7 @@ const row = (text: string) => parseJson(text) as JsonObject
 function pythonAllocate(cases: [number[], number][]): number[][] {
   const script = `
 import json, sys
-def allocate(sizes, max_points):
-    floor = max_points // len(sizes)
-    budget = [min(s, floor) for s in sizes]
-    for _ in range(4):
-        remaining = max_points - sum(budget)
-        if remaining < 1: break
-        demand = [s - b for s, b in zip(sizes, budget)]
-        td = sum(demand)
-        if td < 1: break
-        quota = [remaining * d / td for d in demand]
-        add = [int(q) for q in quota]
-        left = remaining - sum(add)
-        for i in sorted(range(len(add)), key=lambda i: (add[i] - quota[i], i))[:left]:
-            add[i] += 1
-        budget = [min(s, b + a) for s, b, a in zip(sizes, budget, add)]
-    return budget
+${PY_ALLOCATE}
 print(json.dumps([allocate(s, m) for s, m in json.loads(sys.stdin.read())]))`
   const r = Bun.spawnSync(['python3', '-c', script], { stdin: new TextEncoder().encode(JSON.stringify(cases)), stdout: 'pipe', stderr: 'pipe' })
   if (r.exitCode !== 0) throw new Error(r.stderr.toString())

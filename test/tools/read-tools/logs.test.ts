@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { join } from 'node:path'
 import { copyFixtures, inProcessApp } from '../../helpers'
 import { dbPath, EDGE, EDGE_STEM, expectedLogs, expectedLogsMany, pyJson } from './oracle'
+import { PY_ALLOCATE } from '../../storage/subsample-oracle'
 
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
@@ -11,7 +12,7 @@ let dir: string
 let call: Awaited<ReturnType<typeof inProcessApp>>['call']
 
 /** Python port of spec 5.10.1, written from the spec text; returns the kept row indices. */
-const PY_SUBSAMPLE = `
+const PY_SUBSAMPLE = `${PY_ALLOCATE}
 def is_scalar(v):
     return (isinstance(v, (int, float)) and not isinstance(v, bool)) or (isinstance(v, dict) and v.get('_type') == 'trackio.histogram')
 def subsample(rows, max_points, scalar_only):
@@ -29,21 +30,7 @@ def subsample(rows, max_points, scalar_only):
     members = list(groups.values())
     if sum(len(g) for g in members) <= max_points:
         return sorted(i for g in members for i in g)
-    sizes = [len(g) for g in members]
-    floor = max_points // len(sizes)
-    budget = [min(s, floor) for s in sizes]
-    for _ in range(4):
-        remaining = max_points - sum(budget)
-        if remaining < 1: break
-        demand = [s - b for s, b in zip(sizes, budget)]
-        td = sum(demand)
-        if td < 1: break
-        quota = [remaining * d / td for d in demand]
-        add = [int(q) for q in quota]
-        left = remaining - sum(add)
-        for i in sorted(range(len(add)), key=lambda i: (add[i] - quota[i], i))[:left]:
-            add[i] += 1
-        budget = [min(s, b + a) for s, b, a in zip(sizes, budget, add)]
+    budget = allocate([len(g) for g in members], max_points)
     kept = []
     for g, b in zip(members, budget):
         if b < 1: continue
