@@ -50,9 +50,3 @@ export const TOOLS: readonly ToolDef[] = [
   logMetrics,
   logAlert,
 ] as ToolDef[]
-
-const byName = new Map(TOOLS.map((t) => [t.name, t]))
-
-export function findTool(name: string): ToolDef | undefined {
-  return byName.get(name)
-}

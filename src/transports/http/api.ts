@@ -3,7 +3,7 @@ import { NotFoundError } from '../../errors'
 import { bindArguments } from '../../tools/bind'
 import { callTool } from '../../tools/call'
 import type { ToolContext, ToolDef } from '../../tools/define'
-import { findTool, TOOLS } from '../../tools/registry'
+import { TOOLS } from '../../tools/registry'
 import { MAX_BODY_BYTES, readJsonBody } from './body'
 import { operationFor } from './openapi'
 import { errorResponse, jsonResponse } from './respond'
@@ -33,7 +33,7 @@ export function apiRoutes(ctx: ToolContext, gate: ToolGate, tools: readonly Tool
   const other = ({ request, params }: { request: Request; params: { name: string } }) => {
     if (request.method === 'GET' || request.method === 'HEAD')
       return jsonResponse({ error: 'Method Not Allowed: call tools with POST' }, 405, { allow: 'POST' })
-    const known = findTool(params.name) ?? tools.find((t) => t.name === params.name)
+    const known = tools.find((t) => t.name === params.name)
     if (known && request.method === 'POST') return runHttp(known, request, ctx, gate, maxBodyBytes)
     return errorResponse(new NotFoundError(`Unknown API: ${params.name}`))
   }
