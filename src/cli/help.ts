@@ -38,6 +38,7 @@ Limits:
 Environment:
   TRACKIO_DIR          Data directory
   TRACKIO_WRITE_TOKEN  Write token (default: a new random token each start, printed below the URL)
+  TRACKIO_INBOX_POLL_INTERVAL  Seconds between imports of Trackio's JSONL inbox (default 15, minimum 5)
 
 The write token gates every change (delete_run, rename_run, trigger_sync and logging). Present it as
 header X-Trackio-Write-Token, Authorization: Bearer, cookie trackio_write_token, query ?write_token=,
