@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path'
 
 const ROOT = resolve(import.meta.dir, '..')
 const BIN = join(ROOT, 'dist', 'trackio')
-const FIXTURES = resolve(ROOT, '..', 'shared', 'fixtures', 'basic')
+const FIXTURES = resolve(ROOT, 'test', 'fixtures', 'basic')
 
 const N = Number(process.argv[2] ?? 200)
 const D = Number(process.argv[3] ?? 60)

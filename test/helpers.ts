@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 export const ROOT = resolve(import.meta.dir, '..')
-export const FIXTURES = resolve(ROOT, '..', 'shared', 'fixtures')
+/** Trackio-written data directories kept in the repository (basic, edge); see test/fixtures/README.md. */
+export const FIXTURES = join(ROOT, 'test', 'fixtures')
 export const BINARY = join(ROOT, 'dist', 'trackio')
 
 const made: string[] = []
 
 /** A temporary data directory holding copies of the named fixture sets (never the originals). */
-export function copyFixtures(...sets: ('basic' | 'edge' | 'large')[]): string {
+export function copyFixtures(...sets: ('basic' | 'edge')[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'trackio-test-'))
   made.push(dir)
   for (const set of sets) cpSync(join(FIXTURES, set), dir, { recursive: true })
@@ -143,8 +144,8 @@ export async function api(base: string, tool: string, body: unknown = {}, header
 
 /** The HTTP app in this process (fast tests of the tools and transports without the binary). */
 export async function inProcessApp(dataDir: string, writeToken = 'test-token') {
-  const { Storage } = await import('../src/storage/connection')
-  const { settingsFromEnv } = await import('../src/tools/settings-env')
+  const { Storage } = await import('../src/storage/db/connection')
+  const { settingsFromEnv } = await import('../src/tools/core/settings')
   const { createApp } = await import('../src/transports/http/app')
   const storage = new Storage(dataDir)
   const app = createApp({

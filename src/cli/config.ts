@@ -1,4 +1,4 @@
-import { resolveTrackioDir } from '../storage/paths'
+import { resolveTrackioDir } from '../storage/db/paths'
 import { UsageError, type ParsedArgs } from './args'
 
 export interface ServerConfig {

@@ -1,6 +1,6 @@
 import { JsonFloat, type Json } from '../json/values'
-import { formatIsoTimestamp } from '../storage/timestamps'
-import { appendAlerts, appendMetrics, appendSystemMetrics, type AlertEntry, type MetricEntry, type SystemEntry } from '../storage/writer'
+import { formatIsoTimestamp } from '../storage/db/timestamps'
+import { appendAlerts, appendMetrics, appendSystemMetrics, type AlertEntry, type MetricEntry, type SystemEntry } from '../storage/write/append'
 import { prng } from './prng'
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { isoNow } from '../storage/timestamps'
-import { defineTool, rawArg, rawValue } from './define'
-import { alertItem, entryDoc, entryList, groupByRun, MAX_ENTRIES, writeGroups } from './log-entries'
+import { isoNow } from '../storage/db/timestamps'
+import { defineTool, rawArg, rawValue } from './core/define'
+import { alertItem, entryDoc, entryList, groupByRun, MAX_ENTRIES, writeGroups } from '../ingest/log-entries'
 
 const alertEntry = z.object({
   project: z.string(),

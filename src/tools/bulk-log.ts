@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { BadRequestError } from '../errors'
 import type { Json } from '../json/values'
-import { isoNow } from '../storage/timestamps'
-import { defineTool, rawArg, rawValue } from './define'
-import { entryDoc, entryList, groupByRun, MAX_ENTRIES, metricItem, normalizeTimestamp, stepValue, writeGroups, type MetricItem } from './log-entries'
+import { isoNow } from '../storage/db/timestamps'
+import { defineTool, rawArg, rawValue } from './core/define'
+import { entryDoc, entryList, groupByRun, MAX_ENTRIES, metricItem, normalizeTimestamp, stepValue, writeGroups, type MetricItem } from '../ingest/log-entries'
 
 const logEntry = z.object({
   project: z.string(),

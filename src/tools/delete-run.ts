@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { deleteRun } from '../storage/delete'
-import { defineTool, projectArg, runArg, runIdArg } from './define'
+import { deleteRun } from '../storage/write/delete-run'
+import { defineTool, projectArg, runArg, runIdArg } from './core/define'
 
 export default defineTool({
   name: 'delete_run',

@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import { alerts } from '../storage/alerts'
-import { resolveRun } from '../storage/runs'
-import { defineTool, projectArg, runArg, runIdArg } from './define'
-import { readProject } from './read-project'
+import { alerts } from '../storage/read/alerts'
+import { resolveRun } from '../storage/read/runs'
+import { defineTool, projectArg, runArg, runIdArg } from './core/define'
+import { readProject } from './core/read-project'
 
 const alert = z.object({
   timestamp: z.string(),

@@ -1,10 +1,10 @@
 import { z } from 'zod'
 import type { JsonObject } from '../json/values'
-import { sampledMetricRows } from '../storage/metrics'
-import { resolveRun } from '../storage/runs'
-import { MAX_LOG_POINTS, isScalarValue } from '../storage/subsample'
-import { defineTool, looseObject, projectArg, runArg, runIdArg } from './define'
-import { readProject } from './read-project'
+import { sampledMetricRows } from '../storage/read/metrics'
+import { resolveRun } from '../storage/read/runs'
+import { MAX_LOG_POINTS, isScalarValue } from '../storage/read/subsample'
+import { defineTool, looseObject, projectArg, runArg, runIdArg } from './core/define'
+import { readProject } from './core/read-project'
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off', ''])

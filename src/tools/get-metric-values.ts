@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { metricValues } from '../storage/metrics'
-import { resolveRun } from '../storage/runs'
-import { defineTool, intArg, looseObject, projectArg, runIdArg, windowArg } from './define'
-import { readProject } from './read-project'
-import { FILTER_NOTES, rowFilter } from './row-filter'
+import { metricValues } from '../storage/read/metrics'
+import { resolveRun } from '../storage/read/runs'
+import { defineTool, intArg, looseObject, projectArg, runIdArg, windowArg } from './core/define'
+import { readProject } from './core/read-project'
+import { FILTER_NOTES, rowFilter } from './core/row-filter'
 
 const point = z.object({ timestamp: z.string(), step: z.int(), value: z.unknown() })
 

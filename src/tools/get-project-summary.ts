@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import { projectLastStep } from '../storage/metrics'
-import { listRuns } from '../storage/runs'
-import { defineTool, projectArg, runRecord } from './define'
-import { readProject } from './read-project'
+import { projectLastStep } from '../storage/read/metrics'
+import { listRuns } from '../storage/read/runs'
+import { defineTool, projectArg, runRecord } from './core/define'
+import { readProject } from './core/read-project'
 
 export default defineTool({
   name: 'get_project_summary',

@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import { runConfig, runKeys, runStats } from '../storage/metrics'
-import { listRuns, resolveRun } from '../storage/runs'
-import { defineTool, projectArg, runArg, runIdArg } from './define'
-import { readProject } from './read-project'
+import { runConfig, runKeys, runStats } from '../storage/read/metrics'
+import { listRuns, resolveRun } from '../storage/read/runs'
+import { defineTool, projectArg, runArg, runIdArg } from './core/define'
+import { readProject } from './core/read-project'
 
 export default defineTool({
   name: 'get_run_summary',

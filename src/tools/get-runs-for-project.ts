@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { listRuns } from '../storage/runs'
-import { defineTool, projectArg, runRecord } from './define'
-import { readProject } from './read-project'
+import { listRuns } from '../storage/read/runs'
+import { defineTool, projectArg, runRecord } from './core/define'
+import { readProject } from './core/read-project'
 
 export default defineTool({
   name: 'get_runs_for_project',

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTool } from './define'
+import { defineTool } from './core/define'
 
 export default defineTool({
   name: 'get_settings',

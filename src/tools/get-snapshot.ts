@@ -1,10 +1,10 @@
 import { z } from 'zod'
 import type { Json } from '../json/values'
-import { metricRows } from '../storage/metrics'
-import { resolveRun } from '../storage/runs'
-import { defineTool, intArg, projectArg, runArg, runIdArg, windowArg } from './define'
-import { readProject } from './read-project'
-import { FILTER_NOTES, rowFilter } from './row-filter'
+import { metricRows } from '../storage/read/metrics'
+import { resolveRun } from '../storage/read/runs'
+import { defineTool, intArg, projectArg, runArg, runIdArg, windowArg } from './core/define'
+import { readProject } from './core/read-project'
+import { FILTER_NOTES, rowFilter } from './core/row-filter'
 
 export default defineTool({
   name: 'get_snapshot',

@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { resolveRun } from '../storage/runs'
-import { MAX_LOG_POINTS, subsampleIndices } from '../storage/subsample'
-import { systemRows } from '../storage/system'
-import { defineTool, looseObject, projectArg, runArg, runIdArg } from './define'
-import { readProject } from './read-project'
+import { resolveRun } from '../storage/read/runs'
+import { MAX_LOG_POINTS, subsampleIndices } from '../storage/read/subsample'
+import { systemRows } from '../storage/read/system'
+import { defineTool, looseObject, projectArg, runArg, runIdArg } from './core/define'
+import { readProject } from './core/read-project'
 
 export default defineTool({
   name: 'get_system_logs',

@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import { runKeys } from '../storage/metrics'
-import { resolveRun } from '../storage/runs'
-import { defineTool, projectArg, runArg, runIdArg } from './define'
-import { readProject } from './read-project'
+import { runKeys } from '../storage/read/metrics'
+import { resolveRun } from '../storage/read/runs'
+import { defineTool, projectArg, runArg, runIdArg } from './core/define'
+import { readProject } from './core/read-project'
 
 export default defineTool({
   name: 'get_system_metrics_for_run',

@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import type { Json } from '../json/values'
-import { isoNow } from '../storage/timestamps'
-import { writeBatch, type AppendResult } from '../storage/writer'
-import { defineTool, intArg, projectArg } from './define'
-import { alertItem } from './log-entries'
+import { isoNow } from '../storage/db/timestamps'
+import { writeBatch, type AppendResult } from '../storage/write/append'
+import { defineTool, intArg, projectArg } from './core/define'
+import { alertItem } from '../ingest/log-entries'
 
 export default defineTool({
   name: 'log_alert',

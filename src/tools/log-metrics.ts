@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import type { Json } from '../json/values'
-import { writeBatch, type MetricsResult } from '../storage/writer'
-import { defineTool, intArg, jsonValueArg, projectArg, rawValue } from './define'
-import { metricItem } from './log-entries'
+import { writeBatch, type MetricsResult } from '../storage/write/append'
+import { defineTool, intArg, jsonValueArg, projectArg, rawValue } from './core/define'
+import { metricItem } from '../ingest/log-entries'
 
 export default defineTool({
   name: 'log_metrics',

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Json } from '../json/values'
-import { defineTool, intArg, jsonValueArg, projectArg, rawValue, runIdArg } from './define'
-import { metricItem, writeGroups } from './log-entries'
+import { defineTool, intArg, jsonValueArg, projectArg, rawValue, runIdArg } from './core/define'
+import { metricItem, writeGroups } from '../ingest/log-entries'
 
 export default defineTool({
   name: 'log',

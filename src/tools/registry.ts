@@ -1,7 +1,7 @@
 import bulkAlert from './bulk-alert'
 import bulkLog from './bulk-log'
 import bulkLogSystem from './bulk-log-system'
-import type { ToolDef } from './define'
+import type { ToolDef } from './core/define'
 import deleteRun from './delete-run'
 import forceSync from './force-sync'
 import getAlerts from './get-alerts'

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { renameRun } from '../storage/rename'
-import { defineTool, projectArg, runIdArg } from './define'
+import { renameRun } from '../storage/write/rename-run'
+import { defineTool, projectArg, runIdArg } from './core/define'
 
 export default defineTool({
   name: 'rename_run',

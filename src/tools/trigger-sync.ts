@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { importInbox } from '../storage/inbox'
-import { exportParquet } from '../storage/parquet'
-import { defineTool, type ToolDef } from './define'
+import { importInbox } from '../ingest/inbox'
+import { exportParquet } from '../storage/sync/parquet'
+import { defineTool, type ToolDef } from './core/define'
 
 const input = z.object({})
 

@@ -2,6 +2,7 @@ import { describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { parseJson } from '../../src/json/parse'
 import { floatLexeme, formatFloat, stringify, stringifyNumber, toPlain } from '../../src/json/serialize'
 import { JsonFloat } from '../../src/json/values'
+import { FIXTURES } from '../helpers'
 
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
@@ -167,7 +168,7 @@ for f in sorted(glob.glob(os.path.join(src, 'basic', '*.db')) + glob.glob(os.pat
     con.close()
 shutil.rmtree(tmp)
 print(json.dumps(out))`
-    const r = Bun.spawnSync(['python3', '-c', script, require('node:path').resolve(import.meta.dir, '../../../shared/fixtures')], { stdout: 'pipe', stderr: 'pipe' })
+    const r = Bun.spawnSync(['python3', '-c', script, FIXTURES], { stdout: 'pipe', stderr: 'pipe' })
     expect(r.exitCode).toBe(0)
     const pairs = JSON.parse(r.stdout.toString()) as [string, string][]
     expect(pairs.length).toBeGreaterThan(700)

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import { NotFoundError } from '../../errors'
-import type { ToolContext, ToolDef } from '../../tools/define'
+import type { ToolContext, ToolDef } from '../../tools/core/define'
 import { TOOLS } from '../../tools/registry'
 import { presentedToken, requireWriteToken } from '../write-token'
 import { apiRoutes, type ToolGate } from './api'

@@ -1,6 +1,6 @@
 import { openapi } from '@elysiajs/openapi'
 import { z } from 'zod'
-import type { ToolDef } from '../../tools/define'
+import type { ToolDef } from '../../tools/core/define'
 import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from './body'
 import { SWAGGER_BUNDLE_PATH, SWAGGER_CSS_PATH } from './swagger-assets'
 

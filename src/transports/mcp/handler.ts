@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { TOOLS } from '../../tools/registry'
-import type { ToolContext, ToolDef } from '../../tools/define'
+import type { ToolContext, ToolDef } from '../../tools/core/define'
 import { buildCatalog, createMcpServer } from './server'
 import { SessionStore } from './sessions'
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Tool } from '@modelcontextprotocol/sdk/types.js'
-import { COMMON_ARGS, type ToolDef } from '../../tools/define'
+import { COMMON_ARGS, type ToolDef } from '../../tools/core/define'
 
 type Schema = Record<string, unknown>
 

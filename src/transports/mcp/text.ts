@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { stringify, toPlain } from '../../json/serialize'
 import { JsonRecords, type JsonResult } from '../../json/values'
-import type { ToolDef } from '../../tools/define'
+import type { ToolDef } from '../../tools/core/define'
 
 /** Human text as FastMCP writes it: pydantic float spelling, 2-space indent, NaN/Infinity as bare tokens. */
 function pretty(value: JsonResult): string {

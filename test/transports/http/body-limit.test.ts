@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { Storage } from '../../../src/storage/connection'
-import { settingsFromEnv } from '../../../src/tools/settings-env'
+import { Storage } from '../../../src/storage/db/connection'
+import { settingsFromEnv } from '../../../src/tools/core/settings'
 import { createApp } from '../../../src/transports/http/app'
 import { MAX_BODY_BYTES } from '../../../src/transports/http/body'
 import { BINARY, copyFixtures, startServer, type Server } from '../../helpers'

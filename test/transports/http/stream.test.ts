@@ -1,7 +1,7 @@
 import { expect, test } from 'bun:test'
 import { stringify } from '../../../src/json/serialize'
 import { JsonFloat } from '../../../src/json/values'
-import { appendMetrics } from '../../../src/storage/writer'
+import { appendMetrics } from '../../../src/storage/write/append'
 import { inProcessApp, tempDir } from '../../helpers'
 
 // Answers with more than 8,192 records are streamed in chunks; the bytes must be exactly those of

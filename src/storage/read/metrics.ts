@@ -1,0 +1,242 @@
+import { JsonRecords, type Json, type JsonObject } from '../../json/values'
+import { JsonSyntaxError, parseJson } from '../../json/parse'
+import { scanTopLevel } from '../../json/scan'
+import { compareCodePoints, type ProjectDb } from '../db/connection'
+import { decodeObject, decodeTopLevel, int, text } from '../db/decode'
+import { where, type RunFilter } from './runs'
+import { subsampleIndices, subsampleSignatures } from './subsample'
+import { parseInstant } from '../db/timestamps'
+
+/** Which rows of a run a value query keeps (spec 5.4 filter rules, instants in epoch µs). */
+export type RowFilter =
+  | { kind: 'all' }
+  | { kind: 'step'; step: number | bigint }
+  | { kind: 'steps'; lo: number | bigint; hi: number | bigint }
+  | { kind: 'time'; lo: number; hi: number }
+  | { kind: 'none' }
+
+export interface MetricRow {
+  timestamp: string
+  step: number | bigint
+  metrics: JsonObject
+}
+
+function stepClause(f: RowFilter): { sql: string; params: (number | bigint)[] } {
+  if (f.kind === 'step') return { sql: ' AND step = ?', params: [f.step] }
+  if (f.kind === 'steps') return { sql: ' AND step BETWEEN ? AND ?', params: [f.lo, f.hi] }
+  return { sql: '', params: [] }
+}
+
+/**
+ * ORDER BY for a run's rows. Unfiltered, the (run_id, timestamp) index yields Trackio's order (ties in
+ * id order). With a step filter, `+timestamp` stops SQLite from walking that index over the whole run
+ * instead of seeking (run_id, step); `rowid` keeps ties in id order after the sort.
+ */
+function orderClause(f: RowFilter, order: 'timestamp' | 'timestamp, id'): string {
+  if (f.kind === 'step' || f.kind === 'steps') return '+timestamp, rowid'
+  return order === 'timestamp, id' ? 'timestamp, rowid' : 'timestamp'
+}
+
+/** `step` as a JS number when exact, else as digit text (read with safeIntegers off: far cheaper). */
+const STEP_COLUMN = 'CASE WHEN step BETWEEN -9007199254740991 AND 9007199254740991 THEN step ELSE CAST(step AS TEXT) END'
+
+function stepValue(v: unknown): number | bigint {
+  if (typeof v === 'number') return v
+  if (typeof v === 'string') return BigInt(v)
+  return int(v) ?? 0
+}
+
+/** An integer (not `-0`), or a float in fixed notation with 1e-4 <= |x| < 1e16 (Python's fixed range). */
+const STORED_SPELLING = /^(?:0|-?[1-9]\d*|-?(?:[1-9]\d{0,15}|0(?!\.0000))\.\d+)$/
+
+/** Rows kept by a time filter: compared as instants, not as text (Trackio's text comparison is a bug). */
+function inTime(f: RowFilter, ts: string | null, cache: Map<string, number | null>): boolean {
+  if (f.kind !== 'time') return true
+  if (ts === null) return false
+  let t = cache.get(ts)
+  if (t === undefined) {
+    t = parseInstant(ts)
+    cache.set(ts, t)
+  }
+  return t !== null && t >= f.lo && t <= f.hi
+}
+
+/** JSON path for one top-level key, quoted so dots, `$` and quotes in names are literal. */
+function keyPath(key: string): string {
+  return `$."${key.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+}
+
+/** Sorted distinct top-level keys of a run's rows in `table`, minus `exclude` (spec 5.3, 5.7). */
+export function runKeys(p: ProjectDb, table: 'metrics' | 'system_metrics', f: RunFilter, exclude: string[]): string[] {
+  const keys = p.memo(`keys:${table}:${f.column}:${f.value}`, () => {
+    const seen = new Set<string>()
+    try {
+      const rows = p.db
+        .query(`SELECT DISTINCT j.key FROM "${table}" m, json_each(CAST(m.metrics AS TEXT)) j WHERE m.${where(f)}`)
+        .values(f.value)
+      for (const [k] of rows) seen.add(String(k))
+    } catch (err) {
+      if (!isMalformedJson(err)) throw err
+      // Rows written before 2025-09 may hold bare NaN tokens that SQLite's JSON rejects.
+      for (const [m] of p.db.query(`SELECT metrics FROM "${table}" WHERE ${where(f)}`).values(f.value))
+        for (const k of decodeObject(m).keys()) seen.add(k)
+    }
+    return [...seen]
+  })
+  return keys.filter((k) => !exclude.includes(k)).sort(compareCodePoints)
+}
+
+export function isMalformedJson(err: unknown): boolean {
+  return err instanceof Error && /malformed JSON/i.test(err.message)
+}
+
+/** Values of one metric over a run, ordered by timestamp (spec 5.4), as `{timestamp, step, value}` records. */
+export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: RowFilter): JsonRecords {
+  const timestamps: Json[] = []
+  const steps: Json[] = []
+  const values: Json[] = []
+  const lexemes: (string | undefined)[] = []
+  const result = new JsonRecords(['timestamp', 'step', 'value'], [timestamps, steps, values], [undefined, undefined, lexemes])
+  if (rf.kind === 'none' || !p.hasTable('metrics')) return result
+  const sc = stepClause(rf)
+  const cache = new Map<string, number | null>()
+  const path = keyPath(metric)
+  // SQLite's JSON paths stop at a NUL; such names are matched on decoded rows instead.
+  if (!metric.includes('\u0000')) {
+    try {
+      // Steps are read as plain numbers unless the run has one beyond 2^53 (then as digit text).
+      const step = runStats(p, f).safeSteps ? 'step' : STEP_COLUMN
+      const rows = p.db
+        .query(`SELECT timestamp, ${step}, CAST(metrics AS TEXT) -> ? FROM metrics WHERE ${where(f)}${sc.sql} ORDER BY ${orderClause(rf, 'timestamp')}`)
+        .safeIntegers(false)
+        .values(path, f.value, ...sc.params)
+      for (const [ts, st, v] of rows) {
+        if (v === null || (rf.kind === 'time' && !inTime(rf, ts as string, cache))) continue
+        timestamps.push(ts as string)
+        steps.push(stepValue(st))
+        // Integers and fixed-notation floats (>= 1e-4) are written as stored: Trackio's writers store
+        // the shortest round-trip digits, which is exactly Python's spelling in that range.
+        if (STORED_SPELLING.test(v as string)) {
+          values.push(null)
+          lexemes.push(v as string)
+        } else {
+          values.push(decodeTopLevel(parseJson(v as string)))
+          lexemes.push(undefined)
+        }
+      }
+      return result
+    } catch (err) {
+      if (!isMalformedJson(err)) throw err
+    }
+  }
+  for (const row of metricRows(p, f, rf, 'timestamp')) {
+    if (!row.metrics.has(metric)) continue
+    timestamps.push(row.timestamp)
+    steps.push(row.step)
+    values.push(row.metrics.get(metric)!)
+    lexemes.push(undefined)
+  }
+  return result
+}
+
+/**
+ * A run's rows with their decoded JSON. `order` is Trackio's: `timestamp` alone for value and
+ * snapshot queries, `timestamp, id` for logs. `decode` false keeps "NaN" strings (scalar_only).
+ */
+export function metricRows(p: ProjectDb, f: RunFilter, rf: RowFilter, order: 'timestamp' | 'timestamp, id', decode = true): MetricRow[] {
+  if (rf.kind === 'none' || !p.hasTable('metrics')) return []
+  const sc = stepClause(rf)
+  const rows = p.db
+    .query(`SELECT timestamp, step, metrics FROM metrics WHERE ${where(f)}${sc.sql} ORDER BY ${orderClause(rf, order)}`)
+    .values(f.value, ...sc.params)
+  const out: MetricRow[] = []
+  const cache = new Map<string, number | null>()
+  for (const [ts, step, m] of rows) {
+    const t = text(ts)
+    if (!inTime(rf, t, cache)) continue
+    out.push({ timestamp: t ?? '', step: int(step) ?? 0, metrics: decodeObject(m, decode) })
+  }
+  return out
+}
+
+/** Signature of a row's JSON text (see subsample.ts), read with a key scanner instead of a parse. */
+function textSignature(json: string, scalarOnly: boolean, normalised: Map<string, string | null>): string | null {
+  let seq = ''
+  scanTopLevel(
+    json,
+    (key, kind) => {
+      if (!scalarOnly || kind !== 'other') seq += JSON.stringify(key) + ','
+    },
+    scalarOnly,
+  )
+  // Rows of one run repeat a handful of key sequences: sort each distinct sequence once.
+  let sig = normalised.get(seq)
+  if (sig === undefined) {
+    const keys = seq === '' ? [] : (JSON.parse(`[${seq.slice(0, -1)}]`) as string[])
+    sig = scalarOnly && keys.length === 0 ? null : JSON.stringify(keys.sort())
+    normalised.set(seq, sig)
+  }
+  return sig
+}
+
+/**
+ * A run's rows for get_logs, subsampled to `maxPoints` as Trackio does. For long runs the rows are
+ * grouped by key signatures read with a scanner, and only the rows kept are decoded.
+ */
+export function sampledMetricRows(p: ProjectDb, f: RunFilter, maxPoints: number, scalarOnly: boolean): MetricRow[] {
+  if (!p.hasTable('metrics')) return []
+  const decode = !scalarOnly
+  if (runStats(p, f).count <= maxPoints) return metricRows(p, f, { kind: 'all' }, 'timestamp, id', decode)
+  const rows = p.db
+    .query(`SELECT rowid, CAST(metrics AS TEXT) FROM metrics WHERE ${where(f)} ORDER BY timestamp, rowid`)
+    .safeIntegers(false)
+    .values(f.value)
+  const normalised = new Map<string, string | null>()
+  let sigs: (string | null)[]
+  try {
+    sigs = rows.map((r) => textSignature(r[1] as string, scalarOnly, normalised))
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err
+    const all = metricRows(p, f, { kind: 'all' }, 'timestamp, id', decode)
+    return subsampleIndices(all.map((r) => r.metrics), maxPoints, scalarOnly).map((i) => all[i]!)
+  }
+  const keep = subsampleSignatures(sigs, maxPoints).map((i) => rows[i]![0] as number)
+  return p.db
+    .query(`SELECT timestamp, step, metrics FROM metrics WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY timestamp, rowid`)
+    .values(JSON.stringify(keep))
+    .map(([ts, step, m]) => ({ timestamp: text(ts) ?? '', step: int(step) ?? 0, metrics: decodeObject(m, decode) }))
+}
+
+/** Number of metrics rows of a run, its last step, and whether every step is exact as a JS number. */
+export function runStats(p: ProjectDb, f: RunFilter): { count: number; lastStep: number | bigint | null; safeSteps: boolean } {
+  if (!p.hasTable('metrics')) return { count: 0, lastStep: null, safeSteps: true }
+  return p.memo(`stats:${f.column}:${f.value}`, () => {
+    const row = p.db.query(`SELECT COUNT(*), MAX(step), MIN(step) FROM metrics WHERE ${where(f)}`).values(f.value)[0]
+    const last = int(row?.[1])
+    const first = int(row?.[2])
+    return { count: Number(row?.[0] ?? 0), lastStep: last, safeSteps: typeof last !== 'bigint' && typeof first !== 'bigint' }
+  })
+}
+
+/** Largest step over the whole project (`last_activity` of the project summary). */
+export function projectLastStep(p: ProjectDb): number | bigint | null {
+  if (!p.hasTable('metrics')) return null
+  return p.memo('laststep', () => int(p.db.query('SELECT MAX(step) FROM metrics').values()[0]?.[0]))
+}
+
+/** The config stored for a run (its run_id, or its name in legacy configs tables), top-level decoded. */
+export function runConfig(p: ProjectDb, metricsFilter: RunFilter, runName: string | null): JsonObject | null {
+  if (!p.hasTable('configs')) return null
+  let key: string | null
+  let column: string
+  if (p.hasRunIds('configs')) {
+    column = 'run_id'
+    key = metricsFilter.column === 'run_id' ? metricsFilter.value : null
+  } else {
+    column = 'run_name'
+    key = metricsFilter.column === 'run_name' ? metricsFilter.value : runName
+  }
+  if (key === null) return null
+  const row = p.db.query(`SELECT config FROM configs WHERE ${column} = ? ORDER BY rowid DESC LIMIT 1`).values(key)[0]
+  return row ? decodeObject(row[0]) : null
+}

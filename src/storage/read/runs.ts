@@ -1,0 +1,74 @@
+import type { ProjectDb } from '../db/connection'
+import { text } from '../db/decode'
+
+export type RunRecord = {
+  id: string | null
+  name: string
+  created_at: string | null
+}
+
+/** Which rows of a table belong to one run: `column = value` (run_id, or run_name in legacy tables). */
+export interface RunFilter {
+  column: 'run_id' | 'run_name'
+  value: string
+}
+
+/**
+ * Runs of a project (spec 4.2): one SQL statement (union → group → order) so ties come out in
+ * SQLite's order, as in Trackio. Runs known only from artifact links are included.
+ */
+export function listRuns(p: ProjectDb): RunRecord[] {
+  if (!p.hasTable('metrics')) return []
+  return p.memo('runs', () => {
+    const links = p.hasTable('run_artifact_links')
+    const runIds = p.hasRunIds('metrics')
+    let sql: string
+    if (runIds) {
+      sql = 'SELECT run_id, run_name, timestamp AS t FROM metrics'
+      if (links)
+        sql += ` UNION ALL SELECT l.run_id, l.run_name, l.created_at FROM run_artifact_links l
+          WHERE l.run_name IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM metrics m WHERE m.run_name = l.run_name)
+            AND (l.run_id IS NULL OR NOT EXISTS (SELECT 1 FROM metrics m WHERE m.run_id = l.run_id))
+            AND (l.run_id IS NOT NULL OR NOT EXISTS (
+              SELECT 1 FROM run_artifact_links l2 WHERE l2.run_name = l.run_name AND l2.run_id IS NOT NULL))`
+      sql = `SELECT run_id, run_name, MIN(t) AS created_at FROM (${sql}) GROUP BY run_id, run_name ORDER BY created_at`
+    } else {
+      sql = 'SELECT run_name, timestamp AS t FROM metrics'
+      if (links) sql += ' UNION ALL SELECT run_name, created_at FROM run_artifact_links WHERE run_name IS NOT NULL'
+      sql = `SELECT run_name AS run_id, run_name, MIN(t) AS created_at FROM (${sql}) GROUP BY run_name ORDER BY created_at`
+    }
+    return p.db
+      .query(sql)
+      .values()
+      .map(([id, name, created]) => ({ id: text(id), name: text(name) ?? '', created_at: text(created) }))
+  })
+}
+
+/**
+ * Resolve `(run, run_id)` against one table (spec 4.3): run_id wins; a name means the run of
+ * that name created last *in this table*; legacy tables are keyed by name. Null: nothing to read.
+ */
+export function resolveRun(p: ProjectDb, table: string, run: string | null, runId: string | null): RunFilter | null {
+  if (!p.hasTable(table)) return null
+  if (!p.hasRunIds(table)) {
+    const name = run ?? runId
+    return name === null ? null : { column: 'run_name', value: name }
+  }
+  if (runId !== null) return { column: 'run_id', value: runId }
+  if (run === null) return null
+  const source = p.hasColumn(table, 'timestamp') ? table : 'metrics'
+  if (!p.hasTable(source) || !p.hasRunIds(source)) return null
+  const id = p.memo(`latest:${source}:${run}`, () => {
+    const row = p.db
+      .query(`SELECT run_id FROM "${source}" WHERE run_name = ? GROUP BY run_id ORDER BY MIN(timestamp) DESC LIMIT 1`)
+      .values(run)[0]
+    return row ? text(row[0]) : null
+  })
+  return id === null ? null : { column: 'run_id', value: id }
+}
+
+/** `"col" = ?` for a filter, for use in WHERE clauses (the column name is one of two constants). */
+export function where(f: RunFilter): string {
+  return `${f.column} = ?`
+}

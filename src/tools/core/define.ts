@@ -1,0 +1,137 @@
+import { z } from 'zod'
+import type { Json, JsonResult } from '../../json/values'
+import type { Storage } from '../../storage/db/connection'
+import type { Settings } from './settings'
+
+/** What a tool handler may use besides its arguments. */
+export interface ToolContext {
+  storage: Storage
+  settings: Settings
+}
+
+/**
+ * How a result is shaped for MCP structured content: Trackio wraps lists and booleans as
+ * `{"result": …}` and returns objects as themselves (spec 9.4).
+ */
+export type ResultKind = 'list' | 'object' | 'boolean' | 'null'
+
+export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
+  /** Trackio's name: the `/api/{name}` path and the MCP tool name. */
+  name: string
+  description: string
+  /** More detail for the OpenAPI document (the MCP description stays Trackio's). */
+  notes?: string
+  /** Parameters in Trackio's positional order (the shape's key order is that order). */
+  input: I
+  /** The result's shape (OpenAPI response schema, MCP outputSchema). */
+  output: z.ZodType
+  result: ResultKind
+  /** 'write' tools need the write token (checked by the transports before the handler runs). */
+  access: 'read' | 'write'
+  /** MCP hints beyond readOnly/destructive derived from `access`. */
+  destructive?: boolean
+  /** A request that works on the demo data, shown in the OpenAPI document. */
+  example: Record<string, unknown>
+  /** Not offered over MCP (HTTP-only endpoints such as Trackio's `force_sync` alias). */
+  httpOnly?: boolean
+  /** Parameters the MCP variant leaves out (Trackio's MCP delete_run/rename_run take no run_id). */
+  mcpOmit?: string[]
+  /** Parameters the MCP variant requires as strings although HTTP does not (Trackio's MCP delete_run needs `run`). */
+  mcpRequire?: string[]
+  handler(args: z.output<I>, ctx: ToolContext): JsonResult | Promise<JsonResult>
+}
+
+export function defineTool<I extends z.ZodObject>(def: ToolDef<I>): ToolDef<I> {
+  return def
+}
+
+/** Arguments every tool accepts and ignores unless it is gated (spec 6.2, 7). */
+export const COMMON_ARGS = ['hf_token', 'write_token'] as const
+
+const intSchemas = new WeakSet<z.ZodType>()
+const rawSchemas = new WeakSet<z.ZodType>()
+
+/** Whether `schema`, or the schema inside its optional/nullable/default wrappers, is in `marks`. */
+function marked(marks: WeakSet<z.ZodType>, schema: z.ZodType): boolean {
+  let s: z.ZodType = schema
+  for (let i = 0; i < 4; i++) {
+    if (marks.has(s)) return true
+    const inner = (s as unknown as { unwrap?: () => z.ZodType }).unwrap
+    if (typeof inner !== 'function') return false
+    s = inner.call(s)
+  }
+  return false
+}
+
+/** True for schemas made by `intArg`: the binder hands them integers beyond 2^53 as digit strings. */
+export function isIntArg(schema: z.ZodType): boolean {
+  return marked(intSchemas, schema)
+}
+
+/**
+ * Where the HTTP binder puts the request's lossless values (Maps, JsonFloat, bigint) of raw
+ * parameters: zod only sees plain JS, which turns `1.0` into `1` and reorders integer-like keys.
+ */
+export const RAW_ARGS: unique symbol = Symbol('trackio.rawArgs')
+
+/** Mark a parameter as raw: validated by `schema` on plain JS, handed to the handler losslessly. */
+export function rawArg<T extends z.ZodType>(schema: T): T {
+  rawSchemas.add(schema)
+  return schema
+}
+
+export function isRawArg(schema: z.ZodType): boolean {
+  return marked(rawSchemas, schema)
+}
+
+/** A JSON object parameter (a metrics dict, a config) whose values must be stored exactly. */
+export function jsonValueArg(description: string) {
+  return rawArg(z.record(z.string(), z.unknown()).describe(description))
+}
+
+/**
+ * A raw parameter's value as the request sent it. Over MCP (or in-process calls) there is no
+ * lossless copy, and the validated plain value is returned (integral numbers then count as ints).
+ */
+export function rawValue(args: object, name: string): Json | undefined {
+  const raw = (args as { [RAW_ARGS]?: Map<string, Json> })[RAW_ARGS]
+  if (raw?.has(name)) return raw.get(name)
+  return (args as Record<string, Json | undefined>)[name]
+}
+
+/**
+ * An integer argument (step, around_step): a JSON integer, or a string of digits (Trackio lets
+ * SQLite's affinity match "5" against an INTEGER column). Exact beyond 2^53.
+ */
+export function intArg(description: string) {
+  const s = z
+    .union([z.int(), z.string().regex(/^\s*[-+]?\d+\s*$/, 'expected an integer')])
+    .transform((v): number | bigint => {
+      if (typeof v === 'number') return v
+      const b = BigInt(v.trim())
+      return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b
+    })
+    .describe(description)
+  intSchemas.add(s)
+  return s
+}
+
+/** `window`: seconds or steps either side; Trackio applies int(), so 1.9 means 1. */
+export function windowArg(description: string) {
+  return z
+    .union([z.number(), z.string().regex(/^\s*[-+]?\d+(\.\d*)?\s*$/, 'expected a number')])
+    .transform((v) => Math.trunc(typeof v === 'number' ? v : Number(v)))
+    .describe(description)
+}
+
+export const projectArg = z.string().describe('Project name as logged (it is canonicalised to find the database file).')
+export const runArg = z.string().nullable().optional().default(null).describe('Run name; the latest-created run of that name is used.')
+export const runIdArg = z.string().nullable().optional().default(null).describe('Run id; wins over `run` when both are given.')
+
+/** Output pieces shared by several tools. */
+export const runRecord = z.object({
+  id: z.string().nullable(),
+  name: z.string(),
+  created_at: z.string().nullable(),
+})
+export const looseObject = z.object({}).catchall(z.unknown())

@@ -1,0 +1,43 @@
+import { BadRequestError } from '../../errors'
+import type { RowFilter } from '../../storage/read/metrics'
+import { parseInstant } from '../../storage/db/timestamps'
+
+export interface FilterArgs {
+  step: number | bigint | null
+  around_step: number | bigint | null
+  at_time: string | null
+  window: number | null
+}
+
+/**
+ * Trackio's row filter for get_metric_values and get_snapshot (spec 5.4): the first rule that
+ * applies wins. `at_time` is compared as an instant (Trackio compares text and mostly finds nothing).
+ */
+export function rowFilter(a: FilterArgs): RowFilter {
+  let instant: number | null = null
+  if (a.at_time !== null) {
+    instant = parseInstant(a.at_time)
+    if (instant === null)
+      throw new BadRequestError(`Invalid value for 'at_time': '${a.at_time}' is not an ISO 8601 date-time such as 2026-01-31T12:00:00Z`)
+  }
+  if (a.step !== null) return { kind: 'step', step: a.step }
+  if (a.around_step !== null && a.window !== null) {
+    if (a.window < 0) return { kind: 'none' }
+    const c = BigInt(a.around_step)
+    const w = BigInt(a.window)
+    return { kind: 'steps', lo: exact(c - w), hi: exact(c + w) }
+  }
+  if (instant !== null && a.window !== null) {
+    if (a.window < 0) return { kind: 'none' }
+    return { kind: 'time', lo: instant - a.window * 1e6, hi: instant + a.window * 1e6 }
+  }
+  return { kind: 'all' }
+}
+
+function exact(b: bigint): number | bigint {
+  return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b
+}
+
+export const FILTER_NOTES =
+  'Filters, first match wins: `step` (exact); `around_step` with `window` (steps within window either side); ' +
+  '`at_time` (ISO 8601) with `window` (rows logged within window seconds either side, compared as instants); otherwise every row.'
