@@ -1,12 +1,13 @@
 import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, type ReadResourceResult, type Resource, type ResourceTemplateType } from '@modelcontextprotocol/server'
 import { stringify } from '../../json/serialize'
+import type { ProjectDb } from '../../storage/db/connection'
 import { alerts } from '../../storage/read/alerts'
 import { metricValues, runConfig, runKeys, runStats } from '../../storage/read/metrics'
 import { listRuns, resolveRun } from '../../storage/read/runs'
 import type { ToolContext } from '../../tools/core/define'
 import { closest } from './completion'
 import { downsample } from './series'
-import { METRIC_TEMPLATE, metricUri, parseUri, PROJECTS_URI, RUN_TEMPLATE, runsUri, RUNS_TEMPLATE, runUri } from './uris'
+import { METRIC_TEMPLATE, metricUri, parseUri, type ResourceRef, PROJECTS_URI, RUN_TEMPLATE, runsUri, RUNS_TEMPLATE, runUri } from './uris'
 
 /** Points in a metric resource at most (the series is downsampled, extrema kept, beyond it). */
 export const RESOURCE_MAX_POINTS = 500
@@ -86,31 +87,44 @@ export function readResource(ctx: ToolContext, uri: string): ReadResourceResult 
   if (ref.kind === 'projects') return json(uri, { projects: ctx.storage.listProjects() })
   const p = ctx.storage.project(ref.project)
   if (!p) missing(uri, 'project', ref.project, ctx.storage.listProjects())
-  return p.read(() => {
-    const runs = listRuns(p)
-    if (ref.kind === 'runs') return json(uri, { project: ref.project, runs })
-    const f = resolveRun(p, 'metrics', ref.run, null)
-    const stats = f ? runStats(p, f) : { count: 0, lastStep: null }
-    if (!f || !runs.some((r) => r.name === ref.run)) missing(uri, `run in project '${ref.project}'`, ref.run, runs.map((r) => r.name))
-    const metrics = runKeys(p, 'metrics', f, ['timestamp', 'step'])
-    if (ref.kind === 'run') {
-      const runAlerts = alerts(p, { run: resolveRun(p, 'alerts', ref.run, null), level: null, since: null })
-      const byLevel: Record<string, number> = {}
-      for (const a of runAlerts) byLevel[a.level ?? 'unknown'] = (byLevel[a.level ?? 'unknown'] ?? 0) + 1
-      return json(uri, {
-        project: ref.project,
-        run: ref.run,
-        run_id: f.column === 'run_id' ? f.value : null,
-        num_logs: stats.count,
-        last_step: stats.lastStep,
-        metrics,
-        metric_uris: metrics.slice(0, 100).map((m) => metricUri(ref.project, ref.run, m)),
-        config: runConfig(p, f, ref.run),
-        alerts: { count: runAlerts.length, by_level: byLevel, latest: runAlerts[0] ?? null },
-      })
+  // A miss is thrown outside the read transaction (the storage layer maps errors raised inside it).
+  const answer = p.read(() => {
+    try {
+      return readIn(p, ref, uri)
+    } catch (err) {
+      if (err instanceof ProtocolError) return err
+      throw err
     }
-    if (!metrics.includes(ref.metric)) missing(uri, `metric in run '${ref.run}'`, ref.metric, metrics)
-    const series = downsample(metricValues(p, f, ref.metric, { kind: 'all' }), RESOURCE_MAX_POINTS)
-    return json(uri, { project: ref.project, run: ref.run, metric: ref.metric, ...series })
   })
+  if (answer instanceof ProtocolError) throw answer
+  return answer
+}
+
+function readIn(p: ProjectDb, ref: Exclude<ResourceRef, { kind: 'projects' }>, uri: string): ReadResourceResult {
+  const runs = listRuns(p)
+  if (ref.kind === 'runs') return json(uri, { project: ref.project, runs })
+  const f = resolveRun(p, 'metrics', ref.run, null)
+  const stats = f ? runStats(p, f) : { count: 0, lastStep: null }
+  if (!f || !runs.some((r) => r.name === ref.run)) missing(uri, `run in project '${ref.project}'`, ref.run, runs.map((r) => r.name))
+  const metrics = runKeys(p, 'metrics', f, ['timestamp', 'step'])
+  if (ref.kind === 'run') {
+    const af = resolveRun(p, 'alerts', ref.run, null)
+    const runAlerts = af ? alerts(p, { run: af, level: null, since: null }) : []
+    const byLevel: Record<string, number> = {}
+    for (const a of runAlerts) byLevel[a.level ?? 'unknown'] = (byLevel[a.level ?? 'unknown'] ?? 0) + 1
+    return json(uri, {
+      project: ref.project,
+      run: ref.run,
+      run_id: f.column === 'run_id' ? f.value : null,
+      num_logs: stats.count,
+      last_step: stats.lastStep,
+      metrics,
+      metric_uris: metrics.slice(0, 100).map((m) => metricUri(ref.project, ref.run, m)),
+      config: runConfig(p, f, ref.run),
+      alerts: { count: runAlerts.length, by_level: byLevel, latest: runAlerts[0] ?? null },
+    })
+  }
+  if (!metrics.includes(ref.metric)) missing(uri, `metric in run '${ref.run}'`, ref.metric, metrics)
+  const series = downsample(metricValues(p, f, ref.metric, { kind: 'all' }), RESOURCE_MAX_POINTS)
+  return json(uri, { project: ref.project, run: ref.run, metric: ref.metric, ...series })
 }
