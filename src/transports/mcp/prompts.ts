@@ -1,5 +1,5 @@
 import { ProtocolError, ProtocolErrorCode, type GetPromptResult, type Prompt } from '@modelcontextprotocol/server'
-import { metricUri, runsUri, runUri } from './uris'
+import { METRIC_TEMPLATE, metricUri, PROJECTS_URI, RUN_TEMPLATE, runsUri, RUNS_TEMPLATE, runUri } from './uris'
 
 /** Tool names the prompts and instructions point to, whichever of them this server has. */
 export type ToolNames = ReadonlySet<string>
@@ -24,7 +24,7 @@ function listStep(tools: ToolNames, project: string): string {
 function historyStep(tools: ToolNames): string {
   return tools.has('get_metric_history')
     ? 'call get_metric_history for the metrics that matter (it downsamples long series, keeping extrema)'
-    : `read the metric resources (${metricUri('{project}', '{run}', '{metric}')}: downsampled, extrema kept) or call get_metric_values with around_step/window for a close look`
+    : `read the metric resources (${METRIC_TEMPLATE}: downsampled, extrema kept) or call get_metric_values with around_step/window for a close look`
 }
 
 function plotStep(tools: ToolNames): string {
@@ -139,7 +139,7 @@ export function instructions(t: ToolNames): string {
   return [
     'Trackio experiment tracking data: projects hold runs; runs hold metrics logged per step, a config, system metrics and alerts.',
     `Workflow: find runs with ${find}; then look closer with ${look.join(' or ')}${t.has('plot_metrics') ? '; then show curves with plot_metrics (an image)' : ''}.`,
-    `Resources: ${'trackio://projects'}, ${runsUri('{project}')}, ${runUri('{project}', '{run}')} (summary), ${metricUri('{project}', '{run}', '{metric}')} (downsampled series); names complete with completion/complete. Subscribe to a run or a run list to be told about new steps, alerts and created, renamed or deleted runs.`,
+    `Resources: ${PROJECTS_URI}, ${RUNS_TEMPLATE}, ${RUN_TEMPLATE} (summary), ${METRIC_TEMPLATE} (downsampled series); names complete with completion/complete. Subscribe to a run or a run list to be told about new steps, alerts and created, renamed or deleted runs.`,
     `Prompts: ${PROMPTS.map((p) => p.name).join(', ')}.`,
     'Long series cost many tokens: prefer summaries and downsampled series to raw get_logs dumps. Writing tools (log_metrics, log_alert, rename_run, delete_run) need the write token.',
   ].join('\n')

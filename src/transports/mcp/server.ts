@@ -70,7 +70,11 @@ function bindMcpArguments(tool: ToolDef, args: Record<string, unknown>): Record<
   return bindArguments(tool, new Map([['kwargs', kwargs]]))
 }
 
-async function runTool(catalog: McpCatalog, name: string, args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult> {
+type Level = 'debug' | 'info' | 'error'
+/** Sends a log message for the request when the client asked for that level (or lower). */
+type Logger = (ctx: ServerContext, level: Level, data: unknown) => Promise<void>
+
+async function runTool(catalog: McpCatalog, name: string, args: Record<string, unknown>, ctx: ServerContext, log: Logger): Promise<CallToolResult> {
   const tool = catalog.byName.get(name)
   if (!tool) return errorResult(`Unknown tool: ${name}`)
   const started = performance.now()
@@ -89,11 +93,23 @@ async function runTool(catalog: McpCatalog, name: string, args: Record<string, u
   }
 }
 
-async function log(ctx: ServerContext, level: 'debug' | 'info' | 'error', data: unknown): Promise<void> {
-  try {
-    await ctx.mcpReq.log(level, data, 'trackio')
-  } catch {
-    // A closed stream or a client that asked for no logs: nothing to do.
+const SEVERITY = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']
+
+/**
+ * 2026-07-28: the SDK sends a message only when the request's `_meta` names a log level, at or
+ * above it. 2025 sessions: only after the client chose a level with logging/setLevel (the SDK
+ * would otherwise send every level to a client that never asked).
+ */
+function logger(legacyLevel: () => string | null | undefined): Logger {
+  return async (ctx, level, data) => {
+    const chosen = legacyLevel()
+    if (chosen === null) return
+    if (chosen !== undefined && SEVERITY.indexOf(level) < SEVERITY.indexOf(chosen)) return
+    try {
+      await ctx.mcpReq.log(level, data, 'trackio')
+    } catch {
+      // The client went away: nothing to do.
+    }
   }
 }
 
@@ -108,6 +124,9 @@ function chosenOf(context: { arguments?: Record<string, string> } | undefined): 
  */
 export function createMcpServer(catalog: McpCatalog, subscriptions?: SessionSubscriptions): Server {
   const { ctx } = catalog.deps
+  // undefined: a modern instance (the request decides); null: a legacy session that chose no level.
+  let level: string | null | undefined = subscriptions ? null : undefined
+  const log = logger(() => level)
   const server = new Server(
     { name: SERVER_NAME, version: VERSION },
     {
@@ -131,7 +150,7 @@ export function createMcpServer(catalog: McpCatalog, subscriptions?: SessionSubs
     },
   )
   server.setRequestHandler('tools/list', () => ({ tools: catalog.list }))
-  server.setRequestHandler('tools/call', (request, c) => runTool(catalog, request.params.name, request.params.arguments ?? {}, c))
+  server.setRequestHandler('tools/call', (request, c) => runTool(catalog, request.params.name, request.params.arguments ?? {}, c, log))
   server.setRequestHandler('resources/list', (request) => listResources(ctx, request.params?.cursor))
   server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: RESOURCE_TEMPLATES }))
   server.setRequestHandler('resources/read', (request) => readResource(ctx, request.params.uri))
@@ -142,6 +161,10 @@ export function createMcpServer(catalog: McpCatalog, subscriptions?: SessionSubs
     return { completion: complete(names, request.params.argument.value) }
   })
   if (subscriptions) {
+    server.setRequestHandler('logging/setLevel', (request) => {
+      level = request.params.level
+      return {}
+    })
     server.setRequestHandler('resources/subscribe', (request) => {
       if (subscriptions.size >= MAX_SUBSCRIPTIONS_PER_SESSION)
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, `At most ${MAX_SUBSCRIPTIONS_PER_SESSION} subscriptions per session; unsubscribe from some first`)
