@@ -115,12 +115,24 @@ export class LiveHub {
 
   private dispatch(changes: ProjectChange[]): void {
     const hit = (w: Watched) => changes.some((c) => touches(w.ref, c))
-    for (const { w } of this.modern.values()) if (hit(w)) this.modernSink.resourceUpdated(w.uri)
     const lists = listChanged(changes)
-    if (lists) this.modernSink.resourcesChanged()
-    for (const s of this.sessions) {
-      for (const w of s.uris.values()) if (hit(w)) s.sink.updated(w.uri)
-      if (lists) s.sink.listChanged()
-    }
+    safely(() => {
+      for (const { w } of this.modern.values()) if (hit(w)) this.modernSink.resourceUpdated(w.uri)
+      if (lists) this.modernSink.resourcesChanged()
+    })
+    for (const s of this.sessions)
+      safely(() => {
+        for (const w of s.uris.values()) if (hit(w)) s.sink.updated(w.uri)
+        if (lists) s.sink.listChanged()
+      })
+  }
+}
+
+/** One subscriber's failure (a closed stream) must not keep the others from hearing. */
+function safely(fn: () => void): void {
+  try {
+    fn()
+  } catch {
+    // The subscriber is gone; its session or stream is cleaned up by its own close.
   }
 }
