@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ForbiddenError, UnauthorizedError } from '../../src/errors'
-import { makeWriteToken, presentedToken, requireWriteToken, tokenMatches } from '../../src/transports/write-token'
-import { copyFixtures, inProcessApp } from '../helpers'
+import { ForbiddenError, UnauthorizedError } from '../../../src/errors'
+import { makeWriteToken, presentedToken, requireWriteToken, tokenMatches } from '../../../src/tools/core/write-token'
+import { copyFixtures, inProcessApp } from '../../helpers'
 
 const TOKEN = 'test-token'
 const req = (headers: Record<string, string> = {}, query = '') => new Request(`http://localhost/api/delete_run${query}`, { method: 'POST', headers })
