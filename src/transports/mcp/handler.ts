@@ -19,6 +19,8 @@ export interface McpHandlerOptions {
   maxSessions?: number
   /** Sweep interval for idle sessions (default 1 minute). */
   sweepMs?: number
+  /** The clock sessions age by (tests inject one). */
+  now?: () => number
 }
 
 export interface McpHandler {
@@ -93,7 +95,7 @@ export function createMcpHandler(o: McpHandlerOptions): McpHandler {
     void s.transport.close().catch(() => {})
   }
   const sessions = new SessionStore<Session>(
-    { idleTtlMs: o.idleTtlMs ?? 30 * 60_000, maxSessions: o.maxSessions ?? 1000, sweepMs: o.sweepMs ?? 60_000 },
+    { idleTtlMs: o.idleTtlMs ?? 30 * 60_000, maxSessions: o.maxSessions ?? 1000, sweepMs: o.sweepMs ?? 60_000, now: o.now },
     (_id, s) => close(s),
   )
 
