@@ -4,6 +4,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { ChangeWatcher } from '../../storage/read/change-watch'
 import { TOOLS } from '../../tools/registry'
 import type { ToolContext, ToolDef } from '../../tools/core/define'
+import { createInvoker, writeTokenAuthorizer, type Authorizer } from '../../tools/core/invoke'
 import { MAX_BODY_BYTES } from '../http/body'
 import { LiveHub } from './live'
 import { listenUris, MAX_LISTEN_URIS } from './modern'
@@ -13,6 +14,8 @@ import { SessionStore } from './sessions'
 export interface McpHandlerOptions {
   ctx: ToolContext
   writeToken: string
+  /** Who may run write tools (default: the write token). */
+  authorize?: Authorizer
   tools?: readonly ToolDef[]
   /** Idle legacy sessions are closed after this long (default 30 minutes). */
   idleTtlMs?: number
@@ -20,6 +23,8 @@ export interface McpHandlerOptions {
   maxSessions?: number
   /** Sweep interval for idle sessions (default 1 minute). */
   sweepMs?: number
+  /** The clock sessions age by (tests inject one). */
+  now?: () => number
   /** Open 2026-07-28 `subscriptions/listen` streams are capped at this many (default 256). */
   maxListenStreams?: number
   /** The change watcher feeding subscriptions (default: one on ctx.storage's data directory). */
@@ -115,7 +120,8 @@ function isInitialize(body: unknown): boolean {
 }
 
 export function createMcpHandler(o: McpHandlerOptions): McpHandler {
-  const catalog = buildCatalog({ ctx: o.ctx, writeToken: o.writeToken, tools: o.tools ?? TOOLS })
+  const invoker = createInvoker(o.ctx, o.authorize ?? writeTokenAuthorizer(o.writeToken))
+  const catalog = buildCatalog({ invoker, tools: o.tools ?? TOOLS })
   const modern = createModernHandler(() => createMcpServer(catalog), {
     legacy: 'reject',
     maxSubscriptions: o.maxListenStreams ?? 256,
@@ -129,7 +135,7 @@ export function createMcpHandler(o: McpHandlerOptions): McpHandler {
     void s.transport.close().catch(() => {})
   }
   const sessions = new SessionStore<Session>(
-    { idleTtlMs: o.idleTtlMs ?? 30 * 60_000, maxSessions: o.maxSessions ?? 1000, sweepMs: o.sweepMs ?? 60_000 },
+    { idleTtlMs: o.idleTtlMs ?? 30 * 60_000, maxSessions: o.maxSessions ?? 1000, sweepMs: o.sweepMs ?? 60_000, now: o.now },
     (_id, s) => close(s),
   )
 

@@ -1,11 +1,8 @@
 import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type ServerContext, type Tool } from '@modelcontextprotocol/server'
 import { BadRequestError, messageOf, statusOf } from '../../errors'
-import type { Json } from '../../json/values'
-import { bindArguments } from '../../tools/core/bind'
-import { callTool } from '../../tools/core/invoke'
-import type { ToolContext, ToolDef } from '../../tools/core/define'
+import type { ToolDef } from '../../tools/core/define'
+import type { Invoker } from '../../tools/core/invoke'
 import { VERSION } from '../../version'
-import { presentedToken, requireWriteToken } from '../write-token'
 import { complete, namesFor } from './completion'
 import { getPrompt, instructions, listPrompts } from './prompts'
 import { listResources, readResource, RESOURCE_TEMPLATES } from './resources'
@@ -18,8 +15,7 @@ export const SERVER_NAME = 'Trackio'
 export const MAX_SUBSCRIPTIONS_PER_SESSION = 256
 
 export interface McpDeps {
-  ctx: ToolContext
-  writeToken: string
+  invoker: Invoker
   tools: readonly ToolDef[]
 }
 
@@ -60,14 +56,12 @@ function tokenSource(ctx: ServerContext): Request | null {
   return new Request(req.url, { headers })
 }
 
-/** MCP arguments → the binder's keyword form; parameters the MCP variant omits are unknown here. */
-function bindMcpArguments(tool: ToolDef, args: Record<string, unknown>): Record<string, unknown> {
+/** The MCP variant of a tool's parameters: some are left out, some required (Trackio's MCP signatures). */
+function checkMcpVariant(tool: ToolDef, args: Record<string, unknown>): void {
   const omitted = Object.keys(args).filter((k) => tool.mcpOmit?.includes(k))
   if (omitted.length) throw new BadRequestError(`Unknown argument '${omitted[0]}' for ${tool.name}`)
   for (const name of mcpRequiredExtra(tool))
     if (args[name] === undefined || args[name] === null) throw new BadRequestError(`Missing required parameter: ${name}`)
-  const kwargs = new Map(Object.entries(args)) as Map<string, Json>
-  return bindArguments(tool, new Map([['kwargs', kwargs]]))
 }
 
 type Level = 'debug' | 'info' | 'error'
@@ -79,10 +73,8 @@ async function runTool(catalog: McpCatalog, name: string, args: Record<string, u
   if (!tool) return errorResult(`Unknown tool: ${name}`)
   const started = performance.now()
   try {
-    const bound = bindMcpArguments(tool, args)
-    if (tool.access === 'write')
-      requireWriteToken(catalog.deps.writeToken, presentedToken(tokenSource(ctx), bound.write_token), `call ${tool.name}`)
-    const result = renderResult(tool, await callTool(tool, bound, catalog.deps.ctx))
+    checkMcpVariant(tool, args)
+    const result = renderResult(tool, await catalog.deps.invoker.invoke(tool, args, { request: tokenSource(ctx) }))
     // Sent only when the request asked for log messages (per-request level on 2026-07-28, logging/setLevel before).
     await log(ctx, 'debug', { tool: name, ms: Math.round(performance.now() - started) })
     return result
@@ -123,7 +115,7 @@ function chosenOf(context: { arguments?: Record<string, string> } | undefined): 
  * Both eras get the same tools, resources, prompts and completions.
  */
 export function createMcpServer(catalog: McpCatalog, subscriptions?: SessionSubscriptions): Server {
-  const { ctx } = catalog.deps
+  const { ctx } = catalog.deps.invoker
   // undefined: a modern instance (the request decides); null: a legacy session that chose no level.
   let level: string | null | undefined = subscriptions ? null : undefined
   const log = logger(() => level)
