@@ -96,6 +96,18 @@ export function median(a: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
+/** First index of a sorted array holding a value >= v. */
+function lowerBound(a: number[], v: number): number {
+  let lo = 0
+  let hi = a.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (a[mid]! < v) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
 export interface Spike {
   step: number
   value: number
@@ -130,19 +142,31 @@ export function spikes(xs: ArrayLike<number>, ys: ArrayLike<number>): SpikeRepor
   const w = SPIKE_HALF_WINDOW
   const found: Spike[] = []
   let prev = -2
-  const neigh: number[] = []
+  // The window [a, b] of 2w+1 finite points around k (shifted inward at the ends), kept sorted.
+  let a = 0
+  let b = Math.min(m - 1, 2 * w)
+  const win: number[] = []
+  for (let j = a; j <= b; j++) win.push(ys[idx[j]!]!)
+  win.sort((x, y) => x - y)
   const dev: number[] = []
   for (let k = 0; k < m; k++) {
-    const a = Math.max(0, Math.min(k - w, m - 1 - 2 * w))
-    const b = Math.min(m - 1, a + 2 * w)
-    neigh.length = 0
-    for (let j = a; j <= b; j++) if (j !== k) neigh.push(ys[idx[j]!]!)
-    const med = median(neigh)
+    const na = Math.max(0, Math.min(k - w, m - 1 - 2 * w))
+    while (a < na) {
+      win.splice(lowerBound(win, ys[idx[a]!]!), 1)
+      a++
+      b++
+      win.splice(lowerBound(win, ys[idx[b]!]!), 0, ys[idx[b]!]!)
+    }
     const y = ys[idx[k]!]!
+    // Median of the window without the point itself.
+    const self = lowerBound(win, y)
+    const at = (j: number) => win[j < self ? j : j + 1]!
+    const rest = win.length - 1
+    const med = rest % 2 ? at(rest >> 1) : (at((rest >> 1) - 1) + at(rest >> 1)) / 2
     const size = y - med
     if (Math.abs(size) <= SPIKE_MIN_FRACTION * range) continue
     dev.length = 0
-    for (const v of neigh) dev.push(Math.abs(v - med))
+    for (let j = a; j <= b; j++) if (j !== k) dev.push(Math.abs(ys[idx[j]!]! - med))
     const scale = 1.4826 * median(dev)
     if (scale > 0 && Math.abs(size) <= SPIKE_Z * scale) continue
     const spike: Spike = { step: xs[idx[k]!]!, value: y, baseline: med, size, z: scale > 0 ? Math.abs(size) / scale : null }
