@@ -108,7 +108,7 @@ function lowerBound(a: number[], v: number): number {
   return lo
 }
 
-export interface Spike {
+export type Spike = {
   step: number
   value: number
   /** The local median the point jumped away from. */
