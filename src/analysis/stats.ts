@@ -16,7 +16,7 @@
  * acc/f1/reward… higher; otherwise the direction the series moved over its first three quarters):
  *  - fewer than TREND_MIN_POINTS finite points: `insufficient_data`;
  *  - the last value is NaN/Inf: `diverging`;
- *  - the series, smoothed by a rolling median over 4% of its points, swings by at least OSCILLATION_SWING of its range
+ *  - the series, smoothed by a rolling median over 4% of its points, reverses direction by at least OSCILLATION_SWING of its range
  *    at least OSCILLATION_SWINGS times in its second half: `oscillating`;
  *  - otherwise the median of the last quarter is compared with the median of the quarter before
  *    it: moved by less than PLATEAU_FRACTION of the range → `plateaued`; moved the better way →
@@ -29,7 +29,7 @@ export const SPIKE_MIN_FRACTION = 0.05
 export const TREND_MIN_POINTS = 8
 export const PLATEAU_FRACTION = 0.05
 export const OSCILLATION_SWING = 0.4
-export const OSCILLATION_SWINGS = 4
+export const OSCILLATION_SWINGS = 3
 /** Most spikes listed per series (the count says how many there were). */
 export const MAX_SPIKES = 20
 

@@ -5,7 +5,7 @@ import { tempDir } from '../helpers'
 
 /**
  * A project built to show each pattern the agent tools must find (project `lab`, 1,000 steps per run):
- *  - spiky:    a decaying loss with one spike (+1.0 at step 600); GPU memory at 95%, utilisation ~20%
+ *  - spiky:    a decaying loss with one spike (+1.0 at step 600), accuracy rising linearly to 0.9; GPU memory at 95%, utilisation ~20%
  *  - nan-run:  loss falls, then NaN from step 300 (an Infinity at 350), ending in NaN; 2 alerts
  *  - plateau:  loss flat at ~0.8 after step ~300
  *  - twin-a / twin-b: identical until step 400, then twin-b's loss climbs (diverges); configs differ in warmup only
@@ -37,6 +37,7 @@ function curve(name: string, i: number, noise: number): { loss: number; acc: num
     default:
       loss = 1 + Math.sin(i / 40) + 0.02 * noise
   }
+  if (name === 'spiky') return { loss, acc: (0.9 * i) / (STEPS - 1) }
   return { loss, acc: Number.isFinite(loss) ? Math.max(0, 1 - loss / 3) : 0 }
 }
 

@@ -33,7 +33,7 @@ describe('list_runs', () => {
 
   test('filter over config and metric aggregates; default metrics and keys follow the expression', async () => {
     const r = await call('list_runs', { project: LAB, filter: 'config.lr >= 0.01 and acc.last > 0.6', order_by: 'acc.last desc' })
-    expect(names(r)).toEqual(['spiky', 'twin-a', 'osc'])
+    expect(names(r)).toEqual(['twin-a', 'spiky', 'osc'])
     expect(r.json.data.matched).toBe(3)
     expect(r.json.data.metrics).toEqual(['acc'])
     expect(r.json.data.config_keys).toEqual(['lr'])
