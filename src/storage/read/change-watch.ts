@@ -46,6 +46,9 @@ interface Marks {
   runs: Map<string, string>
 }
 
+/** How long after an unexplained file change the project is read again. */
+const SETTLE_MS = 150
+
 function fileSig(path: string): string {
   try {
     const s = statSync(path)
@@ -90,6 +93,9 @@ export class ChangeWatcher {
   private fsWatcher: FSWatcher | null = null
   private poller: ReturnType<typeof setInterval> | null = null
   private pending: ReturnType<typeof setTimeout> | null = null
+  /** Projects whose files moved without a visible change: looked at once more (see check). */
+  private readonly settle = new Set<string>()
+  private settleTimer: ReturnType<typeof setTimeout> | null = null
   private lastCheck = 0
   private started = false
   private baselineTaken = false
@@ -146,7 +152,9 @@ export class ChangeWatcher {
     this.fsWatcher = null
     if (this.poller) clearInterval(this.poller)
     if (this.pending) clearTimeout(this.pending)
-    this.poller = this.pending = null
+    if (this.settleTimer) clearTimeout(this.settleTimer)
+    this.poller = this.pending = this.settleTimer = null
+    this.settle.clear()
     this.listeners.clear()
     this.started = false
   }
@@ -177,7 +185,8 @@ export class ChangeWatcher {
       const db = join(dir, `${stem}.db`)
       const sig = `${fileSig(db)}|${fileSig(`${db}-wal`)}`
       const old = this.marks.get(stem)
-      if (old && old.sig === sig) continue
+      const settling = this.settle.delete(stem)
+      if (old && old.sig === sig && !settling) continue
       let seen: { marks: Marks; steps: RunRef[]; alerts: RunRef[] }
       try {
         seen = this.read(stem, sig, old)
@@ -195,8 +204,19 @@ export class ChangeWatcher {
       }
       const c = diff(stem, old, next, seen.steps, seen.alerts)
       if (c) changes.push(c)
+      // Another process's WAL frames can be seen on disk a moment before its commit is visible
+      // to readers (the wal-index in -shm is updated last, and its mtime says nothing): a file
+      // change with no visible effect is looked at once more shortly after.
+      else if (!settling) this.settle.add(stem)
     }
     this.baselineTaken = true
+    if (this.settle.size && !this.settleTimer && this.started) {
+      this.settleTimer = setTimeout(() => {
+        this.settleTimer = null
+        this.schedule()
+      }, SETTLE_MS)
+      ;(this.settleTimer as { unref?: () => void }).unref?.()
+    }
     if (changes.length)
       for (const l of [...this.listeners]) {
         try {

@@ -104,7 +104,14 @@ function argsFor(tool: string, scratch: string): Record<string, unknown> {
     delete_run: { project: scratch, run: 'agent-2' },
     trigger_sync: {},
   }
-  return known[tool] ?? (TOOLS.find((t) => t.name === tool)?.example as Record<string, unknown>) ?? {}
+  return known[tool] ?? exampleOn(tool)
+}
+
+/** A tool's own example (written for the demo data), pointed at the fixture project. */
+function exampleOn(tool: string): Record<string, unknown> {
+  const example = { ...(TOOLS.find((t) => t.name === tool)?.example ?? {}) } as Record<string, unknown>
+  if ('project' in example) example.project = PROJECT
+  return example
 }
 
 /** The order the write tools must run in (each works on what the one before left). */

@@ -50,6 +50,13 @@ async function run(era: string, ...args: string[]): Promise<any> {
   return JSON.parse(out).result
 }
 
+/** A tool's own example (written for the demo data), pointed at the fixture project. */
+function exampleOn(tool: string): Record<string, unknown> {
+  const example = { ...(TOOLS.find((t) => t.name === tool)?.example ?? {}) } as Record<string, unknown>
+  if ('project' in example) example.project = 'image-classification'
+  return example
+}
+
 const ARGS: Record<string, Record<string, unknown>> = {
   get_runs_for_project: { project: 'image-classification' },
   get_metrics_for_run: { project: 'image-classification', run: 'baseline' },
@@ -82,7 +89,7 @@ for (const era of ['modern', 'legacy'] as const)
         ['delete_run', { project: scratch, run: 'r2' }],
       ]
       const calls: [string, Record<string, unknown>][] = [
-        ...tools.filter((n: string) => !writes.some(([w]) => w === n)).map((n: string) => [n, ARGS[n] ?? (TOOLS.find((t) => t.name === n)?.example as Record<string, unknown>) ?? {}]),
+        ...tools.filter((n: string) => !writes.some(([w]) => w === n)).map((n: string) => [n, ARGS[n] ?? exampleOn(n)]),
         ...writes,
       ]
       for (const [name, args] of calls) {
