@@ -1,10 +1,11 @@
+import { minmaxIndices, nonFinite } from '../../analysis/downsample'
 import { isNumeric, JsonFloat, type Json, type JsonRecords } from '../../json/values'
 
 /** A metric series reduced to at most `maxPoints` points, with what was left out said plainly. */
 export interface Series {
   total_points: number
   returned_points: number
-  /** `none`: every point; `minmax`: per bucket the lowest and highest value, plus first and last. */
+  /** `none`: every point; `minmax`: per bucket the lowest and highest value, plus first and last (src/analysis/downsample.ts). */
   method: 'none' | 'minmax'
   /** Points whose value is not a number (strings, objects): never returned, counted here. */
   non_numeric: number
@@ -32,9 +33,9 @@ function spell(x: number): number | string {
 }
 
 /**
- * Extrema-preserving downsampling of `{timestamp, step, value}` records: the numeric points are
- * cut into equal buckets and each bucket keeps its minimum and its maximum (so a spike survives),
- * the first and last points are always kept, and the first non-finite point too.
+ * A metric's `{timestamp, step, value}` records as the resource shows them: numeric points only
+ * (the rest counted), reduced with the extrema-preserving `minmax` of src/analysis/downsample.ts
+ * (first and last kept, each bucket's min and max, the first NaN and Infinity), steps exact.
  */
 export function downsample(records: JsonRecords, maxPoints: number): Series {
   const stepCol = records.keys.indexOf('step')
@@ -51,47 +52,16 @@ export function downsample(records: JsonRecords, maxPoints: number): Series {
     steps.push(stepOf(records.at(stepCol, i)))
     values.push(v)
   }
-  const n = values.length
-  let nan = 0
-  let inf = 0
-  let firstBad = -1
-  for (let i = 0; i < n; i++) {
-    const x = values[i]!
-    if (Number.isFinite(x)) continue
-    if (Number.isNaN(x)) nan++
-    else inf++
-    if (firstBad < 0) firstBad = i
-  }
-  let keep: number[]
-  if (n <= maxPoints) keep = values.map((_, i) => i)
-  else {
-    const chosen = new Set<number>([0, n - 1])
-    if (firstBad >= 0) chosen.add(firstBad)
-    const buckets = Math.max(1, Math.floor((maxPoints - chosen.size) / 2))
-    for (let b = 0; b < buckets; b++) {
-      const lo = Math.floor((b * n) / buckets)
-      const hi = Math.floor(((b + 1) * n) / buckets)
-      let min = -1
-      let max = -1
-      for (let i = lo; i < hi; i++) {
-        const x = values[i]!
-        if (!Number.isFinite(x)) continue
-        if (min < 0 || x < values[min]!) min = i
-        if (max < 0 || x > values[max]!) max = i
-      }
-      if (min >= 0) chosen.add(min)
-      if (max >= 0) chosen.add(max)
-    }
-    keep = [...chosen].sort((a, b) => a - b)
-  }
+  const keep = minmaxIndices(values, maxPoints)
+  const bad = nonFinite(steps.map((_, i) => i), values)
   return {
-    total_points: n,
+    total_points: values.length,
     returned_points: keep.length,
-    method: n <= maxPoints ? 'none' : 'minmax',
+    method: keep.length < values.length ? 'minmax' : 'none',
     non_numeric: nonNumeric,
-    nan_count: nan,
-    inf_count: inf,
-    first_nonfinite_step: firstBad >= 0 ? steps[firstBad]! : null,
+    nan_count: bad.nan_count,
+    inf_count: bad.inf_count,
+    first_nonfinite_step: bad.first_nonfinite_step === null ? null : steps[bad.first_nonfinite_step]!,
     steps: keep.map((i) => steps[i]!),
     values: keep.map((i) => spell(values[i]!)),
   }
