@@ -46,8 +46,9 @@ interface Marks {
   runs: Map<string, string>
 }
 
-/** How long after an unexplained file change the project is read again. */
-const SETTLE_MS = 150
+/** How long after an unexplained file change the project is read again, and how many times. */
+const SETTLE_MS = 40
+const SETTLE_LOOKS = 4
 
 function fileSig(path: string): string {
   try {
@@ -93,8 +94,8 @@ export class ChangeWatcher {
   private fsWatcher: FSWatcher | null = null
   private poller: ReturnType<typeof setInterval> | null = null
   private pending: ReturnType<typeof setTimeout> | null = null
-  /** Projects whose files moved without a visible change: looked at once more (see check). */
-  private readonly settle = new Set<string>()
+  /** Projects whose files moved without a visible change, with the looks left (see check). */
+  private readonly settle = new Map<string, number>()
   private settleTimer: ReturnType<typeof setTimeout> | null = null
   private lastCheck = 0
   private started = false
@@ -185,8 +186,9 @@ export class ChangeWatcher {
       const db = join(dir, `${stem}.db`)
       const sig = `${fileSig(db)}|${fileSig(`${db}-wal`)}`
       const old = this.marks.get(stem)
-      const settling = this.settle.delete(stem)
-      if (old && old.sig === sig && !settling) continue
+      const looksLeft = this.settle.get(stem)
+      this.settle.delete(stem)
+      if (old && old.sig === sig && looksLeft === undefined) continue
       let seen: { marks: Marks; steps: RunRef[]; alerts: RunRef[] }
       try {
         seen = this.read(stem, sig, old)
@@ -204,16 +206,18 @@ export class ChangeWatcher {
       }
       const c = diff(stem, old, next, seen.steps, seen.alerts)
       if (c) changes.push(c)
-      // Another process's WAL frames can be seen on disk a moment before its commit is visible
-      // to readers (the wal-index in -shm is updated last, and its mtime says nothing): a file
-      // change with no visible effect is looked at once more shortly after.
-      else if (!settling) this.settle.add(stem)
+      // Another process's WAL frames are on disk a moment before its commit is visible to
+      // readers (the wal-index in -shm is updated last, and its mtime says nothing): a file
+      // change with no visible effect is looked at again shortly after, a few times.
+      else if (looksLeft === undefined) this.settle.set(stem, SETTLE_LOOKS - 1)
+      else if (looksLeft > 0) this.settle.set(stem, looksLeft - 1)
     }
     this.baselineTaken = true
     if (this.settle.size && !this.settleTimer && this.started) {
+      // Not held back by minGapMs: a few extra stats and MAX(rowid) reads per moved file.
       this.settleTimer = setTimeout(() => {
         this.settleTimer = null
-        this.schedule()
+        if (!this.pending) this.check()
       }, SETTLE_MS)
       ;(this.settleTimer as { unref?: () => void }).unref?.()
     }

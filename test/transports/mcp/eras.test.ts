@@ -204,19 +204,20 @@ for (const key of ['v1', 'v2legacy', 'v2modern'] as const) {
   })
 }
 
+/** Generous on purpose (a busy CI machine): the latency itself is measured by bench/mcp-notify.ts. */
+const NOTICE_MS = 10_000
+
 describe('live: every client is notified while a writer appends rows', () => {
   const wait = <T>(p: Promise<T>, ms: number, what: string) =>
     Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no notification for ${what} within ${ms} ms`)), ms))])
 
-  test('new steps through the HTTP API reach all three clients within 2 s', async () => {
+  test('new steps through the HTTP API reach all three clients', async () => {
     const uri = `trackio://projects/${PROJECT}/runs/${RUN}`
     const watches = await Promise.all(Object.values(clients).map((c) => c.watch(uri)))
-    const t0 = Date.now()
     const r = await api(server.url, 'bulk_log', { logs: [{ project: PROJECT, run: RUN, metrics: { loss: 0.01 }, step: 150 }], hf_token: null }, { 'x-trackio-write-token': server.token })
     expect(r.status).toBe(200)
-    const got = await Promise.all(watches.map((w, i) => wait(w.next, 2000, Object.keys(clients)[i]!)))
+    const got = await Promise.all(watches.map((w, i) => wait(w.next, NOTICE_MS, Object.keys(clients)[i]!)))
     expect(got).toEqual([uri, uri, uri])
-    console.log(`notification latency after the write: ${Date.now() - t0} ms`)
     for (const w of watches) await w.stop()
   })
 
@@ -232,7 +233,7 @@ describe('live: every client is notified while a writer appends rows', () => {
       '{"loss": 0.2}',
     ])
     db.close()
-    expect(await Promise.all(watches.map((w, i) => wait(w.next, 2000, Object.keys(clients)[i]!)))).toEqual([uri, uri, uri])
+    expect(await Promise.all(watches.map((w, i) => wait(w.next, NOTICE_MS, Object.keys(clients)[i]!)))).toEqual([uri, uri, uri])
     for (const w of watches) await w.stop()
     const loss = JSON.parse((await clients.v2modern!.read(uri)).contents[0].text)
     expect(loss.total_points).toBe(121)
@@ -246,7 +247,7 @@ describe('live: every client is notified while a writer appends rows', () => {
     ]) {
       const watches = await Promise.all(Object.values(clients).map((c) => c.watch(uri)))
       expect((await change()).status).toBe(200)
-      expect(await Promise.all(watches.map((w, i) => wait(w.next, 2000, Object.keys(clients)[i]!)))).toEqual([uri, uri, uri])
+      expect(await Promise.all(watches.map((w, i) => wait(w.next, NOTICE_MS, Object.keys(clients)[i]!)))).toEqual([uri, uri, uri])
       for (const w of watches) await w.stop()
     }
   })
