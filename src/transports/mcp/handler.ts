@@ -40,6 +40,8 @@ export interface McpHandler {
   /** Close every session and listen stream, stop watching (server shutdown). */
   close(): void
   readonly sessionCount: number
+  /** Resource URIs held by open 2026-07-28 listen streams (released when a stream ends). */
+  readonly listenUriCount: number
 }
 
 interface Session {
@@ -212,6 +214,9 @@ export function createMcpHandler(o: McpHandlerOptions): McpHandler {
     },
     get sessionCount() {
       return sessions.size
+    },
+    get listenUriCount() {
+      return hub.heldUris
     },
   }
 }

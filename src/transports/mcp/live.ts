@@ -77,6 +77,7 @@ export class LiveHub {
       unsubscribe: (uri) => {
         entry.uris.delete(uri)
       },
+      has: (uri) => entry.uris.has(uri),
       get size() {
         return entry.uris.size
       },

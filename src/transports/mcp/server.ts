@@ -37,6 +37,7 @@ export function buildCatalog(deps: McpDeps): McpCatalog {
 export interface SessionSubscriptions {
   subscribe(uri: string): void
   unsubscribe(uri: string): void
+  has(uri: string): boolean
   readonly size: number
 }
 
@@ -158,7 +159,7 @@ export function createMcpServer(catalog: McpCatalog, subscriptions?: SessionSubs
       return {}
     })
     server.setRequestHandler('resources/subscribe', (request) => {
-      if (subscriptions.size >= MAX_SUBSCRIPTIONS_PER_SESSION)
+      if (subscriptions.size >= MAX_SUBSCRIPTIONS_PER_SESSION && !subscriptions.has(request.params.uri))
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, `At most ${MAX_SUBSCRIPTIONS_PER_SESSION} subscriptions per session; unsubscribe from some first`)
       subscriptions.subscribe(request.params.uri)
       return {}

@@ -201,6 +201,22 @@ describe('2025 sessions beside it (Backward Compatibility: an old client is neve
       expect(gone.status).toBe(200)
     })
 
+  test('resources/subscribe is bounded per session', async () => {
+    const init = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'old', version: '1' } } }, {})
+    const h = { 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-11-25' }
+    await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, h)
+    for (let i = 0; i < 256; i++) {
+      const r = await post({ jsonrpc: '2.0', id: 10 + i, method: 'resources/subscribe', params: { uri: `trackio://projects/p/runs/r${i}` } }, h)
+      expect(r.json.error).toBeUndefined()
+    }
+    const over = await post({ jsonrpc: '2.0', id: 999, method: 'resources/subscribe', params: { uri: 'trackio://projects/p/runs/one-more' } }, h)
+    expect(over.json.error.code).toBe(-32602)
+    expect(over.json.error.message).toContain('At most 256 subscriptions per session')
+    const again = await post({ jsonrpc: '2.0', id: 1000, method: 'resources/subscribe', params: { uri: 'trackio://projects/p/runs/r0' } }, h)
+    expect(again.json.error).toBeUndefined() // an URI already held does not count twice
+    await app.handle(new Request('http://127.0.0.1/mcp/', { method: 'DELETE', headers: h }))
+  })
+
   test('a legacy request without a session is the 2025 error (400), not a modern one', async () => {
     const r = await post({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, {})
     expect(r.status).toBe(400)
@@ -265,7 +281,10 @@ describe('subscriptions/listen bounds', () => {
     const ack = JSON.parse(sseData(text).find((d) => d.includes('acknowledged'))!)
     expect(ack.params._meta['io.modelcontextprotocol/subscriptionId']).toBe(42)
     expect(ack.params.notifications.resourceSubscriptions).toEqual([uri])
+    expect(mcp.listenUriCount).toBe(1)
     await reader.cancel()
     controller.abort()
+    // The stream's URIs are no longer watched once the client is gone.
+    expect(mcp.listenUriCount).toBe(0)
   })
 })
