@@ -63,7 +63,7 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
   )
 }
 
-/** The startup lines (spec 7.1), then where the docs and MCP live. */
+/** The startup lines (compat §7), then where the docs and MCP live. */
 export function startupLines(cfg: ServerConfig, server: RunningServer, color: boolean): string[] {
   const { ui, write } = startupUrls(server.url, cfg.project, server.writeToken)
   const first = `* Trackio UI launched at: ${ui}`
