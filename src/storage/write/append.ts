@@ -78,7 +78,7 @@ interface PreparedMetrics {
   stamps: string[]
   configBlob: Uint8Array | null
   configTs: string
-  /** Trace payloads split out of each entry's metrics (spec 3.5), in entry order. */
+  /** Trace payloads split out of each entry's metrics (compat §3), in entry order. */
   traces: PreparedTrace[][]
 }
 
@@ -208,7 +208,7 @@ export async function writeBatch(dataDir: string, project: string, ops: BatchOp[
  * rows share `timestamp` (default: now) unless an entry brings its own; null steps continue from
  * MAX(step)+1, counted inside the lock, and a row skipped for a repeated log_id still uses up its
  * step. A non-empty `config` is stored with INSERT OR REPLACE. `runId` null means the run name
- * (spec 4.1).
+ * (compat §4).
  */
 export async function appendMetrics(
   dataDir: string,
