@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { createMcpHandler as createModernHandler, isLegacyRequest, type Server } from '@modelcontextprotocol/server'
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server'
+import { createMcpHandler as createModernHandler, isLegacyRequest, WebStandardStreamableHTTPServerTransport, type Server } from '@modelcontextprotocol/server'
 import { ChangeWatcher } from '../../storage/read/change-watch'
 import { TOOLS } from '../../tools/registry'
 import type { ToolContext, ToolDef } from '../../tools/core/define'
 import { createInvoker, writeTokenAuthorizer, type Authorizer } from '../../tools/core/invoke'
 import { MAX_BODY_BYTES } from '../http/body'
 import { LiveHub } from './live'
-import { listenUris, MAX_LISTEN_URIS } from './modern'
+import { listenUris } from './modern'
 import { buildCatalog, createMcpServer } from './server'
 import { SessionStore } from './sessions'
 
@@ -128,6 +127,7 @@ export function createMcpHandler(o: McpHandlerOptions): McpHandler {
     legacy: 'reject',
     maxSubscriptions: o.maxListenStreams ?? 256,
     maxRequestBodySize: MAX_BODY_BYTES,
+    // Rejected requests are answered on the wire already; nothing more to report.
     onerror: () => {},
   })
   const watcher = o.watcher ?? new ChangeWatcher(o.ctx.storage)
@@ -220,5 +220,3 @@ export function createMcpHandler(o: McpHandlerOptions): McpHandler {
     },
   }
 }
-
-export { MAX_LISTEN_URIS }
