@@ -1,5 +1,5 @@
 import { ProtocolError, ProtocolErrorCode, type GetPromptResult, type Prompt } from '@modelcontextprotocol/server'
-import { METRIC_TEMPLATE, metricUri, PROJECTS_URI, RUN_TEMPLATE, runsUri, RUNS_TEMPLATE, runUri } from './uris'
+import { METRIC_TEMPLATE, PROJECTS_URI, RUN_TEMPLATE, runsUri, RUNS_TEMPLATE, runUri } from './uris'
 
 /** Tool names the prompts and instructions point to, whichever of them this server has. */
 export type ToolNames = ReadonlySet<string>
@@ -17,14 +17,15 @@ function pick(tools: ToolNames, ...names: string[]): string {
 
 function listStep(tools: ToolNames, project: string): string {
   return tools.has('list_runs')
-    ? `call list_runs(project="${project}") to see the runs with their config values and per-metric summaries`
-    : `read ${runsUri(project)} (or call get_runs_for_project) to see the runs, then get_run_summary for the ones that matter`
+    ? `Call list_runs(project="${project}") to see the runs with their config values and per-metric summaries`
+    : `Read ${runsUri(project)} (or call get_runs_for_project) to see the runs, then get_run_summary for the ones that matter`
 }
 
+/** What to look at a series with: a noun phrase. */
 function historyStep(tools: ToolNames): string {
   return tools.has('get_metric_history')
-    ? 'call get_metric_history for the metrics that matter (it downsamples long series, keeping extrema)'
-    : `read the metric resources (${METRIC_TEMPLATE}: downsampled, extrema kept) or call get_metric_values with around_step/window for a close look`
+    ? 'get_metric_history (several runs and metrics in one call; long series downsampled, extrema kept)'
+    : `the metric resources (${METRIC_TEMPLATE}: downsampled, extrema kept) or get_metric_values with around_step/window for a close look`
 }
 
 function plotStep(tools: ToolNames): string {
@@ -44,12 +45,15 @@ const PROMPTS: PromptDef[] = [
       [
         `Analyse run "${a.run}" of the Trackio project "${a.project}".`,
         `1. Read ${runUri(a.project, a.run)} for its summary (steps logged, metric names, config, alerts).`,
-        tools(t, 'diagnose_run')
+        t.has('diagnose_run')
           ? `2. Call diagnose_run(project="${a.project}", run="${a.run}") for trends, spikes, NaN/Inf and system limits.`
-          : `2. For each main metric, ${historyStep(t)}; look for the trend, spikes, NaN/Inf and the best vs the last value.`,
+          : `2. Look at each main metric with ${historyStep(t)}: the trend, spikes, NaN/Inf, the best vs the last value.`,
         `3. Call ${pick(t, 'get_alerts')}(project="${a.project}", run="${a.run}") if the summary counts alerts.`,
-        `Report in a few sentences with step numbers and values. ${plotStep(t)}`,
-      ].join('\n'),
+        'Report in a few sentences with step numbers and values.',
+        plotStep(t),
+      ]
+        .filter(Boolean)
+        .join('\n'),
   },
   {
     name: 'compare_runs',
@@ -66,9 +70,12 @@ const PROMPTS: PromptDef[] = [
         t.has('compare_runs')
           ? `1. Call compare_runs(project="${a.project}", runs=${JSON.stringify(runs)}) for the config diff, metric summaries and divergence steps.`
           : `1. Read ${runs.map((r) => runUri(a.project, r)).join(', ')} and compare their configs (only the keys that differ) and last metric values.`,
-        `2. For the metrics that differ most, ${historyStep(t)}.`,
-        `Say which run is better on which metric, by how much, and which config difference most likely explains it. ${plotStep(t)}`,
-      ].join('\n')
+        `2. Look at the metrics that differ most with ${historyStep(t)}.`,
+        'Say which run is better on which metric, by how much, and which config difference most likely explains it.',
+        plotStep(t),
+      ]
+        .filter(Boolean)
+        .join('\n')
     },
   },
   {
@@ -86,10 +93,13 @@ const PROMPTS: PromptDef[] = [
         `Find the best run of the Trackio project "${a.project}" by ${goal === 'min' ? 'lowest' : 'highest'} "${a.metric}".`,
         t.has('list_runs')
           ? `1. Call list_runs(project="${a.project}", metrics=["${a.metric}"], order_by="${a.metric}.${goal} ${goal === 'min' ? 'asc' : 'desc'}", limit=5).`
-          : `1. ${listStep(t, a.project)}; for each run read ${metricUri(a.project, '{run}', a.metric)} and take its ${goal}imum.`,
+          : `1. ${listStep(t, a.project)}; for each run read ${runsUri(a.project)}/{run}/metrics/${encodeURIComponent(a.metric)} and take its ${goal}imum.`,
         '2. Check that the winner did not end on a NaN or a spike, and compare its best value with its last one.',
-        `Answer with the run name, the value and step, and the config values that set it apart. ${plotStep(t)}`,
-      ].join('\n')
+        'Answer with the run name, the value and step, and the config values that set it apart.',
+        plotStep(t),
+      ]
+        .filter(Boolean)
+        .join('\n')
     },
   },
   {
@@ -105,15 +115,11 @@ const PROMPTS: PromptDef[] = [
         `Watch run "${a.run}" of the Trackio project "${a.project}" while it trains.`,
         `1. Read ${runUri(a.project, a.run)} now and note the last step, the latest metric values and the alerts.`,
         `2. Subscribe to ${runUri(a.project, a.run)} (resources/subscribe, or subscriptions/listen with resourceSubscriptions): you are notified on every new step and alert.`,
-        `3. On each notification re-read the summary; ${t.has('get_changes') ? 'get_changes tells what is new since your cursor; ' : ''}look at the new points of the main metrics (${historyStep(t)}).`,
+        `3. On each notification re-read the summary${t.has('get_changes') ? ' (get_changes tells what is new since your cursor)' : ''} and look at the new points of the main metrics with ${historyStep(t)}.`,
         '4. Speak up only when something matters: a NaN/Inf, a loss spike, a plateau, divergence, a new alert, or the run stopping.',
       ].join('\n'),
   },
 ]
-
-function tools(t: ToolNames, name: string): boolean {
-  return t.has(name)
-}
 
 export function listPrompts(): Prompt[] {
   return PROMPTS.map(({ render: _r, ...p }) => p)
