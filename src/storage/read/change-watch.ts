@@ -2,7 +2,6 @@ import { statSync, watch, type FSWatcher } from 'node:fs'
 import { join } from 'node:path'
 import type { ProjectDb, Storage } from '../db/connection'
 import { text } from '../db/decode'
-import { listRuns } from './runs'
 
 /** A run as the change feed names it (run_id; the name in legacy name-keyed tables). */
 export interface RunRef {
@@ -74,8 +73,22 @@ function runsAfter(p: ProjectDb, table: string, after: bigint): RunRef[] {
     .map(([id, name]) => ({ id: text(id) ?? '', name: text(name) ?? '' }))
 }
 
+/**
+ * Run id → current name, from the metrics table alone: DISTINCT over the (run, step) index, then
+ * one index seek per run for the name of its last row. Much cheaper than the full run listing
+ * (which groups every row by name and time); runs known only from artifact links have no steps
+ * and are left out.
+ */
 function runSet(p: ProjectDb): Map<string, string> {
-  return new Map(listRuns(p).map((r) => [r.id ?? r.name, r.name]))
+  if (!p.hasTable('metrics')) return new Map()
+  if (!p.hasRunIds('metrics')) return new Map(p.db.query('SELECT DISTINCT run_name FROM metrics').values().map(([n]) => [text(n) ?? '', text(n) ?? '']))
+  const nameOf = p.db.query('SELECT run_name FROM metrics WHERE run_id = ? ORDER BY step DESC LIMIT 1')
+  const out = new Map<string, string>()
+  for (const [id] of p.db.query('SELECT DISTINCT run_id FROM metrics').values()) {
+    const key = text(id) ?? ''
+    out.set(key, text(nameOf.values(key)[0]?.[0]) ?? '')
+  }
+  return out
 }
 
 /**
