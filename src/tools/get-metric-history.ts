@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { withFloats } from '../analysis/numbers'
 import { DOWNSAMPLE_METHODS, downsampleIndices, MIN_POINTS, nonFinite } from '../analysis/downsample'
 import { pickRuns, requireProject } from '../analysis/runs'
 import { byStep, readSeries, stepRange, timesOf } from '../analysis/series'
@@ -57,35 +58,37 @@ export default defineTool({
     if (a.min_step !== null && a.max_step !== null && a.min_step > a.max_step)
       throw new BadRequestError(`Invalid value for 'min_step': ${a.min_step} is above max_step ${a.max_step}`)
     const p = requireProject(ctx.storage, a.project)
-    return p.read(() => {
-      const runs = pickRuns(p, a.runs, a.run_ids)
-      const metrics = [...new Set(a.metrics)]
-      if (runs.length * metrics.length > MAX_SERIES)
-        throw new BadRequestError(`Too many series: ${runs.length} runs x ${metrics.length} metrics is over ${MAX_SERIES}; ask in several calls`)
-      const range = stepRange(a.min_step, a.max_step)
-      const series = []
-      for (const run of runs)
-        for (const metric of metrics) {
-          let s = readSeries(p, run.filter, metric, range)
-          if (a.x === 'step') s = byStep(s)
-          const xs = a.x === 'time' ? timesOf(s) : s.steps
-          const nf = nonFinite(s.steps, s.values)
-          const keep = downsampleIndices(a.downsample, xs, s.values, a.max_points)
-          const sampled = keep.length < s.values.length
-          series.push({
-            run: run.name,
-            run_id: run.id,
-            metric,
-            total_points: s.values.length,
-            returned_points: keep.length,
-            method: sampled ? a.downsample : 'none',
-            steps: keep.map((i) => s.steps[i]!),
-            values: keep.map((i) => (Number.isFinite(s.values[i]!) ? s.values[i]! : null)),
-            timestamps: keep.map((i) => s.timestamps[i]!),
-            ...nf,
-          })
-        }
-      return { project: a.project, series }
-    })
+    return withFloats(
+      p.read(() => {
+        const runs = pickRuns(p, a.runs, a.run_ids)
+        const metrics = [...new Set(a.metrics)]
+        if (runs.length * metrics.length > MAX_SERIES)
+          throw new BadRequestError(`Too many series: ${runs.length} runs x ${metrics.length} metrics is over ${MAX_SERIES}; ask in several calls`)
+        const range = stepRange(a.min_step, a.max_step)
+        const series = []
+        for (const run of runs)
+          for (const metric of metrics) {
+            let s = readSeries(p, run.filter, metric, range)
+            if (a.x === 'step') s = byStep(s)
+            const xs = a.x === 'time' ? timesOf(s) : s.steps
+            const nf = nonFinite(s.steps, s.values)
+            const keep = downsampleIndices(a.downsample, xs, s.values, a.max_points)
+            const sampled = keep.length < s.values.length
+            series.push({
+              run: run.name,
+              run_id: run.id,
+              metric,
+              total_points: s.values.length,
+              returned_points: keep.length,
+              method: sampled ? a.downsample : 'none',
+              steps: keep.map((i) => s.steps[i]!),
+              values: keep.map((i) => (Number.isFinite(s.values[i]!) ? s.values[i]! : null)),
+              timestamps: keep.map((i) => s.timestamps[i]!),
+              ...nf,
+            })
+          }
+        return { project: a.project, series }
+      }),
+    )
   },
 })
