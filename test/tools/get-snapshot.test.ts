@@ -1,17 +1,12 @@
-import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { copyFixtures, inProcessApp } from '../helpers'
+import { describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { copyFixtures, appCaller } from '../helpers'
 import { dbPath, EDGE, EDGE_STEM, latestRunId, py, pyJson } from './oracle'
 
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
 
-let dir: string
-let call: Awaited<ReturnType<typeof inProcessApp>>['call']
-
-beforeAll(async () => {
-  dir = copyFixtures('basic', 'edge')
-  ;({ call } = await inProcessApp(dir))
-})
+const dir = copyFixtures('basic', 'edge')
+const call = appCaller(dir)
 
 /** get_snapshot computed by Python: every key in first-seen order → points, for rows kept by `where`. */
 function expectedSnapshot(stem: string, runId: string, where: string): string {

@@ -10,7 +10,7 @@ export interface FilterArgs {
 }
 
 /**
- * Trackio's row filter for get_metric_values and get_snapshot (spec 5.4): the first rule that
+ * Trackio's row filter for get_metric_values and get_snapshot (compat §5): the first rule that
  * applies wins. `at_time` is compared as an instant (Trackio compares text and mostly finds nothing).
  */
 export function rowFilter(a: FilterArgs): RowFilter {
