@@ -24,12 +24,14 @@ import { where, type RunFilter } from './runs'
  * database. Runs with a step beyond 2^53, metric names holding NUL and rows SQLite's JSON cannot read are
  * not cached (the SQL path answers them).
  *
- * Memory: at most SERIES_CACHE_BYTES in all (least recently used series evicted first), about 25 bytes
+ * Memory: at most SERIES_CACHE_BYTES (256 MiB) in all (least recently used series evicted first), about 25 bytes
  * per point plus the spellings kept aside; a single series larger than the bound is not kept.
  */
 
-/** Upper bound of the whole cache's memory. */
+/** Default upper bound of the whole cache's memory. */
 export const SERIES_CACHE_BYTES = 256 * 1024 * 1024
+
+let limit = SERIES_CACHE_BYTES
 
 /** Series shorter than this are served by SQLite directly: the cache pays off on long series. */
 export const SERIES_CACHE_MIN_ROWS = 512
@@ -58,6 +60,8 @@ export interface Series {
   /** Lazily: each distinct timestamp as epoch µs (NaN when unparseable). */
   instants?: Float64Array
   bytes: number
+  /** The database version (a memo token of the ProjectDb) this series was last checked against. */
+  checkedAt?: object
 }
 
 /** An integer, or a float in fixed notation with 1e-4 <= |x| < 1e16: written as stored (see metrics.ts). */
@@ -80,11 +84,15 @@ class Lru {
 
   set(key: string, s: Series): void {
     this.delete(key)
-    if (s.bytes > SERIES_CACHE_BYTES) return
+    if (s.bytes > limit) return
     this.entries.set(key, s)
     this.total += s.bytes
+    this.trim()
+  }
+
+  trim(): void {
     for (const [k, old] of this.entries) {
-      if (this.total <= SERIES_CACHE_BYTES) break
+      if (this.total <= limit) break
       this.entries.delete(k)
       this.total -= old.bytes
     }
@@ -115,6 +123,12 @@ export function seriesCacheStats(): { series: number; bytes: number } {
   return cache.stats()
 }
 
+/** Change the memory bound (tests, benchmarks); evicts down to it at once. */
+export function setSeriesCacheLimit(bytes: number): void {
+  limit = bytes
+  cache.trim()
+}
+
 /** Forget every cached series. */
 export function clearSeriesCache(): void {
   cache.clear()
@@ -137,15 +151,27 @@ export function keyPath(key: string): string {
 export function cachedSeries(p: ProjectDb, f: RunFilter, metric: string, worthBuilding: () => boolean = () => true): Series | null {
   if (metric.includes('\u0000') || !p.hasTable('metrics')) return null
   const key = cacheKey(p, f, metric)
-  // Checked once per database change: the memo is cleared when another connection commits or we write.
-  return p.memo(`series:${key}`, () => {
-    let s = cache.get(key) ?? null
-    if (s) s = refreshed(p, f, metric, s)
-    if (!s && worthBuilding()) s = build(p, f, metric)
-    if (s) cache.set(key, s)
-    else cache.delete(key)
-    return s
-  })
+  // A new token each time the database changes (the memo is cleared when another connection commits
+  // or we write): a series is checked once per change. Only the token and a flag live in the memo.
+  const version = p.memo('series-version', () => ({}))
+  let s = cache.get(key) ?? null
+  if (s && s.checkedAt === version) return s
+  if (s) s = refreshed(p, f, metric, s)
+  if (!s) {
+    // Runs whose rows SQLite's JSON cannot read (bare NaN tokens) are not tried again until a change.
+    const unreadable = p.memo('series-unreadable', () => new Set<string>())
+    if (unreadable.has(key) || !worthBuilding()) {
+      cache.delete(key)
+      return null
+    }
+    s = build(p, f, metric)
+    if (!s) unreadable.add(key)
+  }
+  if (s) {
+    s.checkedAt = version
+    cache.set(key, s)
+  } else cache.delete(key)
+  return s
 }
 
 function selectRows(p: ProjectDb, f: RunFilter, metric: string, after: number): unknown[][] {
