@@ -9,6 +9,8 @@ import { defineTool, projectArg } from './core/define'
 /** Most series (runs x metrics) one call may ask for. */
 export const MAX_SERIES = 100
 export const MAX_HISTORY_POINTS = 100_000
+/** Most points one answer may hold over all its series (about 50 MB of JSON). */
+export const MAX_TOTAL_POINTS = 1_000_000
 
 export const seriesOutput = z.object({
   run: z.string(),
@@ -37,6 +39,7 @@ export default defineTool({
     '`runs` are names (the latest-created run of each name) and `run_ids` ids; both may be given. `min_step`/`max_step` are inclusive and also work as an incremental cursor: ' +
     'ask for `min_step` = the last step you hold + 1 to get only newer points. `x: "time"` orders and downsamples by timestamp instead of step. ' +
     '`downsample: "lttb"` keeps visually representative points (smoother, may drop a one-point spike); `"none"` returns every point (can be large). ' +
+    `One answer holds at most ${MAX_TOTAL_POINTS.toLocaleString('en')} points in all (a 400 says so). ` +
     'Non-numeric values (media, histograms, strings) are left out. An unknown project or run is a 404 naming the closest names.',
   input: z.object({
     project: projectArg,
@@ -66,6 +69,7 @@ export default defineTool({
           throw new BadRequestError(`Too many series: ${runs.length} runs x ${metrics.length} metrics is over ${MAX_SERIES}; ask in several calls`)
         const range = stepRange(a.min_step, a.max_step)
         const series = []
+        let total = 0
         for (const run of runs)
           for (const metric of metrics) {
             let s = readSeries(p, run.filter, metric, range)
@@ -74,6 +78,11 @@ export default defineTool({
             const nf = nonFinite(s.steps, s.values)
             const keep = downsampleIndices(a.downsample, xs, s.values, a.max_points)
             const sampled = keep.length < s.values.length
+          total += keep.length
+          if (total > MAX_TOTAL_POINTS)
+            throw new BadRequestError(
+              `Too many points: the answer would hold more than ${MAX_TOTAL_POINTS.toLocaleString('en')} points; lower 'max_points', use downsample "minmax", or ask for fewer runs or metrics`,
+            )
             series.push({
               run: run.name,
               run_id: run.id,
