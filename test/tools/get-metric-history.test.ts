@@ -80,7 +80,10 @@ describe('get_metric_history', () => {
 
   test('200,000 points in a temp db: 500 returned, the spike and the NaN kept', async () => {
     const d = tempDir()
-    const entries = Array.from({ length: 200_000 }, (_, i) => ({ metrics: { loss: i === 123_456 ? 50 : i === 150_000 ? NaN : 3 * Math.exp(-i / 50_000) }, step: i }))
+    const entries = Array.from({ length: 200_000 }, (_, i) => ({
+      metrics: { loss: i === 123_456 ? 50 : i === 150_000 ? NaN : 3 * Math.exp(-i / 50_000), m1: i, m2: i, m3: i, m4: i, m5: i },
+      step: i,
+    }))
     await appendMetrics(d, 'big', 'long', 'long-id', entries)
     const { call: c } = await inProcessApp(d)
     const r = await c('get_metric_history', { project: 'big', runs: ['long'], metrics: ['loss'] })
@@ -91,5 +94,10 @@ describe('get_metric_history', () => {
     expect(s.steps).toContain(123_456)
     expect(s.steps).toContain(150_000)
     expect(r.text.length).toBeLessThan(40_000)
+    // Six series of 200,000 points with downsample "none" is over the 1,000,000-point cap: a 400, not 100 MB.
+    const over = await c('get_metric_history', { project: 'big', runs: ['long'], metrics: ['loss', 'm1', 'm2', 'm3', 'm4', 'm5'], downsample: 'none' })
+    expect(over.status).toBe(400)
+    expect(over.json.error).toContain('Too many points')
+    expect(over.json.error).toContain("'max_points'")
   })
 })

@@ -67,7 +67,7 @@ describe('logging on a Space needs a Hub token with write access', () => {
     const fetchApp = (u: string | URL, init?: RequestInit) => app.handle(new Request(String(u), init))
     const mcp = await connectMcp('http://127.0.0.1/mcp/', { fetch: fetchApp })
     try {
-      const ok: any = await mcp.client.callTool({ name: 'log_metrics', arguments: { project: 'space-proj', run: 'm', metrics: { loss: 1 }, hf_token: 'hf_fine_org' } })
+      const ok: any = await mcp.client.callTool({ name: 'log_metrics', arguments: { project: 'space-proj', run: 'm', metrics: { loss: 1 }, new_run: true, hf_token: 'hf_fine_org' } })
       expect(ok.isError).toBeFalsy()
       const denied: any = await mcp.client.callTool({ name: 'delete_run', arguments: { project: 'space-proj', run: 'b', hf_token: 'hf_stranger_write' } })
       expect(denied.isError).toBe(true)
