@@ -11,9 +11,10 @@ export interface ToolContext {
 
 /**
  * How a result is shaped for MCP structured content: Trackio wraps lists and booleans as
- * `{"result": …}` and returns objects as themselves (compat §9).
+ * `{"result": …}` and returns objects as themselves (compat §9). 'image': an object holding `mime_type`
+ * and `image_base64`, sent over MCP as image content.
  */
-export type ResultKind = 'list' | 'object' | 'boolean' | 'null'
+export type ResultKind = 'list' | 'object' | 'boolean' | 'null' | 'image'
 
 export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
   /** Trackio's name: the `/api/{name}` path and the MCP tool name. */
@@ -28,6 +29,11 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
   result: ResultKind
   /** 'write' tools need the write token (checked by the transports before the handler runs). */
   access: 'read' | 'write'
+  /**
+   * What a write tool does, for the Spaces write rules (compat §7): 'log' adds data (needs a Hugging
+   * Face token there), 'mutation' changes runs or the server (a Hub token or the write token). Default 'log'.
+   */
+  writeKind?: 'log' | 'mutation'
   /** MCP hints beyond readOnly/destructive derived from `access`. */
   destructive?: boolean
   /** A request that works on the demo data, shown in the OpenAPI document. */
