@@ -49,6 +49,9 @@ describe('list_runs', () => {
     const second = await call('list_runs', { project: LAB, limit: 4, metrics: [], cursor: first.json.data.next_cursor })
     expect(names(second)).toEqual(['twin-a', 'twin-b', 'osc'])
     expect(second.json.data.next_cursor).toBeNull()
+    const other = await call('list_runs', { project: LAB, limit: 4, order_by: 'loss.min', cursor: first.json.data.next_cursor })
+    expect(other.status).toBe(400)
+    expect(other.json.error).toContain('another filter or order_by')
   })
 
   test('bad expressions and arguments are 400s that point at the token; unknown projects 404', async () => {
