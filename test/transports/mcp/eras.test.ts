@@ -98,7 +98,7 @@ function argsFor(tool: string, scratch: string): Record<string, unknown> {
     get_logs: { project: PROJECT, run: RUN },
     get_alerts: { project: PROJECT },
     get_settings: {},
-    log_metrics: { project: scratch, run: 'agent', metrics: { loss: 0.5 } },
+    log_metrics: { project: scratch, run: 'agent', metrics: { loss: 0.5 }, new_run: true },
     log_alert: { project: scratch, run: 'agent', title: 'checked', level: 'info' },
     rename_run: { project: scratch, old_name: 'agent', new_name: 'agent-2' },
     delete_run: { project: scratch, run: 'agent-2' },

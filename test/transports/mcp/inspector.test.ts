@@ -83,7 +83,7 @@ for (const era of ['modern', 'legacy'] as const)
       expect(tools).toEqual(TOOLS.filter((t) => !t.httpOnly).map((t) => t.name))
       const scratch = `inspector-${era}`
       const writes: [string, Record<string, unknown>][] = [
-        ['log_metrics', { project: scratch, run: 'r', metrics: { loss: 1 } }],
+        ['log_metrics', { project: scratch, run: 'r', metrics: { loss: 1 }, new_run: true }],
         ['log_alert', { project: scratch, run: 'r', title: 'hi', level: 'info' }],
         ['rename_run', { project: scratch, old_name: 'r', new_name: 'r2' }],
         ['delete_run', { project: scratch, run: 'r2' }],
