@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'bun:test'
-import { closest, complete, MAX_COMPLETIONS } from '../../../src/transports/mcp/completion'
 import { getPrompt, instructions, listPrompts } from '../../../src/transports/mcp/prompts'
 
 const TODAY = new Set(['get_all_projects', 'get_runs_for_project', 'get_run_summary', 'get_metric_values', 'get_alerts'])
@@ -29,21 +28,5 @@ describe('instructions and prompts follow the tools the server has', () => {
     expect(() => getPrompt('nope', {}, TODAY)).toThrow('prompts: analyse_run, compare_runs')
     const compare = (getPrompt('compare_runs', { project: 'p', runs: 'a, b,,c' }, AGENT).messages[0]!.content as { text: string }).text
     expect(compare).toContain('compare_runs(project="p", runs=["a","b","c"])')
-  })
-})
-
-describe('completion', () => {
-  test('prefix matches first (any case), then substring matches; at most 100', () => {
-    expect(complete(['loss', 'val/loss', 'Lr', 'acc'], 'l').values).toEqual(['loss', 'Lr', 'val/loss'])
-    const many = Array.from({ length: 250 }, (_, i) => `run-${i}`)
-    const r = complete(many, 'run')
-    expect(r.values).toHaveLength(MAX_COMPLETIONS)
-    expect(r).toMatchObject({ total: 250, hasMore: true })
-  })
-
-  test('closest names for a miss: substrings and small edit distances, nothing far off', () => {
-    expect(closest(['baseline', 'small-batch', 'high-lr'], 'baselin')).toEqual(['baseline'])
-    expect(closest(['baseline', 'small-batch', 'high-lr'], 'hihg-lr')).toEqual(['high-lr'])
-    expect(closest(['baseline', 'small-batch', 'high-lr'], 'zzzzzzzz')).toEqual([])
   })
 })
