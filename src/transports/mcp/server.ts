@@ -6,6 +6,8 @@ import { VERSION } from '../../version'
 import { complete, namesFor } from './completion'
 import { getPrompt, instructions, listPrompts } from './prompts'
 import { listResources, readResource, RESOURCE_TEMPLATES } from './resources'
+import { DEFAULT_MCP_MAX_TOKENS } from './budget'
+import { answerNote } from './notes'
 import { mcpRequiredExtra, mcpToolOf } from './schemas'
 import { errorResult, renderResult } from './text'
 
@@ -17,6 +19,8 @@ export const MAX_SUBSCRIPTIONS_PER_SESSION = 256
 export interface McpDeps {
   invoker: Invoker
   tools: readonly ToolDef[]
+  /** The answer budget in tokens (default DEFAULT_MCP_MAX_TOKENS). */
+  maxTokens?: number
 }
 
 /** What every server instance shares: the tools offered over MCP, their tools/list entries, the instructions. */
@@ -75,7 +79,9 @@ async function runTool(catalog: McpCatalog, name: string, args: Record<string, u
   const started = performance.now()
   try {
     checkMcpVariant(tool, args)
-    const result = renderResult(tool, await catalog.deps.invoker.invoke(tool, args, { request: tokenSource(ctx) }))
+    const { invoker, maxTokens } = catalog.deps
+    const value = await invoker.invoke(tool, args, { request: tokenSource(ctx) })
+    const result = renderResult(tool, value, { maxTokens: maxTokens ?? DEFAULT_MCP_MAX_TOKENS, note: answerNote(invoker.ctx, tool, args, value) })
     // Sent only when the request asked for log messages (per-request level on 2026-07-28, logging/setLevel before).
     await log(ctx, 'debug', { tool: name, ms: Math.round(performance.now() - started) })
     return result
