@@ -38,6 +38,8 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
   mcpOmit?: string[]
   /** Parameters the MCP variant requires as strings although HTTP does not (Trackio's MCP delete_run needs `run`). */
   mcpRequire?: string[]
+  /** An extra MCP text item after the result's own (e.g. why a boolean is false); null adds nothing. */
+  mcpNote?(result: JsonResult): string | null
   handler(args: z.output<I>, ctx: ToolContext): JsonResult | Promise<JsonResult>
 }
 

@@ -23,7 +23,8 @@ export function renderResult(tool: ToolDef, result: JsonResult): CallToolResult 
   if (Array.isArray(value)) {
     return { content: value.map((el) => text(typeof el === 'string' ? el : pretty(el))), structuredContent, isError: false }
   }
-  return { content: [text(pretty(value))], structuredContent, isError: false }
+  const note = tool.mcpNote?.(value)
+  return { content: note ? [text(pretty(value)), text(note)] : [text(pretty(value))], structuredContent, isError: false }
 }
 
 /** A failed call: a result, never a protocol error (spec 9.5). */
