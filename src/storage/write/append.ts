@@ -129,11 +129,14 @@ function columns(db: Database, table: string): Set<string> {
   return new Set((db.query(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map((r) => r.name))
 }
 
+const STEP_MAX = 2n ** 63n - 1n
+
 function checkStep(step: Step | null | undefined, what: string): bigint | null {
   if (step === null || step === undefined) return null
-  if (typeof step === 'bigint') return step
-  if (!Number.isSafeInteger(step)) throw new BadRequestError(`${what} must be an integer, got ${step}`)
-  return BigInt(step)
+  if (typeof step === 'number' && !Number.isSafeInteger(step)) throw new BadRequestError(`${what} must be an integer, got ${step}`)
+  const b = BigInt(step)
+  if (b > STEP_MAX || b < -STEP_MAX - 1n) throw new BadRequestError(`${what} ${b} is outside the 64-bit integer range a step can hold`)
+  return b
 }
 
 const toStep = (v: bigint): Step => intValue(v)
@@ -208,7 +211,14 @@ function insertMetrics(db: Database, p: PreparedMetrics): MetricsResult {
     const max = db.query(`SELECT MAX(step) AS m FROM metrics WHERE ${key} = ?`).get(runIds ? p.id : p.runName) as { m: bigint | null }
     next = max.m === null ? 0n : BigInt(max.m) + 1n
   }
-  const steps = p.given.map((s) => (s === null ? next++ : s))
+  const steps = p.given.map((s) => {
+    if (s !== null) return s
+    if (next > STEP_MAX)
+      throw new BadRequestError(
+        `Cannot give run '${p.runName}' its next step: its last step is ${STEP_MAX}, the largest a step can hold (64-bit overflow); pass an explicit step`,
+      )
+    return next++
+  })
   const insert = runIds
     ? db.prepare('INSERT OR IGNORE INTO metrics (run_id, timestamp, run_name, step, metrics, log_id) VALUES (?, ?, ?, ?, ?, ?)')
     : db.prepare('INSERT OR IGNORE INTO metrics (timestamp, run_name, step, metrics, log_id) VALUES (?, ?, ?, ?, ?)')
