@@ -5,7 +5,7 @@ import { parseJson } from '../json/parse'
 import { JsonFloat, type Json, type JsonObject } from '../json/values'
 import { compareCodePoints } from '../storage/db/connection'
 import { encodeJsonText } from '../storage/db/encode'
-import { projectPaths, stemTooLong } from '../storage/db/paths'
+import { projectPaths, reservedProjectReason, stemTooLong } from '../storage/db/paths'
 import { isoNow } from '../storage/db/timestamps'
 import { writeBatch, type AlertEntry, type BatchOp, type JsonRecord, type MetricEntry, type Step, type SystemEntry } from '../storage/write/append'
 
@@ -105,7 +105,7 @@ function toRecord(v: Json, dataDir: string): InboxRecord | null {
   if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) return null
   try {
     const project = name(v.get('project'))
-    if (stemTooLong(projectPaths(dataDir, project).stem)) return null
+    if (stemTooLong(projectPaths(dataDir, project).stem) || reservedProjectReason(project)) return null
     const timestamp = text(v.get('timestamp'))
     const rec: InboxRecord = {
       kind: kind as Kind,

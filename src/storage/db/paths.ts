@@ -64,3 +64,28 @@ export function projectPaths(dataDir: string, project: string): ProjectPaths {
     mediaDir: join(dataDir, 'media', stem),
   }
 }
+
+/** Stem prefix Trackio keeps for artifact-registry databases. */
+export const REGISTRY_PREFIX = 'registry-'
+/** Stem suffixes of the parquet export files Trackio writes beside a project's database. */
+export const EXPORT_SUFFIXES = ['_system', '_configs', '_traces', '_artifacts', '_artifact_versions', '_artifact_aliases', '_run_artifact_links'] as const
+
+/** The export suffix a stem ends with (and is longer than), or null: such a project's exports collide with the shorter one's. */
+export function exportSuffixOf(stem: string): string | null {
+  return EXPORT_SUFFIXES.find((s) => stem.length > s.length && stem.endsWith(s)) ?? null
+}
+
+/**
+ * Why Trackio's `init()` refuses a project name (spec 1.2), or null when it is allowed: a stem
+ * starting with `registry-` belongs to artifact registries; one ending with an export suffix
+ * would write the parquet files of another project. We refuse them for every write.
+ */
+export function reservedProjectReason(project: string): string | null {
+  const stem = canonicalProjectName(project)
+  if (stem.startsWith(REGISTRY_PREFIX))
+    return `Project name '${project}' is reserved: names starting with '${REGISTRY_PREFIX}' belong to Trackio artifact registries`
+  const suffix = exportSuffixOf(stem)
+  if (suffix)
+    return `Project name '${project}' is reserved: its file name '${stem}' ends with '${suffix}', so its parquet export would collide with the files of project '${stem.slice(0, -suffix.length)}'`
+  return null
+}

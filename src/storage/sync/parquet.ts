@@ -6,7 +6,8 @@ import { stringify } from '../../json/serialize'
 import { JsonFloat, type Json, type JsonObject } from '../../json/values'
 import { READ_BUSY_STEP_MS, retryWhileLocked, storageFailure, type ProjectDb, type Storage } from '../db/connection'
 import { decodeObject } from '../db/decode'
-import { canonicalProjectName } from '../db/paths'
+import { messageOf } from '../../errors'
+import { canonicalProjectName, exportSuffixOf } from '../db/paths'
 
 /**
  * Trackio's parquet side files (spec 12, 1.3): for every project database, `{stem}.parquet`
@@ -39,31 +40,57 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 export interface ExportReport {
   written: string[]
   skipped: string[]
+  /** Projects not exported (unreadable database, or a name whose files collide with another project's), with why. */
+  failed: { project: string; reason: string }[]
 }
 
+/**
+ * Export every project. One project that cannot be exported (a corrupt or unreadable database, a
+ * disk error) is skipped and reported on stderr; the others are still exported.
+ */
 export async function exportParquet(storage: Storage): Promise<ExportReport> {
-  const report: ExportReport = { written: [], skipped: [] }
-  for (const stem of storage.listProjects()) {
+  const report: ExportReport = { written: [], skipped: [], failed: [] }
+  const stems = storage.listProjects()
+  const present = new Set(stems)
+  for (const stem of stems) {
     // A file whose stem no project name maps to cannot be opened by name; Trackio never writes one.
     if (canonicalProjectName(stem) !== stem) continue
-    const p = storage.project(stem)
-    if (!p) continue
-    const dbTime = databaseMtime(p.paths.db)
-    for (const s of SIDECARS) {
-      await tick()
-      const file = join(storage.dataDir, `${stem}${s.suffix}.parquet`)
-      if (existsSync(file) && statSync(file).mtimeMs > dbTime) {
-        report.skipped.push(file)
-        continue
-      }
-      if (!p.read(() => p.hasTable(s.table))) continue
-      const columns = await retryWhileLocked(() => flattenTable(p, s.table, s.json))
-      if (!columns) continue
-      writeAtomically(file, await encodeParquet(columns))
-      report.written.push(file)
+    const suffix = exportSuffixOf(stem)
+    if (suffix && present.has(stem.slice(0, -suffix.length))) {
+      fail(report, stem, `its export files would overwrite those of project '${stem.slice(0, -suffix.length)}' (names ending with '${suffix}' are reserved)`)
+      continue
+    }
+    try {
+      await exportProject(storage, stem, report)
+    } catch (err) {
+      fail(report, stem, messageOf(err))
     }
   }
   return report
+}
+
+function fail(report: ExportReport, project: string, reason: string): void {
+  report.failed.push({ project, reason })
+  console.error(`trackio: sync skipped project '${project}': ${reason}`)
+}
+
+async function exportProject(storage: Storage, stem: string, report: ExportReport): Promise<void> {
+  const p = storage.project(stem)
+  if (!p) return
+  const dbTime = databaseMtime(p.paths.db)
+  for (const s of SIDECARS) {
+    await tick()
+    const file = join(storage.dataDir, `${stem}${s.suffix}.parquet`)
+    if (existsSync(file) && statSync(file).mtimeMs > dbTime) {
+      report.skipped.push(file)
+      continue
+    }
+    if (!p.read(() => p.hasTable(s.table))) continue
+    const columns = await retryWhileLocked(() => flattenTable(p, s.table, s.json))
+    if (!columns) continue
+    writeAtomically(file, await encodeParquet(columns))
+    report.written.push(file)
+  }
 }
 
 function databaseMtime(db: string): number {

@@ -5,7 +5,7 @@ import { intValue, type Json, type JsonObject } from '../../json/values'
 import { storageFailure, READ_BUSY_STEP_MS, WRITE_BUSY_TIMEOUT_MS, retryWhileLocked } from '../db/connection'
 import { encodeJson } from '../db/encode'
 import { withProjectLock } from '../db/lock'
-import { projectPaths, stemTooLong } from '../db/paths'
+import { projectPaths, reservedProjectReason, stemTooLong } from '../db/paths'
 import { ensureSchema } from '../db/schema'
 import { isoNow } from '../db/timestamps'
 import { insertTraceRows, splitTraces, type PreparedTrace } from './traces'
@@ -107,6 +107,8 @@ export function openWriteDb(dbPath: string): Database {
 async function writeProject<T>(dataDir: string, project: string, fn: (db: Database) => T): Promise<T> {
   const paths = projectPaths(dataDir, project)
   if (stemTooLong(paths.stem)) throw new BadRequestError(`Project name is too long: ${project}`)
+  const reserved = reservedProjectReason(project)
+  if (reserved) throw new BadRequestError(reserved)
   return retryWhileLocked(async () => {
     let db: Database | undefined
     try {
