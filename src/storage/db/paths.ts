@@ -1,5 +1,7 @@
+import { lstatSync, realpathSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
+import { StorageError } from '../../errors'
 
 /**
  * TRACKIO_DIR resolution (spec 1.1): a non-empty TRACKIO_DIR is used verbatim; otherwise
@@ -88,4 +90,44 @@ export function reservedProjectReason(project: string): string | null {
   if (suffix)
     return `Project name '${project}' is reserved: its file name '${stem}' ends with '${suffix}', so its parquet export would collide with the files of project '${stem.slice(0, -suffix.length)}'`
   return null
+}
+
+/** Files SQLite creates beside a database and writes through whatever is at that name. */
+const SQLITE_SIDECARS = ['-wal', '-shm', '-journal'] as const
+
+/**
+ * Refuse to use a project's database when something in the data directory points the server
+ * outside it (a process writing there must not act through the server): a `.db` that is a
+ * symbolic link leading out of the data directory or nowhere (SQLite would create the target),
+ * or a `-wal` / `-shm` / `-journal` that is a link at all (SQLite writes and truncates through
+ * it). The `.lock` file is opened with O_NOFOLLOW instead (lock.ts). Throws StorageError (503).
+ */
+export function refuseLinksOut(dataDir: string, paths: ProjectPaths): void {
+  const linked = (p: string): boolean => {
+    try {
+      return lstatSync(p).isSymbolicLink()
+    } catch {
+      return false
+    }
+  }
+  const refuse = (what: string): never => {
+    throw new StorageError(`Refusing to open the database of project '${paths.stem}': ${what}`)
+  }
+  if (linked(paths.db)) {
+    let target: string
+    try {
+      target = realpathSync(paths.db)
+    } catch {
+      return refuse(`${paths.stem}.db is a symbolic link to nothing (a database would be created outside the data directory)`)
+    }
+    let root: string
+    try {
+      root = realpathSync(dataDir)
+    } catch {
+      root = dataDir
+    }
+    if (!target.startsWith(root + sep)) refuse(`${paths.stem}.db is a symbolic link out of the data directory`)
+  }
+  for (const suffix of SQLITE_SIDECARS)
+    if (linked(paths.db + suffix)) refuse(`${paths.stem}.db${suffix} is a symbolic link`)
 }

@@ -5,7 +5,7 @@ import { intValue, type Json, type JsonObject } from '../../json/values'
 import { storageFailure, READ_BUSY_STEP_MS, WRITE_BUSY_TIMEOUT_MS, retryWhileLocked } from '../db/connection'
 import { encodeJson } from '../db/encode'
 import { withProjectLock } from '../db/lock'
-import { projectPaths, reservedProjectReason, stemTooLong } from '../db/paths'
+import { projectPaths, refuseLinksOut, reservedProjectReason, stemTooLong } from '../db/paths'
 import { ensureSchema } from '../db/schema'
 import { isoNow } from '../db/timestamps'
 import { insertTraceRows, splitTraces, type PreparedTrace } from './traces'
@@ -113,6 +113,7 @@ async function writeProject<T>(dataDir: string, project: string, fn: (db: Databa
     let db: Database | undefined
     try {
       mkdirSync(dataDir, { recursive: true })
+      refuseLinksOut(dataDir, paths)
       db = openWriteDb(paths.db)
       const open = db
       return await withProjectLock(paths.lock, () => {

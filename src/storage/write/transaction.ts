@@ -3,7 +3,7 @@ import { statSync } from 'node:fs'
 import { NotFoundError } from '../../errors'
 import { ProjectDb, READ_BUSY_STEP_MS, retryWhileLocked, storageFailure, WRITE_BUSY_TIMEOUT_MS, type Storage } from '../db/connection'
 import { withProjectLock } from '../db/lock'
-import { stemTooLong } from '../db/paths'
+import { refuseLinksOut, stemTooLong } from '../db/paths'
 import { ensureSchema } from '../db/schema'
 import { writePragmas } from './append'
 
@@ -33,6 +33,7 @@ export async function mutateProject<T>(storage: Storage, project: string, fn: (p
   return retryWhileLocked(async () => {
     let db: Database
     try {
+      refuseLinksOut(storage.dataDir, paths)
       db = new Database(paths.db, { readwrite: true, create: false, safeIntegers: true })
     } catch (err) {
       throw storageFailure(err, paths.stem)
