@@ -8,6 +8,7 @@ import { withProjectLock } from '../db/lock'
 import { projectPaths, refuseLinksOut, reservedProjectReason, stemTooLong } from '../db/paths'
 import { ensureSchema } from '../db/schema'
 import { isoNow } from '../db/timestamps'
+import { replayRenameJournal } from './rename-journal'
 import { insertTraceRows, splitTraces, type PreparedTrace } from './traces'
 
 /**
@@ -117,6 +118,7 @@ async function writeProject<T>(dataDir: string, project: string, fn: (db: Databa
       db = openWriteDb(paths.db)
       const open = db
       return await withProjectLock(paths.lock, () => {
+        replayRenameJournal(dataDir, paths, open)
         ensureSchema(open)
         return open.transaction(() => fn(open)).immediate()
       })

@@ -6,6 +6,7 @@ import { withProjectLock } from '../db/lock'
 import { refuseLinksOut, stemTooLong } from '../db/paths'
 import { ensureSchema } from '../db/schema'
 import { writePragmas } from './append'
+import { replayRenameJournal } from './rename-journal'
 
 /** Filesystem steps done inside a write transaction, undone (newest first) when it does not commit. */
 export type UndoLog = (() => void)[]
@@ -42,6 +43,7 @@ export async function mutateProject<T>(storage: Storage, project: string, fn: (p
       const result = await withProjectLock(paths.lock, () => {
         db.run(`PRAGMA busy_timeout = ${READ_BUSY_STEP_MS}`)
         for (const sql of writePragmas()) db.run(sql)
+        replayRenameJournal(storage.dataDir, paths, db)
         const p = new ProjectDb(db, paths, ino)
         const undo: UndoLog = []
         try {
