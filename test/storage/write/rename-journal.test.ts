@@ -23,7 +23,7 @@ const files = (dir: string): string[] =>
 
 function runChild(dir: string, newName: string, point: string): { code: number | null; signal: string | null; out: string } {
   const p = Bun.spawnSync(['bun', CHILD, dir, MP, 'media-run', newName, point], { stdout: 'pipe', stderr: 'pipe' })
-  return { code: p.exitCode, signal: p.signalCode ?? null, out: p.stdout.toString() + p.stderr.toString() }
+  return { code: p.exitCode, signal: p.signalCode ? String(p.signalCode) : null, out: p.stdout.toString() + p.stderr.toString() }
 }
 
 /** The run's name and the file_path values of its rows. */
