@@ -5,7 +5,7 @@ import { settingsFromEnv } from '../tools/core/settings'
 import { createApp } from '../transports/http/app'
 import { MAX_BODY_BYTES } from '../transports/http/body'
 import { createMcpHandler } from '../transports/mcp/handler'
-import { makeWriteToken } from '../transports/write-token'
+import { makeWriteToken } from '../tools/core/write-token'
 import { VERSION } from '../version'
 import type { ServerConfig } from './config'
 import { baseUrl, isLoopback, startupUrls } from './urls'
@@ -65,7 +65,7 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
   )
 }
 
-/** The startup lines (spec 7.1), then where the docs and MCP live. */
+/** The startup lines (compat §7), then where the docs and MCP live. */
 export function startupLines(cfg: ServerConfig, server: RunningServer, color: boolean): string[] {
   const { ui, write } = startupUrls(server.url, cfg.project, server.writeToken)
   const first = `* Trackio UI launched at: ${ui}`

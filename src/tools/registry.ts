@@ -23,7 +23,7 @@ import renameRun from './rename-run'
 import triggerSync from './trigger-sync'
 
 /**
- * Every tool, in Trackio's MCP registration order (spec 9.3). HTTP routes, the OpenAPI document
+ * Every tool, in Trackio's MCP registration order (compat §9). HTTP routes, the OpenAPI document
  * and the MCP server are all generated from this list.
  */
 export const TOOLS: readonly ToolDef[] = [

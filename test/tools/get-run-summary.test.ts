@@ -16,7 +16,7 @@ beforeAll(async () => {
   ;({ call } = await inProcessApp(dir))
 })
 
-/** Expected summary text computed by Python straight from the file (spec 5.6). */
+/** Expected summary text computed by Python straight from the file (compat §5). */
 function expectedSummary(stem: string, project: string, run: string | null, runId: string | null, resolvedId: string): string {
   return py(
     `

@@ -15,7 +15,7 @@ beforeAll(async () => {
   ;({ call } = await inProcessApp(dir))
 })
 
-/** Runs as Python would list them (spec 4.2), as exact JSON text. */
+/** Runs as Python would list them (compat §4), as exact JSON text. */
 function expectedRuns(stem: string): string {
   return py(
     `

@@ -7,7 +7,7 @@ import { where, type RunFilter } from './runs'
 import { subsampleIndices, subsampleSignatures } from './subsample'
 import { parseInstant } from '../db/timestamps'
 
-/** Which rows of a run a value query keeps (spec 5.4 filter rules, instants in epoch µs). */
+/** Which rows of a run a value query keeps (compat §5 filter rules, instants in epoch µs). */
 export type RowFilter =
   | { kind: 'all' }
   | { kind: 'step'; step: number | bigint }
@@ -66,7 +66,7 @@ function keyPath(key: string): string {
   return `$."${key.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
 }
 
-/** Sorted distinct top-level keys of a run's rows in `table`, minus `exclude` (spec 5.3, 5.7). */
+/** Sorted distinct top-level keys of a run's rows in `table`, minus `exclude` (compat §5). */
 export function runKeys(p: ProjectDb, table: 'metrics' | 'system_metrics', f: RunFilter, exclude: string[]): string[] {
   const keys = p.memo(`keys:${table}:${f.column}:${f.value}`, () => {
     const seen = new Set<string>()
@@ -90,7 +90,7 @@ export function isMalformedJson(err: unknown): boolean {
   return err instanceof Error && /malformed JSON/i.test(err.message)
 }
 
-/** Values of one metric over a run, ordered by timestamp (spec 5.4), as `{timestamp, step, value}` records. */
+/** Values of one metric over a run, ordered by timestamp (compat §5), as `{timestamp, step, value}` records. */
 export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: RowFilter): JsonRecords {
   const timestamps: Json[] = []
   const steps: Json[] = []

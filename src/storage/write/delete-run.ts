@@ -10,7 +10,7 @@ export interface DeleteResult {
 }
 
 /**
- * Delete a run (spec 5.13) in one transaction: its rows in every run table, its artifact links,
+ * Delete a run (compat §5) in one transaction: its rows in every run table, its artifact links,
  * and its name on the artifact versions it produced. Media files are kept, as in Trackio.
  * Unknown project or run → null (Trackio answers false), and the file is left untouched; a run
  * known only from system metrics, alerts or traces is found and deleted (Trackio leaves those

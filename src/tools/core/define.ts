@@ -11,7 +11,7 @@ export interface ToolContext {
 
 /**
  * How a result is shaped for MCP structured content: Trackio wraps lists and booleans as
- * `{"result": …}` and returns objects as themselves (spec 9.4).
+ * `{"result": …}` and returns objects as themselves (compat §9).
  */
 export type ResultKind = 'list' | 'object' | 'boolean' | 'null'
 
@@ -47,7 +47,7 @@ export function defineTool<I extends z.ZodObject>(def: ToolDef<I>): ToolDef<I> {
   return def
 }
 
-/** Arguments every tool accepts and ignores unless it is gated (spec 6.2, 7). */
+/** Arguments every tool accepts and ignores unless it is gated (compat §6, §7). */
 export const COMMON_ARGS = ['hf_token', 'write_token'] as const
 
 const intSchemas = new WeakSet<z.ZodType>()

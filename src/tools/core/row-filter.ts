@@ -10,7 +10,7 @@ export interface FilterArgs {
 }
 
 /**
- * Trackio's row filter for get_metric_values and get_snapshot (spec 5.4): the first rule that
+ * Trackio's row filter for get_metric_values and get_snapshot (compat §5): the first rule that
  * applies wins. `at_time` is compared as an instant (Trackio compares text and mostly finds nothing).
  */
 export function rowFilter(a: FilterArgs): RowFilter {
@@ -49,5 +49,5 @@ function exact(b: bigint): number | bigint {
 }
 
 export const FILTER_NOTES =
-  'Filters, first match wins: `step` (exact; a step outside the 64-bit range matches nothing); `around_step` with `window` (steps within window either side); ' +
+  'Filters, first match wins: `step` (exact; a step outside the 64-bit range matches nothing); `around_step` with `window` (steps within window either side, clamped to the 64-bit step range); ' +
   '`at_time` (ISO 8601) with `window` (rows logged within window seconds either side, compared as instants); otherwise every row.'

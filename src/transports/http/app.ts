@@ -2,8 +2,8 @@ import { Elysia } from 'elysia'
 import { NotFoundError } from '../../errors'
 import type { ToolContext, ToolDef } from '../../tools/core/define'
 import { TOOLS } from '../../tools/registry'
-import { presentedToken, requireWriteToken } from '../write-token'
-import { apiRoutes, type ToolGate } from './api'
+import { createInvoker, writeTokenAuthorizer, type Authorizer } from '../../tools/core/invoke'
+import { apiRoutes } from './api'
 import { checkContentLength, limitedRequest, MAX_BODY_BYTES, serverBodyLimit } from './body'
 import { createGuard, type GuardOptions } from './guard'
 import { openapiPlugin } from './openapi'
@@ -26,13 +26,8 @@ export interface AppOptions {
   tools?: readonly ToolDef[]
   /** Request body limit (default MAX_BODY_BYTES); larger bodies get 413 with a JSON error. */
   maxBodyBytes?: number
-}
-
-function writeGate(token: string): ToolGate {
-  return (tool, request, args) => {
-    if (tool.access !== 'write') return
-    requireWriteToken(token, presentedToken(request, args.write_token), `call ${tool.name}`)
-  }
+  /** Who may run write tools (default: the write token). */
+  authorize?: Authorizer
 }
 
 export function createApp(o: AppOptions) {
@@ -51,7 +46,7 @@ export function createApp(o: AppOptions) {
     })
     .use(openapiPlugin(o.version))
     .use(swaggerAssets)
-    .use(apiRoutes(o.ctx, writeGate(o.writeToken), o.tools ?? TOOLS, maxBody))
+    .use(apiRoutes(createInvoker(o.ctx, o.authorize ?? writeTokenAuthorizer(o.writeToken)), o.tools ?? TOOLS, maxBody))
   const version = () =>
     jsonResponse({
       version: TRACKIO_COMPAT_VERSION,

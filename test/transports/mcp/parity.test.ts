@@ -4,7 +4,7 @@ import { api, copyFixtures, startServer, type Server } from '../../helpers'
 import { connectMcp, lossless, type McpConn } from './client'
 
 /**
- * Spec 9.4: MCP structured content carries the same values as POST /api/{tool}. Both sides are
+ * Compat §9: MCP structured content carries the same values as POST /api/{tool}. Both sides are
  * compared from their wire text with a lossless parse (big integers exact; floats by value, since
  * the spellings differ on purpose: Python's `1e-07` over HTTP, pydantic's `1e-7` over MCP).
  */
