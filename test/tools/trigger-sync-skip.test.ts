@@ -1,6 +1,6 @@
 import { Database } from 'bun:sqlite'
 import { describe, expect, spyOn, test } from 'bun:test'
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { importInbox } from '../../src/ingest/inbox'
 import { copyFixtures, inProcessApp, tempDir } from '../helpers'
@@ -97,5 +97,25 @@ describe('reserved project names are refused for writes, as Trackio refuses them
     expect(existsSync(frag)).toBe(false)
     expect(existsSync(join(dir, 'x.db'))).toBe(true)
     expect(existsSync(join(dir, 'x_system.db'))).toBe(false)
+  })
+})
+
+describe('trigger_sync and links in the data directory', () => {
+  test('a link planted at a parquet file or its temporary name is replaced, never written through', async () => {
+    const dir = copyFixtures('basic')
+    const outside = tempDir()
+    const precious = join(outside, 'precious.txt')
+    writeFileSync(precious, 'keep')
+    symlinkSync(precious, join(dir, 'llm-finetune.parquet'))
+    // The link's target is newer than the database: still not a fresh export to keep.
+    const later = new Date(Date.now() + 3600_000)
+    utimesSync(precious, later, later)
+    symlinkSync(precious, join(dir, `image-classification.parquet.tmp-${process.pid}`))
+    const { call } = await inProcessApp(dir)
+    expect((await call('trigger_sync', {}, H)).status).toBe(200)
+    expect(readFileSync(precious, 'utf8')).toBe('keep')
+    expect(lstatSync(join(dir, 'llm-finetune.parquet')).isFile()).toBe(true)
+    expect(lstatSync(join(dir, 'image-classification.parquet')).isFile()).toBe(true)
+    expect(existsSync(join(dir, `image-classification.parquet.tmp-${process.pid}`))).toBe(false)
   })
 })

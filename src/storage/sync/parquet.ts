@@ -1,5 +1,5 @@
 import { Database } from 'bun:sqlite'
-import { existsSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { lstatSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ByteWriter, parquetWrite, type BasicType, type ColumnSource } from 'hyparquet-writer'
 import { stringify } from '../../json/serialize'
@@ -81,7 +81,7 @@ async function exportProject(storage: Storage, stem: string, report: ExportRepor
   for (const s of SIDECARS) {
     await tick()
     const file = join(storage.dataDir, `${stem}${s.suffix}.parquet`)
-    if (existsSync(file) && statSync(file).mtimeMs > dbTime) {
+    if (freshFile(file, dbTime)) {
       report.skipped.push(file)
       continue
     }
@@ -90,6 +90,16 @@ async function exportProject(storage: Storage, stem: string, report: ExportRepor
     if (!columns) continue
     writeAtomically(file, await encodeParquet(columns))
     report.written.push(file)
+  }
+}
+
+/** A regular file newer than the database (a link at the name is never fresh: it is replaced). */
+function freshFile(file: string, dbTime: number): boolean {
+  try {
+    const st = lstatSync(file)
+    return st.isFile() && st.mtimeMs > dbTime
+  } catch {
+    return false
   }
 }
 
@@ -103,13 +113,27 @@ function databaseMtime(db: string): number {
   return t
 }
 
+/**
+ * Write through a temporary file and a rename. The temporary name is created exclusively
+ * (O_EXCL refuses any existing name, a symbolic link included, so a link planted there is never
+ * written through); the rename replaces whatever is at `file`, a link included, without following it.
+ */
 function writeAtomically(file: string, data: ArrayBuffer): void {
   const tmp = `${file}.tmp-${process.pid}`
   try {
-    writeFileSync(tmp, new Uint8Array(data))
+    unlinkSync(tmp) // a leftover (or planted) name from an earlier run; unlink removes a link, not its target
+  } catch {
+    /* none */
+  }
+  try {
+    writeFileSync(tmp, new Uint8Array(data), { flag: 'wx' })
     renameSync(tmp, file)
   } catch (err) {
-    if (existsSync(tmp)) unlinkSync(tmp)
+    try {
+      if (lstatSync(tmp).isFile()) unlinkSync(tmp)
+    } catch {
+      /* gone */
+    }
     throw err
   }
 }
