@@ -1,7 +1,7 @@
 import { Database } from 'bun:sqlite'
 import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
-import { messageOf } from '../../errors'
+import { messageOf, StorageError } from '../../errors'
 import { ProjectDb, READ_BUSY_STEP_MS } from '../db/connection'
 import { withProjectLock } from '../db/lock'
 import { canonicalProjectName, projectPaths, refuseLinksOut, type ProjectPaths } from '../db/paths'
@@ -170,9 +170,14 @@ export function replayRenameJournal(dataDir: string, paths: ProjectPaths, db: Da
     return 'discarded'
   }
   const done = committed(new ProjectDb(db, paths, 0), j)
-  if (done) rollForward(j.steps)
-  else rollBack(j.steps)
-  removeJournal(dataDir, paths.stem)
+  try {
+    if (done) rollForward(j.steps)
+    else rollBack(j.steps)
+    removeJournal(dataDir, paths.stem)
+  } catch (err) {
+    // Writes wait until the media folders can be put right (a later attempt retries from the journal).
+    throw new StorageError(`Could not settle the interrupted rename of run '${j.run.name}' in project '${paths.stem}': ${messageOf(err)}`)
+  }
   console.error(
     `trackio: ${done ? 'finished' : 'undid'} an interrupted rename of run '${j.run.name}' to '${j.target}' in project '${paths.stem}' (media folders now match the database)`,
   )

@@ -157,3 +157,24 @@ describe('rename journal: a kill -9 at every crash point is recovered', () => {
     storage.close()
   })
 })
+
+describe('the server settles a rename journal when it starts', () => {
+  test('kill -9 after the media moved: the binary finishes or undoes it before serving', async () => {
+    const { startServer } = await import('../../helpers')
+    const dir = copyFixtures('edge')
+    const before = files(join(dir, 'media', MP))
+    const oldFiles = files(join(dir, 'media', MP, 'media-run'))
+    expect(runChild(dir, 'renamed', 'step-0').signal).toBe('SIGKILL')
+    expect(existsSync(journalPath(dir, MP))).toBe(true)
+    // Before recovery the rows still say media-run while the folder is already renamed.
+    expect(runState(dir).name).toBe('media-run')
+    expect(existsSync(join(dir, 'media', MP, 'media-run'))).toBe(false)
+    const server = await startServer(dir)
+    try {
+      expect(existsSync(journalPath(dir, MP))).toBe(false)
+      check(dir, SCENARIOS[0]!, before, oldFiles)
+    } finally {
+      await server.stop()
+    }
+  }, 60000)
+})
