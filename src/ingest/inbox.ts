@@ -209,6 +209,7 @@ async function runPass(dataDir: string): Promise<InboxReport> {
     report(inbox, err)
     return result
   }
+  reported.delete(inbox)
   const emptied = new Set<string>()
   for (const rel of fragments) {
     const file = join(inbox, rel)
