@@ -64,7 +64,11 @@ export async function renameRun(storage: Storage, project: string, oldName: stri
   })
   if (journaled) {
     renameCrashPoints.hit?.('committed')
-    removeJournal(storage.dataDir, stem)
+    try {
+      removeJournal(storage.dataDir, stem)
+    } catch {
+      /* the rename is committed and complete; a journal left here is settled (as finished) by the next write */
+    }
   }
 }
 
