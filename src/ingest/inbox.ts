@@ -183,7 +183,7 @@ async function importFragment(file: string, dataDir: string): Promise<{ records:
   // Only a file holding at least one record is a fragment we may delete; anything else is not ours.
   if (records.length === 0) throw new NotAFragment('no line of it is a Trackio inbox record')
   let done = written.get(file)
-  for (const w of planWrites(dataDir, records, 'all-or-none')) {
+  for (const w of planWrites(dataDir, records, { timestamps: 'all-or-none' })) {
     if (done?.has(w.db)) continue
     await writeProject(dataDir, w)
     if (!done) written.set(file, (done = new Set()))

@@ -21,6 +21,11 @@ import logAlert from './log-alert'
 import logMetrics from './log-metrics'
 import renameRun from './rename-run'
 import triggerSync from './trigger-sync'
+import listRuns from './list-runs'
+import getMetricHistory from './get-metric-history'
+import compareRuns from './compare-runs'
+import diagnoseRun from './diagnose-run'
+import getChanges from './get-changes'
 
 /**
  * Every tool, in Trackio's MCP registration order (compat §9). HTTP routes, the OpenAPI document
@@ -49,4 +54,9 @@ export const TOOLS: readonly ToolDef[] = [
   log,
   logMetrics,
   logAlert,
+  listRuns,
+  getMetricHistory,
+  compareRuns,
+  diagnoseRun,
+  getChanges,
 ] as ToolDef[]

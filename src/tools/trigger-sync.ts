@@ -20,6 +20,7 @@ export function syncTool(name: string, httpOnly: boolean): ToolDef<typeof input>
     output: z.boolean(),
     result: 'boolean',
     access: 'write',
+    writeKind: 'mutation',
     httpOnly,
     example: {},
     handler: async (_args, ctx) => {

@@ -15,7 +15,7 @@ describe('planWrites', () => {
       e('metric', '{"project":"p","run":"b","metrics":{"x":3}}'),
       e('metric', '{"project":"p","run":"a","metrics":{"x":4},"config":{"lr":1}}'),
       e('system', '{"project":"p","run":"a","metrics":{"gpu":1},"timestamp":"2025-01-01T00:00:00+00:00"}'),
-    ], 'each', NOW)
+    ], { now: NOW })
     expect(plan.map((w) => w.project)).toEqual(['p', 'q'])
     expect(plan[0]!.ops.map((o) => [o.kind, o.runName])).toEqual([['metrics', 'a'], ['metrics', 'b'], ['system', 'a'], ['alerts', 'a']])
     const first = plan[0]!.ops[0]!
@@ -33,7 +33,7 @@ describe('planWrites', () => {
       e('system', `{"project":"p","run":"a","metrics":{},"timestamp":"${t}"}`),
       e('system', '{"project":"p","run":"a","metrics":{}}'),
       e('system', `{"project":"p","run":"b","metrics":{},"timestamp":"${t}"}`),
-    ], 'all-or-none', NOW)
+    ], { timestamps: 'all-or-none', now: NOW })
     const [a, b] = plan[0]!.ops
     expect(a!.kind === 'system' && a!.entries.map((x) => x.timestamp)).toEqual([NOW, NOW])
     expect(b!.kind === 'system' && b!.entries.map((x) => x.timestamp)).toEqual([t])

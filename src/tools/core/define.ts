@@ -28,6 +28,11 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
   result: ResultKind
   /** 'write' tools need the write token (checked by the transports before the handler runs). */
   access: 'read' | 'write'
+  /**
+   * What a write tool does, for the Spaces write rules (compat §7): 'log' adds data (needs a Hugging
+   * Face token there), 'mutation' changes runs or the server (a Hub token or the write token). Default 'log'.
+   */
+  writeKind?: 'log' | 'mutation'
   /** MCP hints beyond readOnly/destructive derived from `access`. */
   destructive?: boolean
   /** A request that works on the demo data, shown in the OpenAPI document. */
