@@ -60,7 +60,7 @@ describe('reserved project names are refused for writes, as Trackio refuses them
     const dir = tempDir()
     const { call } = await inProcessApp(dir)
     for (const [tool, body] of [
-      ['log_metrics', { project, run: 'r', metrics: { a: 1 } }],
+      ['log_metrics', { project, run: 'r', metrics: { a: 1 }, new_run: true }],
       ['bulk_log', { logs: [{ project, run: 'r', metrics: { a: 1 } }], hf_token: null }],
       ['bulk_alert', { alerts: [{ project, run: 'r', title: 't', level: 'WARN' }], hf_token: null }],
     ] as const) {
@@ -76,7 +76,7 @@ describe('reserved project names are refused for writes, as Trackio refuses them
     const dir = tempDir()
     const { call } = await inProcessApp(dir)
     for (const project of ['_system', 'x_system2', 'my-registry-x', 'system'])
-      expect((await call('log_metrics', { project, run: 'r', metrics: { a: 1 } }, H)).status).toBe(200)
+      expect((await call('log_metrics', { project, run: 'r', metrics: { a: 1 }, new_run: true }, H)).status).toBe(200)
   })
 
   test('inbox records for a reserved project are skipped (counted), the rest imported, the fragment deleted', async () => {

@@ -28,14 +28,14 @@ describe('a run whose last step is 2^63-1', () => {
   test('over HTTP: log_metrics without a step answers 400 every time, not 500', async () => {
     const dir = tempDir()
     const { call } = await inProcessApp(dir)
-    const first = await call('log_metrics', `{"project": "p", "run": "r", "metrics": {"x": 1}, "step": ${MAX}}`, H)
+    const first = await call('log_metrics', `{"project": "p", "run": "r", "metrics": {"x": 1}, "step": ${MAX}, "new_run": true}`, H)
     expect(first.status).toBe(200)
     for (let i = 0; i < 2; i++) {
       const r = await call('log_metrics', { project: 'p', run: 'r', metrics: { x: 2 } }, H)
       expect(r.status).toBe(400)
       expect(r.json.error).toContain('64-bit overflow')
     }
-    const b = await call('bulk_log', { logs: [{ project: 'p', run: 'r', metrics: { x: 3 } }], hf_token: null }, H)
+    const b = await call('bulk_log', { logs: [{ project: 'p', run: 'r', run_id: first.json.data.run_id, metrics: { x: 3 } }], hf_token: null }, H)
     expect(b.status).toBe(400)
     expect(b.json.error).toContain('64-bit overflow')
   })
@@ -48,7 +48,7 @@ describe('a run whose last step is 2^63-1', () => {
     const e2 = await appendAlerts(dir, 'p', 'r', 'R', [{ title: 't', level: 'WARN', step: -(2n ** 63n) - 1n, timestamp: null }]).catch((e) => e)
     expect(e2).toBeInstanceOf(BadRequestError)
     const { call } = await inProcessApp(dir)
-    const r = await call('log_metrics', '{"project": "p", "run": "r", "metrics": {"x": 1}, "step": 18446744073709551618}', H)
+    const r = await call('log_metrics', '{"project": "p", "run": "r", "metrics": {"x": 1}, "step": 18446744073709551618, "new_run": true}', H)
     expect(r.status).toBe(400)
   })
 })
