@@ -26,6 +26,7 @@ import getMetricHistory from './get-metric-history'
 import compareRuns from './compare-runs'
 import diagnoseRun from './diagnose-run'
 import getChanges from './get-changes'
+import plotMetrics from './plot-metrics'
 
 /**
  * Every tool, in Trackio's MCP registration order (compat §9). HTTP routes, the OpenAPI document
@@ -59,4 +60,5 @@ export const TOOLS: readonly ToolDef[] = [
   compareRuns,
   diagnoseRun,
   getChanges,
+  plotMetrics,
 ] as ToolDef[]

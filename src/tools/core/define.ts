@@ -11,9 +11,10 @@ export interface ToolContext {
 
 /**
  * How a result is shaped for MCP structured content: Trackio wraps lists and booleans as
- * `{"result": …}` and returns objects as themselves (compat §9).
+ * `{"result": …}` and returns objects as themselves (compat §9). 'image': an object holding `mime_type`
+ * and `image_base64`, sent over MCP as image content.
  */
-export type ResultKind = 'list' | 'object' | 'boolean' | 'null'
+export type ResultKind = 'list' | 'object' | 'boolean' | 'null' | 'image'
 
 export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
   /** Trackio's name: the `/api/{name}` path and the MCP tool name. */

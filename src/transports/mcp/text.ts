@@ -16,6 +16,14 @@ function pretty(value: JsonResult): string {
 export function renderResult(tool: ToolDef, result: JsonResult): CallToolResult {
   const value: JsonResult = result instanceof JsonRecords ? result.toArray() : result
   const text = (t: string) => ({ type: 'text' as const, text: t })
+  if (tool.result === 'image' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const { image_base64: data, mime_type: mimeType, ...rest } = toPlain(value) as Record<string, unknown>
+    return {
+      content: [{ type: 'image', data: String(data), mimeType: String(mimeType) }, text(stringify(rest as JsonResult, { style: 'pydantic' }))],
+      structuredContent: { mime_type: mimeType, ...rest },
+      isError: false,
+    }
+  }
   if (tool.result === 'object' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
     return { content: [text(pretty(value))], structuredContent: toPlain(value) as Record<string, unknown>, isError: false }
   }
