@@ -133,7 +133,7 @@ describe('delete_run over MCP', () => {
     const tool = (await import('../../src/tools/delete-run')).default
     const no = renderResult(tool, false)
     expect(no.structuredContent).toEqual({ result: false })
-    expect(no.content.map((c: any) => c.text)).toEqual(['false', 'Nothing was deleted: the project or the run does not exist.'])
+    expect(no.content.map((c: any) => c.text)).toEqual(['Nothing was deleted: the project or the run does not exist.\nfalse'])
     const yes = renderResult(tool, true)
     expect(yes.content.map((c: any) => c.text)).toEqual(['true'])
   })
