@@ -21,6 +21,17 @@ import logAlert from './log-alert'
 import logMetrics from './log-metrics'
 import renameRun from './rename-run'
 import triggerSync from './trigger-sync'
+import checkArtifactBlobs from './check-artifact-blobs'
+import bulkUploadArtifactBlob from './bulk-upload-artifact-blob'
+import artifactLog from './artifact-log'
+import getArtifactManifest from './get-artifact-manifest'
+import getArtifacts from './get-artifacts'
+import listArtifacts from './list-artifacts'
+import getRunArtifacts from './get-run-artifacts'
+import getRunArtifactCounts from './get-run-artifact-counts'
+import getArtifactConsumers from './get-artifact-consumers'
+import getArtifactLineage from './get-artifact-lineage'
+import logArtifactUse from './log-artifact-use'
 
 /**
  * Every tool, in Trackio's MCP registration order (spec 9.3). HTTP routes, the OpenAPI document
@@ -49,4 +60,15 @@ export const TOOLS: readonly ToolDef[] = [
   log,
   logMetrics,
   logAlert,
+  checkArtifactBlobs,
+  bulkUploadArtifactBlob,
+  artifactLog,
+  getArtifactManifest,
+  getArtifacts,
+  listArtifacts,
+  getRunArtifacts,
+  getRunArtifactCounts,
+  getArtifactConsumers,
+  getArtifactLineage,
+  logArtifactUse,
 ] as ToolDef[]

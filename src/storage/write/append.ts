@@ -104,7 +104,7 @@ export function openWriteDb(dbPath: string): Database {
  * own busy wait is kept short (it blocks the whole server); a locked database is retried
  * asynchronously for up to 30 s, each attempt a whole transaction, so a retry never half-writes.
  */
-async function writeProject<T>(dataDir: string, project: string, fn: (db: Database) => T): Promise<T> {
+export async function writeProject<T>(dataDir: string, project: string, fn: (db: Database) => T): Promise<T> {
   const paths = projectPaths(dataDir, project)
   if (stemTooLong(paths.stem)) throw new BadRequestError(`Project name is too long: ${project}`)
   return retryWhileLocked(async () => {
