@@ -1,6 +1,5 @@
 import { z } from 'zod'
 import type { JsonResult } from '../json/values'
-import type { JsonResult } from '../json/values'
 import { artifactConsumers } from '../storage/read/artifacts'
 import { versionIdArg } from './core/artifact-args'
 import { defineTool, projectArg } from './core/define'

@@ -4,6 +4,7 @@ import type { ToolContext, ToolDef } from '../../tools/core/define'
 import { TOOLS } from '../../tools/registry'
 import { presentedToken, requireWriteToken } from '../write-token'
 import { apiRoutes, type ToolGate } from './api'
+import { artifactBlobRoute } from './artifact-blob'
 import { checkContentLength, limitedRequest, MAX_BODY_BYTES, serverBodyLimit } from './body'
 import { createGuard, type GuardOptions } from './guard'
 import { openapiPlugin } from './openapi'
@@ -52,6 +53,7 @@ export function createApp(o: AppOptions) {
     .use(openapiPlugin(o.version))
     .use(swaggerAssets)
     .use(apiRoutes(o.ctx, writeGate(o.writeToken), o.tools ?? TOOLS, maxBody))
+    .use(artifactBlobRoute(o.ctx.storage.dataDir))
   const version = () =>
     jsonResponse({
       version: TRACKIO_COMPAT_VERSION,
