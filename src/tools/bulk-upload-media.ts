@@ -11,7 +11,7 @@ const uploadEntry = z.object({
   relative_path: z.string().nullable().optional().describe('Project files only: the folder below `files/` to put the file in.'),
   uploaded_file: z
     .object({
-      path: z.unknown().describe('A path returned by POST /api/upload.'),
+      path: z.unknown().optional().describe('A path returned by POST /api/upload.'),
       orig_name: z.string().nullable().optional().describe('The client\'s media file name; its last segment names the stored file.'),
       meta: z.unknown().optional(),
     })
