@@ -1,6 +1,7 @@
 import bulkAlert from './bulk-alert'
 import bulkLog from './bulk-log'
 import bulkLogSystem from './bulk-log-system'
+import bulkUploadMedia from './bulk-upload-media'
 import type { ToolDef } from './core/define'
 import deleteRun from './delete-run'
 import forceSync from './force-sync'
@@ -60,6 +61,7 @@ export const TOOLS: readonly ToolDef[] = [
   log,
   logMetrics,
   logAlert,
+<<<<<<< HEAD
   checkArtifactBlobs,
   bulkUploadArtifactBlob,
   artifactLog,
@@ -71,4 +73,7 @@ export const TOOLS: readonly ToolDef[] = [
   getArtifactConsumers,
   getArtifactLineage,
   logArtifactUse,
+=======
+  bulkUploadMedia,
+>>>>>>> clients-media
 ] as ToolDef[]
