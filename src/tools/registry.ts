@@ -61,7 +61,7 @@ export const TOOLS: readonly ToolDef[] = [
   log,
   logMetrics,
   logAlert,
-<<<<<<< HEAD
+  bulkUploadMedia,
   checkArtifactBlobs,
   bulkUploadArtifactBlob,
   artifactLog,
@@ -73,7 +73,4 @@ export const TOOLS: readonly ToolDef[] = [
   getArtifactConsumers,
   getArtifactLineage,
   logArtifactUse,
-=======
-  bulkUploadMedia,
->>>>>>> clients-media
 ] as ToolDef[]

@@ -55,78 +55,8 @@ export interface MetricsResult extends AppendResult {
   insertedFlags: boolean[]
 }
 
-<<<<<<< HEAD
-const JOURNAL_MODES = new Set(['wal', 'delete', 'truncate', 'persist', 'memory', 'off'])
-const SYNC_MODES = new Set(['off', 'normal', 'full', 'extra'])
-const TEMP_STORES = new Set(['default', 'file', 'memory'])
-const LOCKING_MODES = new Set(['normal', 'exclusive'])
-
-/** Trackio's connection PRAGMAs (spec 2.3), honouring the same environment overrides. */
-export function writePragmas(env: Record<string, string | undefined> = process.env): string[] {
-  const pick = (name: string, allowed: Set<string>, fallback: string): string => {
-    const v = env[name]?.toLowerCase()
-    return v && allowed.has(v) ? v.toUpperCase() : fallback
-  }
-  const spaces = env.SYSTEM === 'spaces'
-  const mmap = Number.parseInt(env.TRACKIO_SQLITE_MMAP_SIZE ?? '', 10)
-  const pragmas = [
-    `PRAGMA journal_mode = ${pick('TRACKIO_SQLITE_JOURNAL_MODE', JOURNAL_MODES, spaces ? 'DELETE' : 'WAL')}`,
-    `PRAGMA synchronous = ${pick('TRACKIO_SQLITE_SYNCHRONOUS', SYNC_MODES, 'NORMAL')}`,
-    `PRAGMA temp_store = ${pick('TRACKIO_SQLITE_TEMP_STORE', TEMP_STORES, 'MEMORY')}`,
-    'PRAGMA cache_size = -20000',
-    `PRAGMA mmap_size = ${Number.isFinite(mmap) ? mmap : 0}`,
-  ]
-  // Trackio's Spaces default (EXCLUSIVE) is not applied: it would shut out our own readers.
-  const locking = env.TRACKIO_SQLITE_LOCKING_MODE?.toLowerCase()
-  if (locking && LOCKING_MODES.has(locking)) pragmas.push(`PRAGMA locking_mode = ${locking.toUpperCase()}`)
-  return pragmas
-}
-
-/** Open (creating if missing) a project database for writing, with Trackio's PRAGMAs. */
-export function openWriteDb(dbPath: string): Database {
-  const db = new Database(dbPath, { create: true, readwrite: true, safeIntegers: true })
-  try {
-    db.run(`PRAGMA busy_timeout = ${READ_BUSY_STEP_MS}`)
-    for (const sql of writePragmas()) db.run(sql)
-  } catch (err) {
-    db.close(false)
-    throw err
-  }
-  return db
-}
-
-/**
- * Open the project DB, then under the lock: ensureSchema and one IMMEDIATE transaction. SQLite's
- * own busy wait is kept short (it blocks the whole server); a locked database is retried
- * asynchronously for up to 30 s, each attempt a whole transaction, so a retry never half-writes.
- */
-export async function writeProject<T>(dataDir: string, project: string, fn: (db: Database) => T): Promise<T> {
-  const paths = projectPaths(dataDir, project)
-  if (stemTooLong(paths.stem)) throw new BadRequestError(`Project name is too long: ${project}`)
-  return retryWhileLocked(async () => {
-    let db: Database | undefined
-    try {
-      mkdirSync(dataDir, { recursive: true })
-      db = openWriteDb(paths.db)
-      const open = db
-      return await withProjectLock(paths.lock, () => {
-        ensureSchema(open)
-        return open.transaction(() => fn(open)).immediate()
-      })
-    } catch (err) {
-      throw storageFailure(err, paths.stem)
-    } finally {
-      db?.close(false)
-    }
-  }, WRITE_BUSY_TIMEOUT_MS)
-}
-
-function columns(db: Database, table: string): Set<string> {
-  return new Set((db.query(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map((r) => r.name))
-=======
 async function writeProject<T>(dataDir: string, project: string, fn: (pdb: ProjectDb) => T): Promise<T> {
   return writeTransaction({ dataDir, project, mode: 'create' }, (pdb) => fn(pdb))
->>>>>>> clients-media
 }
 
 function checkStep(step: Step | null | undefined, what: string): bigint | null {

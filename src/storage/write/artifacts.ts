@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { BadRequestError, NotFoundError } from '../../errors'
 import { stringify } from '../../json/serialize'
 import type { Json, JsonResult } from '../../json/values'
 import { compareCodePoints, type ProjectDb, type Storage } from '../db/connection'
 import { isoNow } from '../db/timestamps'
 import { manifestRecord, VERSION_SPEC } from '../read/artifacts'
-import { writeProject } from './append'
-import { mutateProject } from './transaction'
+import { writeTransaction } from './transaction'
 
 /** A validated manifest entry: a stored blob (`digest` = sha256) or an external reference (`ref`). */
 export interface ManifestEntry {
@@ -53,9 +51,11 @@ function isEmptyMetadata(m: Json | null): boolean {
   return m === false || m === 0 || m === ''
 }
 
-/** Create the project database (Trackio's `init_db`) when it does not exist yet. */
-async function ensureProject(storage: Storage, project: string): Promise<void> {
-  if (!existsSync(storage.paths(project).db)) await writeProject(storage.dataDir, project, () => undefined)
+/** One write transaction on the project, creating its database first when missing (Trackio's `init_db`). */
+async function writeArtifacts<T>(storage: Storage, project: string, fn: (p: ProjectDb) => T): Promise<T> {
+  const result = await writeTransaction({ dataDir: storage.dataDir, project, mode: 'create' }, fn)
+  storage.project(project)?.noteWrite()
+  return result
 }
 
 function insertLink(p: ProjectDb, runName: string | null, runId: string | null, versionId: number | bigint, direction: 'input' | 'output', now: string): void {
@@ -84,8 +84,7 @@ function setAlias(p: ProjectDb, artifactId: number | bigint, alias: string, vers
 export async function commitArtifactVersion(storage: Storage, project: string, v: ArtifactVersionInput): Promise<JsonResult> {
   const { json, digest, sizeBytes } = canonicalManifest(v.manifest)
   const metadataJson = isEmptyMetadata(v.metadata) ? null : stringify(v.metadata)
-  await ensureProject(storage, project)
-  return mutateProject(storage, project, (p) => {
+  return writeArtifacts(storage, project, (p) => {
     const now = isoNow()
     const art = p.db.query('SELECT id, type FROM artifacts WHERE name = ?').get(v.name) as { id: bigint; type: string } | null
     let artifactId: number | bigint
@@ -134,8 +133,7 @@ export async function commitArtifactVersion(storage: Storage, project: string, v
 
 /** Record that a run consumed a version (Trackio's `log_artifact_use`); a repeat adds nothing. */
 export async function logArtifactUse(storage: Storage, project: string, versionId: number, runName: string | null, runId: string | null): Promise<void> {
-  await ensureProject(storage, project)
-  await mutateProject(storage, project, (p) => {
+  await writeArtifacts(storage, project, (p) => {
     const found = p.db.query('SELECT 1 FROM artifact_versions WHERE id = ?').get(versionId)
     if (!found) throw new NotFoundError(`Artifact version ${versionId} does not exist in project '${project}'`)
     insertLink(p, runName, runId, versionId, 'input', isoNow())
