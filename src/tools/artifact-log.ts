@@ -27,7 +27,7 @@ export default defineTool({
     name: z.string().describe('Artifact name: letters, digits, `.`, `_`, `-`.'),
     type: z.string().describe('Artifact type (dataset, model…); fixed at the first version.'),
     description: z.string().nullable().optional().default(null),
-    metadata: rawArg(z.record(z.string(), z.unknown()).nullable().optional().default(null)).describe('Free-form JSON object stored with the version.'),
+    metadata: rawArg(z.record(z.string(), z.unknown()).nullable().optional().default(null).describe('Free-form JSON object stored with the version (an empty one is stored as null).')),
     manifest: z.array(z.unknown()).meta({ items: schemaDoc(manifestEntry) }).describe('Manifest entries `{path, digest, size[, ref]}`.'),
     aliases: z.array(z.unknown()).nullable().optional().default(null).describe('Aliases to point at this version (not `vN`).'),
     run_name: z.string().nullable().optional().default(null).describe('Producing run name.'),

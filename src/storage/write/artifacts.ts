@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { BadRequestError, NotFoundError } from '../../errors'
 import { stringify } from '../../json/serialize'
-import type { Json, JsonResult } from '../../json/values'
+import { JsonFloat, type Json, type JsonResult } from '../../json/values'
 import { compareCodePoints, type ProjectDb, type Storage } from '../db/connection'
 import { isoNow } from '../db/timestamps'
 import { manifestRecord, VERSION_SPEC } from '../read/artifacts'
@@ -48,6 +48,7 @@ function isEmptyMetadata(m: Json | null): boolean {
   if (m === null || m === undefined) return true
   if (m instanceof Map) return m.size === 0
   if (Array.isArray(m)) return m.length === 0
+  if (typeof m === 'object' && !(m instanceof JsonFloat)) return Object.keys(m).length === 0
   return m === false || m === 0 || m === ''
 }
 
