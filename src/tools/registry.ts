@@ -33,6 +33,7 @@ import getRunArtifactCounts from './get-run-artifact-counts'
 import getArtifactConsumers from './get-artifact-consumers'
 import getArtifactLineage from './get-artifact-lineage'
 import logArtifactUse from './log-artifact-use'
+import queryProject from './query-project'
 
 /**
  * Every tool, in Trackio's MCP registration order (spec 9.3). HTTP routes, the OpenAPI document
@@ -73,4 +74,5 @@ export const TOOLS: readonly ToolDef[] = [
   getArtifactConsumers,
   getArtifactLineage,
   logArtifactUse,
+  queryProject,
 ] as ToolDef[]

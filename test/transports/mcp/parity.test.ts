@@ -72,6 +72,7 @@ test('every read tool answers over MCP what /api answers, on every project and r
       { project: 'image-classification', run: 'high-lr', scalar_only: true },
     ],
     get_alerts: [{ project: 'llm-finetune', level: 'warn' }, { project: 'llm-finetune', run: 'gpt2-small' }],
+    query_project: [{ project: 'llm-finetune', query: 'SELECT run_name, step, timestamp FROM metrics ORDER BY id LIMIT 20' }],
   }
   let compared = 0
   const seen = new Set<string>()
