@@ -34,6 +34,17 @@ import getArtifactConsumers from './get-artifact-consumers'
 import getArtifactLineage from './get-artifact-lineage'
 import logArtifactUse from './log-artifact-use'
 import queryProject from './query-project'
+import getLogsBatch from './get-logs-batch'
+import getSystemLogsBatch from './get-system-logs-batch'
+import getRunConfigs from './get-run-configs'
+import getTabAvailability from './get-tab-availability'
+import getTraces from './get-traces'
+import getTraceSteps from './get-trace-steps'
+import getProjectFiles from './get-project-files'
+import getRegistryBuckets from './get-registry-buckets'
+import getRegistries from './get-registries'
+import getRegistryDetails from './get-registry-details'
+import uploadDbToSpace from './upload-db-to-space'
 
 /**
  * Every tool, in Trackio's MCP registration order (spec 9.3). HTTP routes, the OpenAPI document
@@ -75,4 +86,15 @@ export const TOOLS: readonly ToolDef[] = [
   getArtifactLineage,
   logArtifactUse,
   queryProject,
+  getLogsBatch,
+  getSystemLogsBatch,
+  getRunConfigs,
+  getTabAvailability,
+  getTraces,
+  getTraceSteps,
+  getProjectFiles,
+  getRegistryBuckets,
+  getRegistries,
+  getRegistryDetails,
+  uploadDbToSpace,
 ] as ToolDef[]

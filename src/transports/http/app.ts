@@ -5,6 +5,7 @@ import { TOOLS } from '../../tools/registry'
 import { createInvoker, writeTokenAuthorizer, type Authorizer } from '../../tools/core/invoke'
 import { apiRoutes } from './api'
 import { artifactBlobRoute } from './artifact-blob'
+import { runMutationStatusRoute } from './run-mutation-status'
 import { checkContentLength, limitedRequest, MAX_BODY_BYTES, serverBodyLimit } from './body'
 import { createGuard, type GuardOptions } from './guard'
 import { openapiPlugin } from './openapi'
@@ -56,6 +57,7 @@ export function createApp(o: AppOptions) {
     .use(fileRoute(mediaRoot(o.ctx.storage.dataDir)))
     .use(apiRoutes(createInvoker(ctx, o.authorize ?? writeTokenAuthorizer(o.writeToken)), o.tools ?? TOOLS, maxBody))
     .use(artifactBlobRoute(o.ctx.storage.dataDir))
+    .use(runMutationStatusRoute(o.writeToken))
   const version = () =>
     jsonResponse({
       version: TRACKIO_COMPAT_VERSION,
