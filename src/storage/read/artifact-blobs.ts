@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
-import { canonicalProjectName } from '../db/paths'
+import { canonicalProjectName, stemTooLong } from '../db/paths'
 
 /** A sha256 digest as Trackio names blobs: 64 lowercase hex characters, nothing else. */
 export const SHA256_DIGEST = /^[0-9a-f]{64}$/
@@ -29,6 +29,8 @@ export function blobPath(dataDir: string, project: string, digest: string): stri
 /** The digests (all valid ones) whose blob is stored for the project. */
 export function blobsPresent(dataDir: string, project: string, digests: readonly string[]): Set<string> {
   const present = new Set<string>()
+  // a project whose file name could not exist has no blobs (and must not reach the filesystem)
+  if (stemTooLong(canonicalProjectName(project))) return present
   for (const d of digests) {
     if (!isDigest(d) || present.has(d)) continue
     if (statSync(blobPath(dataDir, project, d), { throwIfNoEntry: false })?.isFile()) present.add(d)

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { BadRequestError } from '../../errors'
+import { canonicalProjectName, stemTooLong } from '../db/paths'
 import { blobPath, isDigest, PARTIAL_BLOB_MARKER } from '../read/artifact-blobs'
 
 const CHUNK = 1 << 20
@@ -14,6 +15,7 @@ const CHUNK = 1 << 20
  */
 export function storeBlobFromFile(dataDir: string, project: string, digest: string, src: string): boolean {
   if (!isDigest(digest)) throw new BadRequestError(`Invalid sha256 digest: ${JSON.stringify(digest)}`)
+  if (stemTooLong(canonicalProjectName(project))) throw new BadRequestError(`Project name is too long: ${project.slice(0, 100)}…`)
   const target = blobPath(dataDir, project, digest)
   if (statSync(target, { throwIfNoEntry: false })?.isFile()) return false
   mkdirSync(dirname(target), { recursive: true })

@@ -227,7 +227,8 @@ describe('hostile names in the artifact and SQL endpoints', () => {
       // '.' and '..' segments are resolved by the URL parser before any request is sent
       if (name !== '.' && name !== '..') {
         const blob = await fetch(`${server.url}/artifact_blob/${encodeURIComponent(name)}/${encodeURIComponent(name)}`)
-        expect({ name, status: blob.status }).toEqual({ name, status: 404 })
+        // (a 10,000-character URL is refused by the HTTP layer itself: 431)
+        expect({ name, refused: [404, 431].includes(blob.status) }).toEqual({ name, refused: true })
       }
       expectOutsideUnchanged(`artifact endpoints with ${JSON.stringify(name.slice(0, 40))}`)
     }
