@@ -70,7 +70,7 @@ describe('get_run_mutation_status', () => {
   test('allowed only with the write token, from any of its sources', async () => {
     expect((await call('get_run_mutation_status')).json).toEqual({ data: { spaces: false, allowed: false, auth: 'none' } })
     expect((await call('get_run_mutation_status', {}, { 'x-trackio-write-token': 'wrong' })).json.data.allowed).toBe(false)
-    for (const h of [{ 'x-trackio-write-token': 'test-token' }, { cookie: 'a=b; trackio_write_token=test-token' }, { authorization: 'Bearer test-token' }])
+    for (const h of [{ 'x-trackio-write-token': 'test-token' }, { cookie: 'a=b; trackio_write_token=test-token' }, { authorization: 'Bearer test-token' }] as Record<string, string>[])
       expect((await call('get_run_mutation_status', {}, h)).json).toEqual({ data: { spaces: false, allowed: true, auth: 'local' } })
   })
 })

@@ -29,7 +29,7 @@ test('every name answers, never 404 or 5xx, whatever the body', async () => {
   const bodies: unknown[] = [{}, { project: 'image-classification' }, { project: 5, run: [], runs: 'x', query: 7, version_id: 'x' }, [null, null, null], 'image-classification', null]
   const seen: string[] = []
   for (const name of TRACKIO_API)
-    for (const headers of [{}, { 'x-trackio-write-token': 'tok' }])
+    for (const headers of [{}, { 'x-trackio-write-token': 'tok' }] as Record<string, string>[])
       for (const body of bodies) {
         const r = await call(name, body, headers)
         const ok = r.status !== 404 && r.status < 500 && typeof r.json === 'object' && r.json !== null
