@@ -45,9 +45,15 @@ import getRegistryBuckets from './get-registry-buckets'
 import getRegistries from './get-registries'
 import getRegistryDetails from './get-registry-details'
 import uploadDbToSpace from './upload-db-to-space'
+import listRuns from './list-runs'
+import getMetricHistory from './get-metric-history'
+import compareRuns from './compare-runs'
+import diagnoseRun from './diagnose-run'
+import getChanges from './get-changes'
+import plotMetrics from './plot-metrics'
 
 /**
- * Every tool, in Trackio's MCP registration order (spec 9.3). HTTP routes, the OpenAPI document
+ * Every tool, in Trackio's MCP registration order (compat §9). HTTP routes, the OpenAPI document
  * and the MCP server are all generated from this list.
  */
 export const TOOLS: readonly ToolDef[] = [
@@ -97,4 +103,10 @@ export const TOOLS: readonly ToolDef[] = [
   getRegistries,
   getRegistryDetails,
   uploadDbToSpace,
+  listRuns,
+  getMetricHistory,
+  compareRuns,
+  diagnoseRun,
+  getChanges,
+  plotMetrics,
 ] as ToolDef[]

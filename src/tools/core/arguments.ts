@@ -22,11 +22,11 @@ function entriesOf(args: NamedArgs): [string, unknown][] {
  * says so even without a token).
  */
 export function checkArgumentNames(tool: ToolDef, args: NamedArgs): Map<string, unknown> {
-  const entries = entriesOf(args)
   const shape = tool.input.shape as Record<string, z.ZodType>
   const accepted = () => [...Object.keys(shape), ...COMMON_ARGS.filter((c) => !(c in shape))].join(', ')
-  if (entries.length > MAX_ARGUMENTS)
-    throw new BadRequestError(`Too many arguments (${entries.length}) for ${tool.name}; accepted: ${accepted()}`)
+  const count = args instanceof Map ? args.size : Object.keys(args).length
+  if (count > MAX_ARGUMENTS) throw new BadRequestError(`Too many arguments (${count}) for ${tool.name}; accepted: ${accepted()}`)
+  const entries = entriesOf(args)
   const named = new Map(entries.filter(([, v]) => v !== undefined))
   const unknown = [...named.keys()].filter((k) => !Object.hasOwn(shape, k) && !(COMMON_ARGS as readonly string[]).includes(k))
   if (unknown.length) {

@@ -90,7 +90,7 @@ describe('damaged database files', () => {
   test('write tools on a damaged database: 503 naming the project, nothing written', async () => {
     const h = { 'x-trackio-write-token': server.token }
     for (const project of ['notdb', 'truncated', 'corrupt', 'badheader']) {
-      const log = await api(server.url, 'log_metrics', { project, run: 'r', metrics: { a: 1 } }, h)
+      const log = await api(server.url, 'log_metrics', { project, run: 'r', metrics: { a: 1 }, new_run: true }, h)
       expect(log.status).toBe(503)
       expectProjectError(log, project)
       const del = await api(server.url, 'delete_run', { project, run: 'gpt2-small' }, h)
@@ -162,7 +162,7 @@ describe('a database locked by another process (python3 BEGIN EXCLUSIVE)', () =>
 
   test('a write waiting on a locked project does not stall reads of other projects', async () => {
     const py = await holdLock(join(dir, 'locked.db'), 3)
-    const pending = track(api(server.url, 'log_metrics', { project: 'locked', run: 'r', metrics: { a: 1 } }, { 'x-trackio-write-token': server.token }))
+    const pending = track(api(server.url, 'log_metrics', { project: 'locked', run: 'r', metrics: { a: 1 }, new_run: true }, { 'x-trackio-write-token': server.token }))
     await othersStillServe(server)
     expect(pending.done()).toBe(false)
     expect((await pending.result).status).toBe(200)
@@ -195,13 +195,13 @@ describe('a read-only data directory (server run as nobody)', () => {
       const url = `http://127.0.0.1:${m[1]}`
       for (const project of ['llm-finetune', 'image-classification']) {
         for (const [tool, body] of READS) expectProjectError(await api(url, tool, body(project)), project)
-        const w = await api(url, 'log_metrics', { project, run: 'r', metrics: { a: 1 } }, { 'x-trackio-write-token': m[2]! })
+        const w = await api(url, 'log_metrics', { project, run: 'r', metrics: { a: 1 }, new_run: true }, { 'x-trackio-write-token': m[2]! })
         expect(w.status).toBe(503)
         expectProjectError(w, project)
       }
       const missing = await api(url, 'get_project_summary', { project: 'nothing-here' })
       expect(missing.status).toBe(200)
-      const create = await api(url, 'log_metrics', { project: 'new-one', run: 'r', metrics: { a: 1 } }, { 'x-trackio-write-token': m[2]! })
+      const create = await api(url, 'log_metrics', { project: 'new-one', run: 'r', metrics: { a: 1 }, new_run: true }, { 'x-trackio-write-token': m[2]! })
       expectProjectError(create, 'new-one')
       expect(create.status).toBe(503)
       expect((await fetch(`${url}/version`)).status).toBe(200)

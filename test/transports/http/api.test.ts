@@ -13,7 +13,7 @@ afterAll(async () => {
   await server?.stop()
 })
 
-describe('body forms (spec 6.2)', () => {
+describe('body forms (compat §6)', () => {
   const expected = async () => (await api(base, 'get_runs_for_project', { project: 'llm-finetune' })).text
   test('flat object, kwargs, args, data, JSON list and lone scalar give the same answer', async () => {
     const want = await expected()
