@@ -21,7 +21,7 @@ export default defineTool({
   example: { project: 'mnist-classifier', uploaded_db: { path: '/tmp/trackio-upload-x.db' }, hf_token: null },
   handler: () => {
     throw needsSpace(
-      'upload_db_to_space (replacing a project database with an uploaded file)',
+      'upload_db_to_space (replacing a project database with an uploaded file, as `trackio sync` does to seed a Space)',
       'Log to this server with trackio.init(project=..., server_url="http://HOST:PORT/?write_token=...") instead.',
     )
   },

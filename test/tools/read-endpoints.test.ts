@@ -41,8 +41,8 @@ describe('bad input is a 400 with Trackio\'s message', () => {
     ['get_system_logs_batch', { project: 'llm-finetune', runs: {} }, 'runs must be a list'],
     ['get_registry_details', { registry: '../x' }, "Registry name '../x' must match"],
     ['get_registry_details', { registry: 'nosuch' }, "Registry 'nosuch' does not exist locally."],
-    ['get_registry_details', { registry: 'models', bucket_id: 'me/bucket' }, 'needs a Hugging Face Space'],
-    ['get_registries', { bucket_id: 'me/bucket' }, 'needs a Hugging Face Space'],
+    ['get_registry_details', { registry: 'models', bucket_id: 'me/bucket' }, 'Hugging Face Space / Hub functionality'],
+    ['get_registries', { bucket_id: 'me/bucket' }, 'Hugging Face Space / Hub functionality'],
   ]
   for (const [tool, args, message] of cases)
     test(`${tool} ${JSON.stringify(args).slice(0, 60)}`, async () => {
@@ -62,7 +62,7 @@ describe('bad input is a 400 with Trackio\'s message', () => {
     expect((await call('upload_db_to_space', { project: 'x', uploaded_db: { path: '/etc/passwd' } })).status).toBe(401)
     const r = await call('upload_db_to_space', { project: 'x', uploaded_db: { path: '/etc/passwd' } }, { 'x-trackio-write-token': 'test-token' })
     expect(r.status).toBe(400)
-    expect(r.json.error).toContain('needs a Hugging Face Space')
+    expect(r.json.error).toContain('Hugging Face Space / Hub functionality')
   })
 })
 

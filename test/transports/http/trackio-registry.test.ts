@@ -4,7 +4,7 @@ import { copyFixtures, inProcessApp } from '../../helpers'
 /**
  * Every name of Trackio's endpoint registry (spec 6.4, 44 names) is a route here: with or without
  * the write token, with an empty body or with arguments of the wrong type, none answers 404 (an
- * unknown API) or 5xx. Spaces-only names answer a 400 that says so.
+ * unknown API) or 5xx. Hugging Face-only names answer a 400 that says so.
  */
 const TRACKIO_API = `get_run_mutation_status, upload_db_to_space, bulk_upload_media, check_artifact_blobs,
 bulk_upload_artifact_blob, artifact_log, get_artifact_manifest, get_artifacts,
@@ -38,7 +38,7 @@ test('every name answers, never 404 or 5xx, whatever the body', async () => {
   expect(seen).toEqual([])
 })
 
-test('the Spaces-only names say they need a Space', async () => {
+test('the Hugging Face-only names say so', async () => {
   const { call } = await inProcessApp(copyFixtures('basic'), 'tok')
   const h = { 'x-trackio-write-token': 'tok' }
   for (const [name, args] of [
@@ -48,7 +48,7 @@ test('the Spaces-only names say they need a Space', async () => {
   ] as const) {
     const r = await call(name, args, h)
     expect({ name, status: r.status }).toEqual({ name, status: 400 })
-    expect(r.json.error).toContain('needs a Hugging Face Space')
+    expect(r.json.error).toContain('Hugging Face Space / Hub functionality')
   }
   expect((await call('get_registry_buckets', {}, h)).json).toEqual({ data: { buckets: [], default_bucket_id: null } })
 })
