@@ -17,7 +17,7 @@ const uploadEntry = z.object({
   project: z.string().optional().describe('Ignored: the call\'s `project` decides.'),
   digest: z.unknown().describe('sha256 hex digest the file must hash to.'),
   uploaded_file: z
-    .object({ path: z.unknown(), orig_name: z.unknown().optional(), meta: z.unknown().optional() })
+    .object({ path: z.unknown().optional(), orig_name: z.unknown().optional(), meta: z.unknown().optional() })
     .loose()
     .nullable()
     .describe('`{"path": <a path returned by POST /api/upload>}` (Gradio FileData).'),
