@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { NotFoundError } from '../errors'
-import { checkReadOnlyQuery, QUERY_MAX_BYTES, QUERY_MAX_ROWS, QUERY_TIME_LIMIT_MS, READ_ONLY_PRAGMAS, runReadOnlyQuery } from '../storage/read/query'
+import { checkReadOnlyQuery, QUERY_MAX_BYTES, QUERY_MAX_ROWS, QUERY_MAX_RSS_BYTES, QUERY_TIME_LIMIT_MS, READ_ONLY_PRAGMAS, runReadOnlyQuery } from '../storage/read/query'
 import { defineTool, looseObject, projectArg } from './core/define'
 
 export default defineTool({
@@ -11,7 +11,7 @@ export default defineTool({
     'run_artifact_links, project_metadata): JSON columns such as `metrics.metrics` are BLOBs and come back as hex; read them with ' +
     "`json_extract(CAST(metrics AS TEXT), '$.loss')`. One statement only; anything that is not a read is refused with 400 and the " +
     `reason (allowed PRAGMAs: ${[...READ_ONLY_PRAGMAS].join(', ')}). At most ${QUERY_MAX_ROWS} rows (400 past that: add a LIMIT), ` +
-    `${QUERY_MAX_BYTES / 1024 / 1024} MiB of data, and ${QUERY_TIME_LIMIT_MS / 1000} s: a longer query is stopped (400) without holding ` +
+    `${QUERY_MAX_BYTES / 1024 / 1024} MiB of data, ${QUERY_MAX_RSS_BYTES / 1024 / 1024} MiB of memory and ${QUERY_TIME_LIMIT_MS / 1000} s: a query past them is stopped (400) without holding ` +
     'the server, which keeps answering other calls meanwhile. Unknown project: 404. Answers ' +
     '`{"project", "query" (normalised), "columns", "rows": [{column: value}], "row_count"}`.',
   input: z.object({

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { BadRequestError, StorageError } from '../../errors'
 import { formatFloat } from '../../json/serialize'
 import { JsonFloat, type Json } from '../../json/values'
@@ -17,6 +18,12 @@ export const QUERY_MAX_ROWS = 10_000
 export const QUERY_TIME_LIMIT_MS = 10_000
 /** Bytes of cell data one answer may carry (hex BLOBs count double). */
 export const QUERY_MAX_BYTES = 32 * 1024 * 1024
+/**
+ * Resident memory the query process may reach before it is killed (checked every 100 ms through
+ * /proc where there is one): `SELECT randomblob(1e9)` fails instead of the machine. bun:sqlite's
+ * SQLite is built without memory statistics, so PRAGMA hard_heap_limit has no effect.
+ */
+export const QUERY_MAX_RSS_BYTES = 512 * 1024 * 1024
 /** Queries running at once; more wait their turn, and past the queue limit get 503. */
 export const QUERY_CONCURRENCY = 2
 const QUERY_QUEUE_LIMIT = 16
@@ -96,9 +103,10 @@ export interface QueryLimits {
   maxRows: number
   timeLimitMs: number
   maxBytes: number
+  maxRssBytes: number
 }
 
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxRows: QUERY_MAX_ROWS, timeLimitMs: QUERY_TIME_LIMIT_MS, maxBytes: QUERY_MAX_BYTES }
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxRows: QUERY_MAX_ROWS, timeLimitMs: QUERY_TIME_LIMIT_MS, maxBytes: QUERY_MAX_BYTES, maxRssBytes: QUERY_MAX_RSS_BYTES }
 
 export interface QueryResult {
   columns: string[]
@@ -196,6 +204,16 @@ function decodeCell(c: string | null): Json {
   }
 }
 
+/** Resident set size of a process from /proc (0 where /proc is not available). */
+function residentBytes(pid: number): number {
+  try {
+    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1])
+    return Number.isFinite(pages) ? pages * 4096 : 0
+  } catch {
+    return 0
+  }
+}
+
 async function readCapped(stream: ReadableStream<Uint8Array>, cap: number): Promise<string | null> {
   const chunks: Uint8Array[] = []
   let size = 0
@@ -218,15 +236,24 @@ export async function runReadOnlyQuery(dbPath: string, sql: string, limits: Quer
       env: { BUN_BE_BUN: '1', PATH: process.env.PATH ?? '', TMPDIR: process.env.TMPDIR ?? '/tmp' },
     })
     let timedOut = false
+    let tooBig = false
     const timer = setTimeout(() => {
       timedOut = true
       child.kill('SIGKILL')
     }, limits.timeLimitMs)
+    const watch = setInterval(() => {
+      if (residentBytes(child.pid) > limits.maxRssBytes) {
+        tooBig = true
+        child.kill('SIGKILL')
+      }
+    }, 100)
     // JSON framing and typed cells add at most a few bytes per cell on top of the data cap
     const text = await readCapped(child.stdout, limits.maxBytes * 3 + 1024 * 1024)
     if (text === null) child.kill('SIGKILL')
     await child.exited
     clearTimeout(timer)
+    clearInterval(watch)
+    if (tooBig) throw new BadRequestError(`Query needed more than ${Math.round(limits.maxRssBytes / 1024 / 1024)} MiB of memory and was stopped. Select less data.`)
     if (timedOut)
       throw new BadRequestError(`Query stopped: it ran longer than the ${limits.timeLimitMs / 1000} s time limit. Add a LIMIT, narrow the WHERE clause, or avoid unbounded recursive CTEs.`)
     if (text === null) throw new BadRequestError(`Query answer is larger than ${limits.maxBytes} bytes. Select fewer columns or rows.`)
@@ -239,7 +266,8 @@ export async function runReadOnlyQuery(dbPath: string, sql: string, limits: Quer
     if (!answer.ok) {
       const code = answer.code ?? ''
       const message = answer.error ?? 'query failed'
-      if (/^SQLITE_(BUSY|LOCKED|NOTADB|CORRUPT|CANTOPEN|IOERR|NOMEM|FULL)/.test(code)) throw new StorageError(`The database cannot be queried right now: ${message}`)
+      if (code.startsWith('SQLITE_NOMEM') || /out of memory/i.test(message)) throw new BadRequestError(`Query ran out of memory and was stopped. Select less data.`)
+      if (/^SQLITE_(BUSY|LOCKED|NOTADB|CORRUPT|CANTOPEN|IOERR|FULL)/.test(code)) throw new StorageError(`The database cannot be queried right now: ${message}`)
       throw new BadRequestError(message)
     }
     const columns = answer.columns ?? []

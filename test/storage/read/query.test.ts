@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkReadOnlyQuery, runReadOnlyQuery } from '../../../src/storage/read/query'
 import { copyFixtures, inProcessApp } from '../../helpers'
@@ -44,6 +45,7 @@ describe('runReadOnlyQuery', () => {
       maxRows: 10,
       maxBytes: 1024,
       timeLimitMs: 1500,
+      maxRssBytes: 1 << 30,
     }).then(
       () => 'finished',
       (err: Error) => err.message,
@@ -59,7 +61,7 @@ describe('runReadOnlyQuery', () => {
 
   test('the row cap and the size cap stop a query early, with messages that say how to ask for less', async () => {
     const db = join(dir, 'image-classification.db')
-    const limits = { maxRows: 5, maxBytes: 1 << 20, timeLimitMs: 10_000 }
+    const limits = { maxRows: 5, maxBytes: 1 << 20, timeLimitMs: 10_000, maxRssBytes: 1 << 30 }
     await expect(runReadOnlyQuery(db, 'SELECT id FROM metrics', limits)).rejects.toThrow('Query returned more than 5 rows. Refine the query or add a LIMIT clause.')
     expect((await runReadOnlyQuery(db, 'SELECT id FROM metrics LIMIT 5', limits)).rows).toHaveLength(5)
     await expect(runReadOnlyQuery(db, 'SELECT metrics FROM metrics', { ...limits, maxRows: 10_000, maxBytes: 1000 })).rejects.toThrow('Query answer is larger than 1000 bytes')
@@ -72,5 +74,12 @@ describe('runReadOnlyQuery', () => {
       ['a', 1],
       ['b', 3],
     ])
+  })
+
+  // the memory watch reads /proc (Linux); elsewhere only the time and size limits apply
+  test.if(existsSync('/proc/self/statm'))('a query that needs more memory than allowed is stopped with a 400 message', async () => {
+    const db = join(dir, 'image-classification.db')
+    const limits = { maxRows: 10, maxBytes: 1024, timeLimitMs: 20_000, maxRssBytes: 96 * 1024 * 1024 }
+    await expect(runReadOnlyQuery(db, 'SELECT length(hex(zeroblob(100000000)))', limits)).rejects.toThrow('Query needed more than 96 MiB of memory and was stopped')
   })
 })
