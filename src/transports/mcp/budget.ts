@@ -14,6 +14,18 @@ import { downsamplePoints, downsampleRecords, downsampleRows } from '../../tools
 export const DEFAULT_MCP_MAX_TOKENS = 20_000
 const BYTES_PER_TOKEN = 4
 const MIN_ROWS = 8
+/** Rows measured to estimate the size of a long list. */
+const SAMPLE_ROWS = 500
+
+/** Every `step`-th row of records. */
+function pick(rec: JsonRecords, step: number): JsonRecords {
+  const idx = Array.from({ length: Math.ceil(rec.length / step) }, (_, i) => i * step)
+  return new JsonRecords(
+    rec.keys,
+    rec.columns.map((c) => idx.map((i) => c[i]!)),
+    rec.lexemes.map((l) => (l ? idx.map((i) => l[i]) : l)),
+  )
+}
 
 /** Rows of a list answer, as the text needs them. */
 function rowsOf(value: JsonResult): Json[] | null {
@@ -36,6 +48,8 @@ function isRecord(v: Json): v is JsonObject {
  * of records, one line per item for other lists, compact JSON for anything else.
  */
 export function compactText(value: JsonResult): string {
+  const series = seriesOf(value)
+  if (series) return seriesText(value as JsonObject, series)
   if (value instanceof JsonRecords) {
     const lines = [value.keys.join('\t')]
     for (let i = 0; i < value.length; i++) lines.push(value.keys.map((_, j) => cell(value.at(j, i))).join('\t'))
@@ -50,6 +64,23 @@ export function compactText(value: JsonResult): string {
   }
   if (rows) return rows.map((r) => cell(r)).join('\n')
   return stringify(value, { style: 'pydantic', nanTokens: true })
+}
+
+/**
+ * get_metric_history as text: per series one line of facts, then `step value` lines (timestamps
+ * stay in the structured content), so the text is a fraction of the JSON.
+ */
+function seriesText(value: JsonObject, series: Series[]): string {
+  const facts = [...value].filter(([k]) => k !== 'series').map(([k, v]) => `${k}: ${cell(v)}`)
+  const out = facts.length ? [facts.join(', ')] : []
+  for (const s of series) {
+    const head = [...s].filter(([k, v]) => !Array.isArray(v) && k !== 'timestamps').map(([k, v]) => `${k}=${cell(v)}`)
+    out.push(`# ${head.join(' ')}`, 'step\tvalue')
+    const steps = (s.get('steps') as Json[] | undefined) ?? []
+    const values = s.get('values') as Json[]
+    for (let i = 0; i < values.length; i++) out.push(`${cell(steps[i])}\t${cell(values[i])}`)
+  }
+  return out.join('\n')
 }
 
 function length(value: JsonResult): number {
@@ -121,13 +152,20 @@ function size(value: JsonResult, text: string): number {
 /** Fit an answer into `maxTokens`: downsample lists and series; anything else that does not fit is an error the caller reports. */
 export function fitBudget(value: JsonResult, maxTokens: number): Budgeted {
   const limit = maxTokens * BYTES_PER_TOKEN
-  let text = compactText(value)
-  let bytes = size(value, text)
-  if (bytes <= limit) return { value, text, note: null }
   const total = length(value)
   const series = seriesOf(value)
   const pointLists = pointListsOf(value)
   let current = value
+  // A long list is measured on a sample first, so a 200,000-row answer is never spelled out whole.
+  if (total > SAMPLE_ROWS * 4) {
+    const step = Math.floor(total / SAMPLE_ROWS)
+    const sample = value instanceof JsonRecords ? pick(value, step) : (value as Json[]).filter((_, i) => i % step === 0)
+    const perRow = size(sample, compactText(sample)) / length(sample)
+    if (perRow * total > limit) current = shrinkList(value, Math.max(MIN_ROWS, Math.floor((limit * 0.9) / perRow)))
+  }
+  let text = compactText(current)
+  let bytes = size(current, text)
+  if (bytes <= limit && current === value) return { value, text, note: null }
   for (let attempt = 0; attempt < 6 && bytes > limit; attempt++) {
     if (pointLists) {
       const now = Math.max(...[...(current as JsonObject).values()].map((v) => (v as Json[]).length))
