@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { JsonObject } from '../json/values'
+import { cachedAnswer } from '../storage/read/answer-cache'
 import { sampledMetricRows } from '../storage/read/metrics'
 import { resolveRun } from '../storage/read/runs'
 import { MAX_LOG_POINTS, isScalarValue } from '../storage/read/subsample'
@@ -38,15 +39,17 @@ export default defineTool({
     readProject(ctx, project, [], (p) => {
       const f = resolveRun(p, 'metrics', run, run_id)
       if (!f) return []
-      return sampledMetricRows(p, f, MAX_LOG_POINTS, scalar_only).map((r) => {
-        let m: JsonObject = r.metrics
-        if (scalar_only) {
-          m = new Map()
-          for (const [k, v] of r.metrics) if (isScalarValue(v)) m.set(k, v)
-        }
-        m.set('timestamp', r.timestamp)
-        m.set('step', r.step)
-        return m
-      })
+      return cachedAnswer(p, `logs:${scalar_only}:${f.column}:${f.value}`, () =>
+        sampledMetricRows(p, f, MAX_LOG_POINTS, scalar_only).map((r) => {
+          let m: JsonObject = r.metrics
+          if (scalar_only) {
+            m = new Map()
+            for (const [k, v] of r.metrics) if (isScalarValue(v)) m.set(k, v)
+          }
+          m.set('timestamp', r.timestamp)
+          m.set('step', r.step)
+          return m
+        }),
+      )
     }),
 })

@@ -145,6 +145,15 @@ export function keyPath(key: string): string {
 }
 
 /**
+ * An object that stays the same while the database does not change, and is new after any change
+ * (another connection committed, or this server wrote): ProjectDb clears its memos then. Caches keep
+ * the token they were checked against.
+ */
+export function versionToken(p: ProjectDb): object {
+  return p.memo('cache-version', () => ({}))
+}
+
+/**
  * The cached series of `metric` in a run, brought up to date with the database; null when the run is
  * not cacheable (see above). `worthBuilding` says whether a series not yet cached should be built (a
  * long run whose steps are all exact as JS numbers). Call inside `p.read`.
@@ -154,7 +163,7 @@ export function cachedSeries(p: ProjectDb, f: RunFilter, metric: string, worthBu
   const key = cacheKey(p, f, metric)
   // A new token each time the database changes (the memo is cleared when another connection commits
   // or we write): a series is checked once per change. Only the token and a flag live in the memo.
-  const version = p.memo('series-version', () => ({}))
+  const version = versionToken(p)
   let s = cache.get(key) ?? null
   if (s && s.checkedAt === version) return s
   if (s) s = refreshed(p, f, metric, s)
