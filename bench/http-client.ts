@@ -11,18 +11,23 @@ export interface Reply {
 
 const CRLF2 = Buffer.from('\r\n\r\n')
 
-/** Index of `\r\n\r\n` in buf from `from`, or -1. */
-function headerEnd(buf: Buffer, from: number): number {
-  return buf.indexOf(CRLF2, from)
-}
+type Phase = 'head' | 'length' | 'size' | 'data' | 'trailer' | 'eof'
 
-/** One keep-alive connection sending one request at a time. */
+/**
+ * One keep-alive connection sending one request at a time. The response parser is incremental (body
+ * bytes are counted, never re-concatenated), so a 17 MB answer costs the client one pass.
+ */
 export class Connection {
   private socket: Bun.Socket<undefined> | null = null
-  private buf: Buffer = Buffer.alloc(0)
   private waiting: ((r: Reply) => void) | null = null
   private failed: ((e: Error) => void) | null = null
   private keepBody = false
+  private phase: Phase = 'head'
+  /** Bytes of an unfinished header or chunk-size line. */
+  private pending: Buffer = Buffer.alloc(0)
+  private remaining = 0
+  private status = 0
+  private parts: Uint8Array[] = []
 
   constructor(
     readonly host: string,
@@ -35,7 +40,10 @@ export class Connection {
       port: this.port,
       socket: {
         data: (_s, chunk) => this.onData(chunk),
-        close: () => this.failed?.(new Error(`connection to port ${this.port} closed (${this.buf.length} bytes unparsed: ${this.buf.toString('latin1', 0, 200)})`)),
+        close: () => {
+          if (this.phase === 'eof' && this.waiting) return this.finish()
+          this.failed?.(new Error(`connection to port ${this.port} closed`))
+        },
         error: (_s, e) => this.failed?.(e),
       },
     })
@@ -45,6 +53,9 @@ export class Connection {
   /** Send a pre-encoded request; resolves with the status and (when `keepBody`) the body bytes. */
   send(request: Uint8Array, keepBody = false): Promise<Reply> {
     this.keepBody = keepBody
+    this.phase = 'head'
+    this.pending = Buffer.alloc(0)
+    this.parts = []
     return new Promise<Reply>((resolve, reject) => {
       this.waiting = resolve
       this.failed = reject
@@ -58,57 +69,85 @@ export class Connection {
     })
   }
 
-  private onData(chunk: Buffer): void {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk
-    const r = this.parse()
-    if (r && this.waiting) {
-      const w = this.waiting
-      this.waiting = null
-      this.failed = null
-      w(r)
-    }
+  private finish(): void {
+    const w = this.waiting
+    this.waiting = null
+    this.failed = null
+    const body = this.keepBody ? Buffer.concat(this.parts) : new Uint8Array(0)
+    this.parts = []
+    this.phase = 'head'
+    w?.({ status: this.status, body })
   }
 
-  /** A complete response at the start of the buffer (removed from it), or null when more is needed. */
-  private parse(): Reply | null {
-    const buf = this.buf
-    const he = headerEnd(buf, 0)
-    if (he < 0) return null
-    const head = buf.toString('latin1', 0, he)
-    const status = Number(head.slice(9, 12))
-    const lower = head.toLowerCase()
-    const cl = /\r\ncontent-length:\s*(\d+)/.exec(lower)
-    const start = he + 4
-    if (cl) {
-      const len = Number(cl[1])
-      if (buf.length < start + len) return null
-      const body = this.keepBody ? Uint8Array.prototype.slice.call(buf, start, start + len) : new Uint8Array(0)
-      this.buf = buf.subarray(start + len)
-      return { status, body }
-    }
-    if (/\r\ntransfer-encoding:\s*chunked/.test(lower)) {
-      // Walk the chunks; only complete when the terminating 0-size chunk is in.
-      const parts: Uint8Array[] = []
-      let i = start
-      for (;;) {
-        const le = buf.indexOf('\r\n', i)
-        if (le < 0) return null
-        const size = parseInt(buf.toString('latin1', i, le), 16)
-        const dataStart = le + 2
-        if (size === 0) {
-          const end = buf.indexOf(CRLF2, le)
-          if (end < 0 && buf.length < dataStart + 2) return null
-          this.buf = buf.subarray(Math.min(buf.length, dataStart + 2))
-          return { status, body: this.keepBody ? Buffer.concat(parts) : new Uint8Array(0) }
+  private onData(chunk: Buffer): void {
+    let buf = chunk
+    while (buf.length && this.waiting) {
+      switch (this.phase) {
+        case 'head': {
+          const all = this.pending.length ? Buffer.concat([this.pending, buf]) : buf
+          const he = all.indexOf(CRLF2)
+          if (he < 0) {
+            this.pending = Buffer.from(all)
+            return
+          }
+          this.pending = Buffer.alloc(0)
+          const head = all.toString('latin1', 0, he).toLowerCase()
+          this.status = Number(head.slice(9, 12))
+          buf = all.subarray(he + 4)
+          const cl = /\r\ncontent-length:\s*(\d+)/.exec(head)
+          if (cl) {
+            this.remaining = Number(cl[1])
+            this.phase = 'length'
+            if (this.remaining === 0) this.finish()
+          } else if (/\r\ntransfer-encoding:\s*chunked/.test(head)) this.phase = 'size'
+          else this.phase = 'eof'
+          break
         }
-        if (buf.length < dataStart + size + 2) return null
-        if (this.keepBody) parts.push(buf.subarray(dataStart, dataStart + size))
-        i = dataStart + size + 2
+        case 'length': {
+          const n = Math.min(this.remaining, buf.length)
+          if (this.keepBody) this.parts.push(Uint8Array.prototype.slice.call(buf, 0, n))
+          this.remaining -= n
+          buf = buf.subarray(n)
+          if (this.remaining === 0) this.finish()
+          break
+        }
+        case 'size':
+        case 'trailer': {
+          const all = this.pending.length ? Buffer.concat([this.pending, buf]) : buf
+          const le = all.indexOf('\r\n')
+          if (le < 0) {
+            this.pending = Buffer.from(all)
+            return
+          }
+          this.pending = Buffer.alloc(0)
+          const line = all.toString('latin1', 0, le)
+          buf = all.subarray(le + 2)
+          if (this.phase === 'trailer') {
+            if (line === '') this.finish()
+          } else if (line !== '') {
+            const size = parseInt(line, 16)
+            if (size === 0) this.phase = 'trailer'
+            else {
+              this.remaining = size
+              this.phase = 'data'
+            }
+          }
+          break
+        }
+        case 'data': {
+          const n = Math.min(this.remaining, buf.length)
+          if (this.keepBody) this.parts.push(Uint8Array.prototype.slice.call(buf, 0, n))
+          this.remaining -= n
+          buf = buf.subarray(n)
+          // The CRLF closing the chunk's data reads as an empty size line.
+          if (this.remaining === 0) this.phase = 'size'
+          break
+        }
+        case 'eof':
+          if (this.keepBody) this.parts.push(Uint8Array.prototype.slice.call(buf, 0))
+          return
       }
     }
-    // No length: the body runs until the connection closes (not used by either server).
-    this.buf = buf.subarray(start)
-    return { status, body: new Uint8Array(0) }
   }
 
   close(): void {
