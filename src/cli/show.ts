@@ -35,7 +35,9 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
     if (port > 65535) break
     const app = createApp({ ctx, version: VERSION, writeToken, mcp: { enabled: cfg.mcpEnabled, path: '/mcp' }, mcpHandler: mcp?.handle, guard, maxBodyBytes: MAX_BODY_BYTES })
     try {
-      app.listen({ hostname: cfg.host, port })
+      // Elysia's Bun adapter turns SO_REUSEPORT on: two servers would then share one port and
+      // answer its requests in turn. Off, a taken port fails with EADDRINUSE as it should.
+      app.listen({ hostname: cfg.host, port, reusePort: false })
     } catch (err) {
       lastErr = err
       if (isAddrInUse(err)) continue
@@ -59,7 +61,9 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
   throw new Error(
     cfg.portTries > 1
       ? `Cannot find empty port in range: ${cfg.port}-${last}. Set GRADIO_SERVER_PORT or pass --port.`
-      : `Cannot listen on ${cfg.host}:${cfg.port}: ${(lastErr as Error)?.message ?? 'address in use'}`,
+      : isAddrInUse(lastErr)
+        ? `Port ${cfg.port} on ${cfg.host} is already in use (another server, perhaps another trackio, listens there). Pass another --port, or set GRADIO_SERVER_PORT instead of --port to take the next free port.`
+        : `Cannot listen on ${cfg.host}:${cfg.port}: ${(lastErr as Error)?.message ?? 'address in use'}`,
   )
 }
 
