@@ -82,7 +82,7 @@ export function runKeys(p: ProjectDb, table: 'metrics' | 'system_metrics', f: Ru
         for (const k of decodeObject(m).keys()) seen.add(k)
     }
     return [...seen]
-  })
+  }, (found) => found.length > 0)
   return keys.filter((k) => !exclude.includes(k)).sort(compareCodePoints)
 }
 
@@ -215,7 +215,7 @@ export function runStats(p: ProjectDb, f: RunFilter): { count: number; lastStep:
     const last = int(row?.[1])
     const first = int(row?.[2])
     return { count: Number(row?.[0] ?? 0), lastStep: last, safeSteps: typeof last !== 'bigint' && typeof first !== 'bigint' }
-  })
+  }, (stats) => stats.count > 0)
 }
 
 /** Largest step over the whole project (`last_activity` of the project summary). */
