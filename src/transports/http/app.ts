@@ -28,6 +28,13 @@ export interface AppOptions {
   maxBodyBytes?: number
 }
 
+/** The path of a request URL as sent (`//api/x` stays as it is), without the query. */
+function pathOf(url: string): string {
+  const path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '')
+  const q = path.indexOf('?')
+  return q < 0 ? path : path.slice(0, q)
+}
+
 function writeGate(token: string): ToolGate {
   return (tool, request, args) => {
     if (tool.access !== 'write') return
@@ -49,6 +56,10 @@ export function createApp(o: AppOptions) {
         return errorResponse(err)
       }
     })
+    // Whatever Elysia itself answers (no route, a parse or validation failure of its own) is JSON too.
+    .onError(({ code, error, request }) =>
+      code === 'NOT_FOUND' ? errorResponse(new NotFoundError(`Not found: ${request.method} ${pathOf(request.url)}`)) : errorResponse(error),
+    )
     .use(openapiPlugin(o.version))
     .use(swaggerAssets)
     .use(apiRoutes(o.ctx, writeGate(o.writeToken), o.tools ?? TOOLS, maxBody))

@@ -3,6 +3,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { TOOLS } from '../../tools/registry'
 import type { ToolContext, ToolDef } from '../../tools/core/define'
+import { readText } from '../http/body'
 import { buildCatalog, createMcpServer } from './server'
 import { SessionStore } from './sessions'
 
@@ -47,7 +48,7 @@ function losslessReviver(_key: string, value: unknown, context?: { source?: stri
 
 /** The POST body parsed losslessly; on a syntax error, a fresh request the SDK answers with its Parse error. */
 async function readPost(request: Request): Promise<{ request: Request; body?: unknown }> {
-  const text = await request.text()
+  const text = await readText(request)
   try {
     return { request, body: JSON.parse(text, losslessReviver as (k: string, v: unknown) => unknown) }
   } catch {
