@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import type { Json } from '../json/values'
-import { metricRows } from '../storage/read/metrics'
+import { snapshotRecords } from '../storage/read/metrics'
 import { resolveRun } from '../storage/read/runs'
 import { defineTool, intArg, projectArg, runArg, runIdArg, windowArg } from './core/define'
 import { readProject } from './core/read-project'
@@ -28,17 +27,8 @@ export default defineTool({
   handler: (a, ctx) => {
     const filter = rowFilter(a)
     return readProject(ctx, a.project, new Map(), (p) => {
-      const out = new Map<string, Json>()
       const f = resolveRun(p, 'metrics', a.run, a.run_id)
-      if (!f) return out
-      for (const row of metricRows(p, f, filter, 'timestamp')) {
-        for (const [k, value] of row.metrics) {
-          let list = out.get(k) as Json[] | undefined
-          if (!list) out.set(k, (list = []))
-          list.push({ timestamp: row.timestamp, step: row.step, value })
-        }
-      }
-      return out
+      return f ? snapshotRecords(p, f, filter) : new Map()
     })
   },
 })

@@ -1,4 +1,4 @@
-import { JsonRecords, type Json, type JsonObject } from '../../json/values'
+import { JsonFloat, JsonRecords, type Json, type JsonObject } from '../../json/values'
 import { JsonSyntaxError, parseJson } from '../../json/parse'
 import { scanTopLevel } from '../../json/scan'
 import { compareCodePoints, type ProjectDb } from '../db/connection'
@@ -155,6 +155,43 @@ export function metricRows(p: ProjectDb, f: RunFilter, rf: RowFilter, order: 'ti
     const t = text(ts)
     if (!inTime(rf, t, cache)) continue
     out.push({ timestamp: t ?? '', step: int(step) ?? 0, metrics: decodeObject(m, decode) })
+  }
+  return out
+}
+
+/**
+ * get_snapshot's answer: every metric key of the selected rows (in order of first appearance) →
+ * its `{timestamp, step, value}` points, in the row order of `metricRows`. Rows are walked one at
+ * a time and points kept by column (a timestamp string is shared by all keys of its row; numbers
+ * in their stored spelling stay text), so a whole 200,000-step run costs a fraction of one object
+ * per point, and the answer can be streamed (transports/http/respond.ts).
+ */
+export function snapshotRecords(p: ProjectDb, f: RunFilter, rf: RowFilter): Map<string, JsonRecords> {
+  const out = new Map<string, JsonRecords>()
+  if (rf.kind === 'none' || !p.hasTable('metrics')) return out
+  const sc = stepClause(rf)
+  const rows = p.db
+    .query(`SELECT timestamp, step, metrics FROM metrics WHERE ${where(f)}${sc.sql} ORDER BY ${orderClause(rf, 'timestamp')}`)
+    .iterate(f.value, ...sc.params) as IterableIterator<{ timestamp: unknown; step: unknown; metrics: unknown }>
+  const cache = new Map<string, number | null>()
+  for (const row of rows) {
+    const t = text(row.timestamp)
+    if (!inTime(rf, t, cache)) continue
+    const ts = t ?? ''
+    const step = int(row.step) ?? 0
+    for (const [k, value] of decodeObject(row.metrics)) {
+      let rec = out.get(k)
+      if (!rec) out.set(k, (rec = new JsonRecords(['timestamp', 'step', 'value'], [[], [], []], [undefined, undefined, []])))
+      rec.columns[0]!.push(ts)
+      rec.columns[1]!.push(step)
+      if (value instanceof JsonFloat && STORED_SPELLING.test(value.text)) {
+        rec.columns[2]!.push(null)
+        rec.lexemes[2]!.push(value.text)
+      } else {
+        rec.columns[2]!.push(value)
+        rec.lexemes[2]!.push(undefined)
+      }
+    }
   }
   return out
 }
