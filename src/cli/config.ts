@@ -11,6 +11,18 @@ export interface ServerConfig {
   project: string | null
   allowedHosts: string[]
   corsOrigin: string | null
+  /** Print one access-log line per request (--log-requests). */
+  logRequests: boolean
+  /** Things the user set that do not do what they probably meant (printed on stderr at startup). */
+  warnings: string[]
+}
+
+/** GRADIO_MCP_SERVER is on only when exactly `True` (as in Gradio); a value that looks like yes gets a warning. */
+function mcpFromEnv(raw: string | undefined, warnings: string[]): boolean {
+  if (raw === undefined || raw === 'True') return raw === 'True'
+  if (/^\s*(true|1|yes|on|y|t)\s*$/i.test(raw))
+    warnings.push(`GRADIO_MCP_SERVER=${raw} leaves MCP off: only the exact value 'True' turns it on (as in Gradio). Set GRADIO_MCP_SERVER=True or pass --mcp-server.`)
+  return false
 }
 
 function parsePort(raw: string, what: string): number {
@@ -30,14 +42,19 @@ export function serverConfig(args: ParsedArgs, env: Record<string, string | unde
   }
   const portFlag = flag('port')
   const host = flag('host') ?? (env.GRADIO_SERVER_NAME || '127.0.0.1')
+  const warnings: string[] = []
+  const mcpFlag = args.flags.get('mcp-server') === true
+  const mcpEnv = mcpFromEnv(env.GRADIO_MCP_SERVER, mcpFlag ? [] : warnings)
   return {
     dataDir: resolveTrackioDir(env),
     host,
     port: portFlag !== undefined ? parsePort(portFlag, '--port') : env.GRADIO_SERVER_PORT ? parsePort(env.GRADIO_SERVER_PORT, 'GRADIO_SERVER_PORT') : 7860,
     portTries: portFlag !== undefined ? 1 : 100,
-    mcpEnabled: args.flags.get('mcp-server') === true || env.GRADIO_MCP_SERVER === 'True',
+    mcpEnabled: mcpFlag || mcpEnv,
     project: flag('project') ?? null,
     allowedHosts: [...list(flag('allowed-hosts')), ...list(env.TRACKIO_ALLOWED_HOSTS)],
     corsOrigin: flag('cors-origin') ?? null,
+    logRequests: args.flags.get('log-requests') === true,
+    warnings,
   }
 }

@@ -1,7 +1,7 @@
 import { Storage } from '../storage/db/connection'
 import { startInboxPoller } from '../ingest/inbox'
 import { settingsFromEnv } from '../tools/core/settings'
-import { createApp } from '../transports/http/app'
+import { createApp, serveApp } from '../transports/http/app'
 import { MAX_BODY_BYTES } from '../transports/http/body'
 import { createMcpHandler } from '../transports/mcp/handler'
 import { makeWriteToken } from '../transports/write-token'
@@ -34,16 +34,16 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
     const port = cfg.port === 0 ? 0 : cfg.port + i
     if (port > 65535) break
     const app = createApp({ ctx, version: VERSION, writeToken, mcp: { enabled: cfg.mcpEnabled, path: '/mcp' }, mcpHandler: mcp?.handle, guard, maxBodyBytes: MAX_BODY_BYTES })
+    let server: Bun.Server<undefined>
     try {
-      // Elysia's Bun adapter turns SO_REUSEPORT on: two servers would then share one port and
-      // answer its requests in turn. Off, a taken port fails with EADDRINUSE as it should.
-      app.listen({ hostname: cfg.host, port, reusePort: false })
+      // Without SO_REUSEPORT (see serveApp): a port another server holds fails with EADDRINUSE.
+      server = await serveApp(app, { hostname: cfg.host, port, maxBodyBytes: MAX_BODY_BYTES, logRequest: cfg.logRequests ? (line) => console.log(line) : undefined })
     } catch (err) {
       lastErr = err
       if (isAddrInUse(err)) continue
       throw err
     }
-    const actual = app.server!.port!
+    const actual = server.port!
     const inbox = startInboxPoller(cfg.dataDir, env)
     return {
       url: baseUrl(cfg.host, actual),
@@ -52,7 +52,7 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
       stop: async () => {
         await inbox.stop()
         mcp?.close()
-        await app.stop(true)
+        await server.stop(true)
         storage.close()
       },
     }
@@ -67,14 +67,17 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
   )
 }
 
-/** The startup lines (spec 7.1), then where the docs and MCP live. */
+/**
+ * The startup lines, shaped like Trackio's (spec 7.1) but true: this server has no dashboard and
+ * opens no browser. The line ending in "write access at: <url>" is the one scripts and tests read.
+ */
 export function startupLines(cfg: ServerConfig, server: RunningServer, color: boolean): string[] {
   const { ui, write } = startupUrls(server.url, cfg.project, server.writeToken)
-  const first = `* Trackio UI launched at: ${ui}`
+  const first = `* Trackio server running at: ${ui}`
   const lines = [
     color ? `\x1b[1m\x1b[38;5;208m${first}\x1b[0m` : first,
     '',
-    `* Trackio dashboard opened in browser with write access at: ${write}`,
+    `* The same URL with write access at: ${write}`,
     '* Only share this write_token with trusted users, as it allows them to write logs, rename/delete runs, and connect MCP tools.',
     `* API documentation: ${server.url}/swagger`,
     `* Data directory: ${cfg.dataDir}`,
