@@ -9,7 +9,7 @@ import { Database } from 'bun:sqlite'
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { writeBenchData } from '../src/cli/demo'
+import { writeBenchData } from './data'
 import { ensureSchema } from '../src/storage/db/schema'
 
 const ROOT = resolve(import.meta.dir, '..')

@@ -2,8 +2,8 @@ import { Elysia } from 'elysia'
 import { NotFoundError } from '../../errors'
 import type { ToolContext, ToolDef } from '../../tools/core/define'
 import { TOOLS } from '../../tools/registry'
-import { presentedToken, requireWriteToken } from '../write-token'
-import { apiRoutes, type ToolGate } from './api'
+import { createInvoker, writeTokenAuthorizer, type Authorizer } from '../../tools/core/invoke'
+import { apiRoutes } from './api'
 import { checkContentLength, limitedRequest, MAX_BODY_BYTES, serverBodyLimit } from './body'
 import { createGuard, type GuardOptions } from './guard'
 import { openapiPlugin } from './openapi'
@@ -26,6 +26,8 @@ export interface AppOptions {
   tools?: readonly ToolDef[]
   /** Request body limit (default MAX_BODY_BYTES); larger bodies get 413 with a JSON error. */
   maxBodyBytes?: number
+  /** Who may run write tools (default: the write token). */
+  authorize?: Authorizer
 }
 
 /** The path of a request URL as sent (`//api/x` stays as it is), without the query. */
@@ -33,13 +35,6 @@ function pathOf(url: string): string {
   const path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '')
   const q = path.indexOf('?')
   return q < 0 ? path : path.slice(0, q)
-}
-
-function writeGate(token: string): ToolGate {
-  return (tool, request, args) => {
-    if (tool.access !== 'write') return
-    requireWriteToken(token, presentedToken(request, args.write_token), `call ${tool.name}`)
-  }
 }
 
 export function createApp(o: AppOptions) {
@@ -62,7 +57,7 @@ export function createApp(o: AppOptions) {
     )
     .use(openapiPlugin(o.version))
     .use(swaggerAssets)
-    .use(apiRoutes(o.ctx, writeGate(o.writeToken), o.tools ?? TOOLS, maxBody))
+    .use(apiRoutes(createInvoker(o.ctx, o.authorize ?? writeTokenAuthorizer(o.writeToken)), o.tools ?? TOOLS, maxBody))
   const version = () =>
     jsonResponse({
       version: TRACKIO_COMPAT_VERSION,

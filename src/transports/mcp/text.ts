@@ -9,7 +9,7 @@ function pretty(value: JsonResult): string {
 }
 
 /**
- * A tool's value as an MCP result (spec 9.4). structuredContent: lists and booleans wrapped as
+ * A tool's value as an MCP result (compat §9). structuredContent: lists and booleans wrapped as
  * `{"result": …}`, objects as themselves, floats and big integers spelled exactly (JSON.rawJSON).
  * Text: one item per list element (strings raw), one indented JSON item for anything else.
  */
@@ -26,7 +26,7 @@ export function renderResult(tool: ToolDef, result: JsonResult): CallToolResult 
   return { content: [text(pretty(value))], structuredContent, isError: false }
 }
 
-/** A failed call: a result, never a protocol error (spec 9.5). */
+/** A failed call: a result, never a protocol error (compat §9). */
 export function errorResult(message: string): CallToolResult {
   return { content: [{ type: 'text', text: message }], isError: true }
 }
