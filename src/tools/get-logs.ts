@@ -1,13 +1,12 @@
 import { z } from 'zod'
 import type { JsonObject } from '../json/values'
-import type { ProjectDb } from '../storage/db/connection'
-import { metricRows, runStats, sampledMetricRows, type MetricRow } from '../storage/read/metrics'
-import { metricRowsByRowid, metricRowTexts } from '../storage/read/row-texts'
-import { resolveRun, type RunFilter } from '../storage/read/runs'
+import { cachedAnswer } from '../storage/read/answer-cache'
+import { metricRows, sampledMetricRows, type MetricRow } from '../storage/read/metrics'
+import { resolveRun } from '../storage/read/runs'
 import { MAX_LOG_POINTS, isScalarValue } from '../storage/read/subsample'
 import { defineTool, looseObject, projectArg, runArg, runIdArg } from './core/define'
 import { readProject } from './core/read-project'
-import { downsampleRows, extremaRowIndices, MAX_POINTS_NOTE, maxPointsArg } from './core/max-points'
+import { downsampleRows, MAX_POINTS_NOTE, maxPointsArg } from './core/max-points'
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off', ''])
@@ -28,16 +27,9 @@ const scalarOnlyArg = z
   })
   .describe('Keep only numeric values (and histograms) in each row.')
 
-/**
- * max_points: every row when they fit; else (scalar rows only, in scalar mode) downsampled keeping
- * each metric's extremes, chosen on the raw JSON so that only the kept rows are decoded.
- */
-function extremaRows(p: ProjectDb, f: RunFilter, scalarOnly: boolean, maxPoints: number): MetricRow[] {
-  if (runStats(p, f).count <= maxPoints) return metricRows(p, f, { kind: 'all' }, 'timestamp, id', !scalarOnly)
-  const { rowids, texts } = metricRowTexts(p, f)
-  const keep = extremaRowIndices(texts, scalarOnly, maxPoints)
-  if (keep) return metricRowsByRowid(p, keep.map((i) => rowids[i]!), !scalarOnly)
-  const rows = metricRows(p, f, { kind: 'all' }, 'timestamp, id', !scalarOnly)
+/** max_points: every row when they fit, else (scalar rows only, in scalar mode) downsampled keeping extremes. */
+function extremaRows(rows: MetricRow[], scalarOnly: boolean, maxPoints: number): MetricRow[] {
+  if (rows.length <= maxPoints) return rows
   const kept = scalarOnly ? rows.filter((r) => [...r.metrics.values()].some(isScalarValue)) : rows
   return downsampleRows(kept, (r) => r.metrics, maxPoints)
 }
@@ -56,19 +48,18 @@ export default defineTool({
     readProject(ctx, project, [], (p) => {
       const f = resolveRun(p, 'metrics', run, run_id)
       if (!f) return []
-      const rows =
-        max_points === null
-          ? sampledMetricRows(p, f, MAX_LOG_POINTS, scalar_only)
-          : extremaRows(p, f, scalar_only, max_points)
-      return rows.map((r) => {
-        let m: JsonObject = r.metrics
-        if (scalar_only) {
-          m = new Map()
-          for (const [k, v] of r.metrics) if (isScalarValue(v)) m.set(k, v)
-        }
-        m.set('timestamp', r.timestamp)
-        m.set('step', r.step)
-        return m
-      })
+      const shape = (rows: MetricRow[]) =>
+        rows.map((r) => {
+          let m: JsonObject = r.metrics
+          if (scalar_only) {
+            m = new Map()
+            for (const [k, v] of r.metrics) if (isScalarValue(v)) m.set(k, v)
+          }
+          m.set('timestamp', r.timestamp)
+          m.set('step', r.step)
+          return m
+        })
+      if (max_points !== null) return shape(extremaRows(metricRows(p, f, { kind: 'all' }, 'timestamp, id', !scalar_only), scalar_only, max_points))
+      return cachedAnswer(p, `logs:${scalar_only}:${f.column}:${f.value}`, () => shape(sampledMetricRows(p, f, MAX_LOG_POINTS, scalar_only)))
     }),
 })

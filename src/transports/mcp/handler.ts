@@ -4,7 +4,7 @@ import { ChangeWatcher } from '../../storage/read/change-watch'
 import { TOOLS } from '../../tools/registry'
 import type { ToolContext, ToolDef } from '../../tools/core/define'
 import { createInvoker, writeTokenAuthorizer, type Authorizer } from '../../tools/core/invoke'
-import { MAX_BODY_BYTES } from '../http/body'
+import { MAX_BODY_BYTES, readText } from '../http/body'
 import { LiveHub } from './live'
 import { listenUris } from './modern'
 import { buildCatalog, createMcpServer } from './server'
@@ -67,7 +67,7 @@ function losslessReviver(_key: string, value: unknown, context?: { source?: stri
 
 /** The POST body, parsed losslessly (undefined when it is not JSON), and a fresh request carrying the same bytes. */
 async function readPost(request: Request): Promise<{ request: Request; body?: unknown }> {
-  const text = await request.text()
+  const text = await readText(request)
   const copy = new Request(request.url, { method: 'POST', headers: request.headers, body: text })
   try {
     return { request: copy, body: JSON.parse(text, losslessReviver as (k: string, v: unknown) => unknown) }
@@ -115,6 +115,24 @@ function flushed(response: Response, onEnd?: () => void): Response {
   const headers = new Headers(response.headers)
   headers.set('x-accel-buffering', 'no')
   return new Response(body, { status: response.status, statusText: response.statusText, headers })
+}
+
+/** Messages one JSON-RPC batch may hold (MCP 2025-06-18 dropped batches; older clients send a few). */
+export const MAX_BATCH = 32
+
+/**
+ * A batch runs its calls at once and answers them together, so one POST of N calls would hold N
+ * answers in memory: at most one tools/call per batch (the rest is cheap), at most MAX_BATCH messages.
+ * (2026-07-28 has no batches; the SDK refuses them on that path.)
+ */
+function batchRefusal(body: unknown): Response | null {
+  if (!Array.isArray(body)) return null
+  if (body.length > MAX_BATCH)
+    return rpcError(400, -32600, `Invalid Request: a JSON-RPC batch may hold at most ${MAX_BATCH} messages (got ${body.length}); send them in separate requests`)
+  const calls = body.filter((m) => typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'tools/call').length
+  if (calls > 1)
+    return rpcError(400, -32600, `Invalid Request: a JSON-RPC batch may hold at most one tools/call (got ${calls}); send the calls in separate requests`)
+  return null
 }
 
 function isInitialize(body: unknown): boolean {
@@ -196,6 +214,8 @@ export function createMcpHandler(o: McpHandlerOptions): McpHandler {
       if (request.method === 'POST') {
         const post = await readPost(request)
         if (!(await isLegacyRequest(post.request, post.body))) return serveModern(post)
+        const refused = batchRefusal(post.body)
+        if (refused) return refused
         const sid = request.headers.get('mcp-session-id')
         if (sid === null) return open(post)
         const s = sessions.get(sid)
