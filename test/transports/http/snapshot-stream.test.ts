@@ -50,7 +50,8 @@ describe('get_snapshot over a long run', () => {
   beforeAll(async () => {
     dir = tempDir()
     writeProject(dir)
-    server = await startServer(dir, ['--mcp-server'])
+    // No answer budget here: this is about what one whole-run call costs the server (budgets: test/transports/mcp/budget.test.ts).
+    server = await startServer(dir, ['--mcp-server', '--mcp-max-tokens', '1000000000'])
     server.errors()
   })
   afterAll(async () => {
