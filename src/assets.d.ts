@@ -14,3 +14,7 @@ declare module '@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf' {
   const path: string
   export default path
 }
+declare module '*.png' {
+  const path: string
+  export default path
+}

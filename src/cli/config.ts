@@ -1,5 +1,6 @@
 import { resolveTrackioDir } from '../storage/db/paths'
 import type { SpaceIdentity } from '../tools/core/hub-access'
+import { DEFAULT_MCP_MAX_TOKENS } from '../transports/mcp/budget'
 import { UsageError, type ParsedArgs } from './args'
 
 export interface ServerConfig {
@@ -12,6 +13,8 @@ export interface ServerConfig {
   project: string | null
   allowedHosts: string[]
   corsOrigin: string | null
+  /** Token budget of one MCP tool answer. */
+  mcpMaxTokens: number
   /** Print one access-log line per request (--log-requests). */
   logRequests: boolean
   /** Things the user set that do not do what they probably meant (printed on stderr at startup). */
@@ -43,6 +46,13 @@ function parsePort(raw: string, what: string): number {
   return Number(raw)
 }
 
+/** The MCP answer budget: a whole number of tokens, at least 1,000 (default 20,000). */
+function parseTokens(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_MCP_MAX_TOKENS
+  if (!/^\d+$/.test(raw) || Number(raw) < 1000) throw new UsageError(`--mcp-max-tokens / TRACKIO_MCP_MAX_TOKENS must be a whole number of tokens, at least 1000, got '${raw}'`)
+  return Number(raw)
+}
+
 function list(raw: string | undefined): string[] {
   return (raw ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
 }
@@ -70,6 +80,7 @@ export function serverConfig(args: ParsedArgs, env: Record<string, string | unde
     project: flag('project') ?? null,
     allowedHosts: [...list(flag('allowed-hosts')), ...list(env.TRACKIO_ALLOWED_HOSTS), ...spaceHosts],
     corsOrigin: flag('cors-origin') ?? null,
+    mcpMaxTokens: parseTokens(flag('mcp-max-tokens') ?? env.TRACKIO_MCP_MAX_TOKENS),
     logRequests: args.flags.get('log-requests') === true,
     warnings,
     space,

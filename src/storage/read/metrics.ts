@@ -97,7 +97,10 @@ export function isMalformedJson(err: unknown): boolean {
  */
 export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: RowFilter): JsonRecords {
   if (rf.kind !== 'none' && p.hasTable('metrics')) {
+    // Point and range reads by step are index seeks: they use a series already cached but never
+    // build one (reading a 2,000,000-step run to answer 201 rows would be a regression).
     const long = () => {
+      if (rf.kind === 'step' || rf.kind === 'steps') return false
       const stats = runStats(p, f)
       return stats.safeSteps && stats.count >= SERIES_CACHE_MIN_ROWS
     }

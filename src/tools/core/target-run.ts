@@ -1,32 +1,10 @@
+import { closest } from '../../analysis/runs'
 import { NotFoundError } from '../../errors'
 import { retryWhileLocked } from '../../storage/db/connection'
 import { text } from '../../storage/db/decode'
 import { listRuns, resolveRun } from '../../storage/read/runs'
 import { uuid4Hex } from '../../storage/write/traces'
 import type { ToolContext } from './define'
-
-/** Up to `n` names closest to `name` (shared prefix first, then edit distance), for "did you mean". */
-export function closestNames(name: string, names: Iterable<string>, n = 3): string[] {
-  const distance = (a: string, b: string): number => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j)
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0]!
-      row[0] = i
-      for (let j = 1; j <= b.length; j++) {
-        const cur = row[j]!
-        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
-        prev = cur
-      }
-    }
-    return row[b.length]!
-  }
-  const lower = name.toLowerCase()
-  return [...new Set(names)]
-    .map((c) => ({ c, d: c.toLowerCase().startsWith(lower) || lower.startsWith(c.toLowerCase()) ? 0 : distance(lower, c.toLowerCase().slice(0, 200)) }))
-    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
-    .slice(0, n)
-    .map((x) => x.c)
-}
 
 /**
  * The run an agent's write goes to (log_metrics, log_alert): a given run id, else the latest run of
@@ -51,6 +29,6 @@ export async function targetRunId(ctx: ToolContext, project: string, run: string
   })
   if (existing !== null) return existing
   const what = runId !== null ? `Run id '${runId}'` : `Run '${run}'`
-  const hint = known.length ? ` Closest runs: ${closestNames(run, known).map((n) => `'${n}'`).join(', ')}.` : ''
+  const hint = known.length ? ` Closest runs: ${closest(run, known, 3).map((n) => `'${n}'`).join(', ')}.` : ''
   throw new NotFoundError(`${what} does not exist in project '${project}'. Pass new_run: true to create a new run.${hint}`)
 }

@@ -4,11 +4,17 @@ import type { ToolContext, ToolDef } from '../../tools/core/define'
 import { TOOLS } from '../../tools/registry'
 import { createInvoker, writeTokenAuthorizer, type Authorizer } from '../../tools/core/invoke'
 import { apiRoutes } from './api'
+import { artifactBlobRoute } from './artifact-blob'
+import { runMutationStatusRoute } from './run-mutation-status'
 import { checkContentLength, limitedRequest, MAX_BODY_BYTES, serverBodyLimit } from './body'
 import { createGuard, type GuardOptions } from './guard'
 import { openapiPlugin } from './openapi'
 import { errorResponse, jsonResponse } from './respond'
 import { swaggerAssets } from './swagger-assets'
+import { UploadStaging } from '../../storage/write/upload-staging'
+import { mediaRoot } from '../../storage/read/media-files'
+import { fileRoute } from './file-route'
+import { uploadRoute } from './upload'
 
 /** Trackio's Python client requires api_version 1; `version` is the Trackio release we match. */
 export const TRACKIO_COMPAT_VERSION = '0.36.0'
@@ -40,6 +46,7 @@ function pathOf(url: string): string {
 export function createApp(o: AppOptions) {
   const guard = createGuard(o.guard ?? {})
   const maxBody = o.maxBodyBytes ?? MAX_BODY_BYTES
+  const ctx: ToolContext = o.ctx.uploads ? o.ctx : { ...o.ctx, uploads: new UploadStaging() }
   const app = new Elysia({ serve: { maxRequestBodySize: serverBodyLimit(maxBody) } })
     .onRequest(({ request, set }) => {
       const g = guard(request)
@@ -57,7 +64,11 @@ export function createApp(o: AppOptions) {
     )
     .use(openapiPlugin(o.version))
     .use(swaggerAssets)
-    .use(apiRoutes(createInvoker(o.ctx, o.authorize ?? writeTokenAuthorizer(o.writeToken)), o.tools ?? TOOLS, maxBody))
+    .use(uploadRoute(ctx.uploads!, o.writeToken, maxBody))
+    .use(fileRoute(mediaRoot(o.ctx.storage.dataDir)))
+    .use(apiRoutes(createInvoker(ctx, o.authorize ?? writeTokenAuthorizer(o.writeToken)), o.tools ?? TOOLS, maxBody))
+    .use(artifactBlobRoute(o.ctx.storage.dataDir))
+    .use(runMutationStatusRoute(o.writeToken))
   const version = () =>
     jsonResponse({
       version: TRACKIO_COMPAT_VERSION,

@@ -9,10 +9,14 @@ const STREAM_ROWS = 8192
 export function jsonResponse(body: JsonResult, status = 200, headers: Record<string, string> = {}): Response {
   const init = { status, headers: { 'content-type': 'application/json', ...headers } }
   const data = (body as { data?: unknown }).data
-  if (Object.keys(body as object).length === 1) {
+  const single = data !== undefined && Object.keys(body as object).length === 1
+  if (single) {
     if (data instanceof JsonRecords && data.length > STREAM_ROWS) return new Response(streamRecords(data), init)
     const groups = recordGroups(data)
     if (groups && groups.rows > STREAM_ROWS) return new Response(streamGroups(groups.map), init)
+    // A cached answer that keeps its own spelling (storage/read/answer-cache.ts) is not spelled again.
+    const spelled = (data as { pythonText?(): string } | null)?.pythonText?.()
+    if (spelled !== undefined) return new Response(`{"data":${spelled}}`, init)
   }
   return new Response(stringify(body, { style: 'python' }), init)
 }
@@ -29,7 +33,9 @@ function streamRecords(records: JsonRecords): ReadableStream<Uint8Array> {
     pull(controller) {
       const start = next
       next = Math.min(records.length, start + STREAM_ROWS)
-      const rows = stringify(records.slice(start, next), { style: 'python' }).slice(1, -1)
+      // Records that can spell themselves (a cached series, through the native JSON.stringify) do so.
+      const fast = (records as { pythonJson?(a: number, b: number): string | null }).pythonJson?.(start, next)
+      const rows = fast ?? stringify(records.slice(start, next), { style: 'python' }).slice(1, -1)
       const head = start === 0 ? '{"data":[' : ','
       const tail = next === records.length ? ']}' : ''
       controller.enqueue(encoder.encode(head + rows + tail))
