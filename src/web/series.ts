@@ -1,0 +1,192 @@
+/**
+ * Metric series for the charts. With get_metric_history the server returns an extrema-preserving
+ * downsampled view of any step range (refined on zoom); without it the page reads a run's rows with
+ * get_logs (already bounded to 3000 rows by the server) and exact rows of a zoomed range with get_snapshot.
+ * Live updates ask only for steps after the last one each series holds.
+ */
+import { call, hasHistory, type HistorySeries } from './api'
+
+export interface Run {
+  id: string | null
+  name: string
+  created_at: string | null
+  /** Stable key: the id, or the name for legacy runs without one. */
+  key: string
+}
+
+export interface Series {
+  steps: number[]
+  /** null for NaN/Infinity (as the API writes them) and for rows without the metric. */
+  values: (number | null)[]
+  /** Seconds since the epoch. */
+  times: number[]
+  /** Points stored on the server for this range, when it said (downsampled views return fewer). */
+  total?: number
+}
+
+/** metric → run key → series */
+export type SeriesTable = Map<string, Map<string, Series>>
+
+export const OVERVIEW_POINTS = 500
+/** Without get_metric_history, a zoomed range is read row by row only when it spans at most this many steps. */
+export const RAW_ZOOM_SPAN = 5000
+/** Steps asked for per live read without get_metric_history (get_snapshot's window). */
+const LIVE_WINDOW = 50_000
+
+const parseTime = (t: unknown): number => (typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t.endsWith('Z') || /[+-]\d\d:\d\d$/.test(t) ? t : t + 'Z') / 1000 : NaN)
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+
+function put(table: SeriesTable, metric: string, run: string, s: Series): void {
+  let m = table.get(metric)
+  if (!m) table.set(metric, (m = new Map()))
+  m.set(run, s)
+}
+
+function fromHistory(runs: Run[], answer: { series: HistorySeries[] }): SeriesTable {
+  const table: SeriesTable = new Map()
+  for (const s of answer.series) {
+    const run = runs.find((r) => (s.run_id !== null && r.id === s.run_id) || (r.id === null && r.name === s.run)) ?? runs.find((r) => r.name === s.run)
+    if (!run) continue
+    put(table, s.metric, run.key, { steps: s.steps, values: s.values.map(num), times: s.timestamps.map(parseTime), total: s.total_points })
+  }
+  return table
+}
+
+/** Rows ({step, timestamp, metric: value…}) → one series per numeric metric. */
+function fromRows(table: SeriesTable, run: Run, rows: Record<string, unknown>[], metrics: Set<string> | null): void {
+  const acc = new Map<string, Series>()
+  for (const row of rows) {
+    const step = row.step
+    if (typeof step !== 'number') continue
+    const t = parseTime(row.timestamp)
+    for (const [k, v] of Object.entries(row)) {
+      if (k === 'step' || k === 'timestamp') continue
+      if (metrics && !metrics.has(k)) continue
+      if (v !== null && typeof v !== 'number') continue
+      let s = acc.get(k)
+      if (!s) acc.set(k, (s = { steps: [], values: [], times: [] }))
+      s.steps.push(step)
+      s.values.push(num(v))
+      s.times.push(t)
+    }
+  }
+  for (const [k, s] of acc) put(table, k, run.key, sortByStep(s))
+}
+
+function sortByStep(s: Series): Series {
+  let sorted = true
+  for (let i = 1; i < s.steps.length; i++) if (s.steps[i]! < s.steps[i - 1]!) sorted = false
+  if (sorted) return s
+  const idx = s.steps.map((_, i) => i).sort((a, b) => s.steps[a]! - s.steps[b]!)
+  return { steps: idx.map((i) => s.steps[i]!), values: idx.map((i) => s.values[i]!), times: idx.map((i) => s.times[i]!), total: s.total }
+}
+
+/** Snapshot answer (metric → [{step, timestamp, value}]) → series. */
+function fromSnapshot(table: SeriesTable, run: Run, snap: Record<string, { step: number; timestamp: string; value: unknown }[]>, metrics: Set<string> | null): void {
+  for (const [k, points] of Object.entries(snap)) {
+    if (metrics && !metrics.has(k)) continue
+    const s: Series = { steps: [], values: [], times: [] }
+    for (const p of points) {
+      if (p.value !== null && typeof p.value !== 'number') continue
+      s.steps.push(p.step)
+      s.values.push(num(p.value))
+      s.times.push(parseTime(p.timestamp))
+    }
+    if (s.steps.length) put(table, k, run.key, sortByStep(s))
+  }
+}
+
+const runArgs = (r: Run) => ({ run: r.name, run_id: r.id })
+
+/** The overview of every metric of these runs (whole step range). */
+export async function loadOverview(project: string, runs: Run[], metrics: string[]): Promise<SeriesTable> {
+  if (!runs.length || !metrics.length) return new Map()
+  if (await hasHistory(project)) {
+    const answer = await call<{ series: HistorySeries[] }>('get_metric_history', {
+      project, runs: [...new Set(runs.map((r) => r.name))], metrics, max_points: OVERVIEW_POINTS, downsample: 'minmax',
+    })
+    return fromHistory(runs, answer)
+  }
+  const table: SeriesTable = new Map()
+  const wanted = new Set(metrics)
+  const answers = await Promise.all(runs.map((r) => call<Record<string, unknown>[]>('get_logs', { project, ...runArgs(r), scalar_only: true })))
+  answers.forEach((rows, i) => fromRows(table, runs[i]!, rows, wanted))
+  return table
+}
+
+/**
+ * A finer view of [min, max] (steps). Null when no finer view can be had (no get_metric_history and a span
+ * too wide to read row by row): the chart then keeps zooming into the overview.
+ */
+export async function loadRange(project: string, runs: Run[], metrics: string[], min: number, max: number): Promise<SeriesTable | null> {
+  const lo = Math.floor(min)
+  const hi = Math.ceil(max)
+  if (await hasHistory(project)) {
+    const answer = await call<{ series: HistorySeries[] }>('get_metric_history', {
+      project, runs: [...new Set(runs.map((r) => r.name))], metrics, min_step: lo, max_step: hi, max_points: OVERVIEW_POINTS, downsample: 'minmax',
+    })
+    return fromHistory(runs, answer)
+  }
+  if (hi - lo > RAW_ZOOM_SPAN) return null
+  const half = Math.ceil((hi - lo) / 2)
+  return snapshots(project, runs, lo + half, half, new Set(metrics))
+}
+
+async function snapshots(project: string, runs: Run[], around: number, window: number, metrics: Set<string> | null): Promise<SeriesTable> {
+  const table: SeriesTable = new Map()
+  const answers = await Promise.all(runs.map((r) => call<Record<string, any>>('get_snapshot', { project, ...runArgs(r), around_step: around, window })))
+  answers.forEach((snap, i) => fromSnapshot(table, runs[i]!, snap, metrics))
+  return table
+}
+
+/** Points after `after` (a step) for each run: the live increment. */
+export async function loadSince(project: string, runs: { run: Run; after: number }[], metrics: string[]): Promise<SeriesTable> {
+  if (!runs.length) return new Map()
+  if (await hasHistory(project)) {
+    const table: SeriesTable = new Map()
+    await Promise.all(runs.map(async ({ run, after }) => {
+      const answer = await call<{ series: HistorySeries[] }>('get_metric_history', {
+        project, runs: [run.name], metrics, min_step: after + 1, max_points: 5000, downsample: 'minmax',
+      })
+      for (const [m, byRun] of fromHistory([run], answer)) for (const [k, s] of byRun) put(table, m, k, s)
+    }))
+    return table
+  }
+  const table: SeriesTable = new Map()
+  await Promise.all(runs.map(async ({ run, after }) => {
+    const snap = await call<Record<string, any>>('get_snapshot', { project, ...runArgs(run), around_step: after + 1 + LIVE_WINDOW, window: LIVE_WINDOW })
+    fromSnapshot(table, run, snap, null)
+  }))
+  return table
+}
+
+/** Append `extra` (later steps) to `base` in place. */
+export function appendSeries(base: Series, extra: Series): void {
+  const last = base.steps.length ? base.steps[base.steps.length - 1]! : -Infinity
+  for (let i = 0; i < extra.steps.length; i++) {
+    if (extra.steps[i]! <= last) continue
+    base.steps.push(extra.steps[i]!)
+    base.values.push(extra.values[i]!)
+    base.times.push(extra.times[i]!)
+  }
+  if (base.total !== undefined && extra.total !== undefined) base.total += extra.total
+}
+
+/** Trackio's smoothing: an exponential moving average with debiasing, NaN/null points passed through. */
+export function ema(values: (number | null)[], weight: number): (number | null)[] {
+  if (weight <= 0) return values
+  const out: (number | null)[] = new Array(values.length)
+  let last = 0
+  let n = 0
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    if (v === null || v === undefined) {
+      out[i] = null
+      continue
+    }
+    last = last * weight + (1 - weight) * v
+    n++
+    out[i] = last / (1 - Math.pow(weight, n))
+  }
+  return out
+}
