@@ -6,3 +6,7 @@ declare module 'swagger-ui-dist/swagger-ui.css' {
   const path: string
   export default path
 }
+declare module '*.png' {
+  const path: string
+  export default path
+}

@@ -1,4 +1,5 @@
 import { Storage } from '../storage/db/connection'
+import { UploadStaging } from '../storage/write/upload-staging'
 import { startInboxPoller } from '../ingest/inbox'
 import { settingsFromEnv } from '../tools/core/settings'
 import { createApp } from '../transports/http/app'
@@ -26,7 +27,7 @@ function isAddrInUse(err: unknown): boolean {
 export async function startServer(cfg: ServerConfig, env: Record<string, string | undefined>): Promise<RunningServer> {
   const storage = new Storage(cfg.dataDir)
   const writeToken = makeWriteToken(env)
-  const ctx = { storage, settings: settingsFromEnv(env, cfg.dataDir) }
+  const ctx = { storage, settings: settingsFromEnv(env, cfg.dataDir), uploads: new UploadStaging() }
   const mcp = cfg.mcpEnabled ? createMcpHandler({ ctx, writeToken }) : null
   const guard = { allowedHosts: cfg.allowedHosts, corsOrigin: cfg.corsOrigin, bindHost: cfg.host }
   let lastErr: unknown
@@ -52,6 +53,7 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
         mcp?.close()
         await app.stop(true)
         storage.close()
+        ctx.uploads.close()
       },
     }
   }

@@ -1,16 +1,14 @@
 import { readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs'
 import { dirname, join, resolve, sep } from 'node:path'
-import { BadRequestError, messageOf } from '../errors'
+import { messageOf } from '../errors'
 import { parseJson } from '../json/parse'
-import { JsonFloat, type Json, type JsonObject } from '../json/values'
+import type { Json } from '../json/values'
 import { compareCodePoints } from '../storage/db/connection'
-import { encodeJsonText } from '../storage/db/encode'
-import { projectPaths, stemTooLong } from '../storage/db/paths'
-import { isoNow } from '../storage/db/timestamps'
-import { writeBatch, type AlertEntry, type BatchOp, type JsonRecord, type MetricEntry, type Step, type SystemEntry } from '../storage/write/append'
+import { InvalidEntry, readEntry, type EntryKind, type LogEntry } from './entry'
+import { planWrites, writeProject } from './write'
 
 /**
- * The JSONL inbox (spec 8.6): clients in "jsonl" storage mode write immutable fragments
+ * The JSONL inbox (docs/compatibility.md, "JSONL inbox"): clients in "jsonl" storage mode write immutable fragments
  * `TRACKIO_DIR/inbox/<writer id>/<seq>.jsonl` (via a `.tmp` file and a rename); the server imports
  * them with the ordinary INSERT OR IGNORE writes and deletes them. Records carry log_id / alert_id,
  * so importing a fragment twice (a crash between the write and the delete) adds nothing.
@@ -29,22 +27,8 @@ export const INBOX_DIR = 'inbox'
 export const DEFAULT_POLL_SECONDS = 15
 export const MIN_POLL_SECONDS = 5
 
-const KINDS = ['metric', 'system_metric', 'alert'] as const
-type Kind = (typeof KINDS)[number]
-
-/** One valid record, already in the writer's terms. */
-interface InboxRecord {
-  kind: Kind
-  project: string
-  run: string
-  runId: string | null
-  timestamp: string | null
-  metrics: JsonObject
-  step: Step | null
-  config: JsonObject | null
-  logId: string | null
-  alert: Omit<AlertEntry, 'timestamp'> | null
-}
+/** The record kinds of Trackio's client and the entry kind each one is. */
+const KINDS: Record<string, EntryKind> = { metric: 'metric', system_metric: 'system', alert: 'alert' }
 
 /** `TRACKIO_INBOX_POLL_INTERVAL` in seconds: default 15, at least 5, anything unparseable → 15. */
 export function inboxPollSeconds(env: Record<string, string | undefined>): number {
@@ -54,105 +38,29 @@ export function inboxPollSeconds(env: Record<string, string | undefined>): numbe
   return Math.max(MIN_POLL_SECONDS, n)
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-
-class InvalidRecord extends Error {}
-
-function invalid(): never {
-  throw new InvalidRecord()
-}
-
-function isObject(v: Json | undefined): v is JsonObject {
-  return v instanceof Map
-}
-
-function text(v: Json | undefined, fallback: string | null = null): string | null {
-  if (v === undefined || v === null) return fallback
-  if (typeof v !== 'string' || LONE_SURROGATE.test(v)) invalid()
-  return v
-}
-
-function name(v: Json | undefined): string {
-  const s = text(v)
-  return s ? s : invalid()
-}
-
-/** An object value to store; absent/null → `{}`; one the writer would refuse → invalid record. */
-function storable(v: Json | undefined): JsonObject {
-  if (v === undefined || v === null) return new Map()
-  if (!isObject(v)) invalid()
-  try {
-    encodeJsonText(v)
-  } catch (err) {
-    if (err instanceof BadRequestError) invalid()
-    throw err
-  }
-  return v
-}
-
-function step(v: Json | undefined): Step | null {
-  if (v === undefined || v === null) return null
-  if (typeof v === 'number' && Number.isSafeInteger(v)) return v
-  if (typeof v === 'bigint' && v >= -(2n ** 63n) && v < 2n ** 63n) return v
-  if (v instanceof JsonFloat && Number.isSafeInteger(Number(v.text))) return Number(v.text)
-  return invalid()
-}
-
-/** A parsed line → a record, or null when it is not one (not an object, unknown kind, bad fields). */
-function toRecord(v: Json, dataDir: string): InboxRecord | null {
-  if (!isObject(v)) return null
+/** A parsed line → an entry, or null when it is not one (not an object, unknown kind, bad fields). */
+function toEntry(v: Json): LogEntry | null {
+  if (!(v instanceof Map)) return null
   const kind = v.get('kind')
-  if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) return null
+  if (typeof kind !== 'string' || !Object.hasOwn(KINDS, kind)) return null
   try {
-    const project = name(v.get('project'))
-    if (stemTooLong(projectPaths(dataDir, project).stem)) return null
-    const timestamp = text(v.get('timestamp'))
-    const rec: InboxRecord = {
-      kind: kind as Kind,
-      project,
-      run: name(v.get('run')),
-      runId: text(v.get('run_id')),
-      timestamp: timestamp ? timestamp : null,
-      metrics: new Map(),
-      step: null,
-      config: null,
-      logId: null,
-      alert: null,
-    }
-    if (kind === 'alert') {
-      rec.alert = {
-        title: text(v.get('title'), '')!,
-        text: text(v.get('text')),
-        level: text(v.get('level')) || 'WARN',
-        step: step(v.get('step')),
-        alertId: text(v.get('alert_id')),
-      }
-      return rec
-    }
-    rec.metrics = storable(v.get('metrics'))
-    rec.logId = text(v.get('log_id'))
-    if (kind === 'metric') {
-      rec.step = step(v.get('step'))
-      const config = v.get('config')
-      if (isObject(config) && config.size) rec.config = storable(config)
-    }
-    return rec
+    return readEntry(KINDS[kind]!, v, '', 'inbox')
   } catch (err) {
-    if (err instanceof InvalidRecord) return null
+    if (err instanceof InvalidEntry) return null
     throw err
   }
 }
 
 /** The records of one fragment; blank lines are ignored, anything else unusable is counted. */
-function parseFragment(data: string, dataDir: string): { records: InboxRecord[]; skipped: number } {
-  const records: InboxRecord[] = []
+function parseFragment(data: string): { records: LogEntry[]; skipped: number } {
+  const records: LogEntry[] = []
   let skipped = 0
   for (const raw of data.split('\n')) {
     const line = raw.trim()
     if (!line) continue
-    let rec: InboxRecord | null = null
+    let rec: LogEntry | null = null
     try {
-      rec = toRecord(parseJson(line, { allowNonFinite: false }), dataDir)
+      rec = toEntry(parseJson(line, { allowNonFinite: false }))
     } catch {
       rec = null
     }
@@ -160,46 +68,6 @@ function parseFragment(data: string, dataDir: string): { records: InboxRecord[];
     else skipped++
   }
   return { records, skipped }
-}
-
-/**
- * Writer operations per project database: one op per (kind, project, run, run_id) group, metric
- * groups first, then system metrics, then alerts (Trackio's order); first-seen order inside each.
- * A group uses the records' own timestamps only when every record of it has one.
- */
-function operations(records: InboxRecord[], dataDir: string): Map<string, { project: string; ops: BatchOp[] }> {
-  const groups = new Map<string, InboxRecord[]>()
-  for (const kind of KINDS)
-    for (const r of records) {
-      if (r.kind !== kind) continue
-      const key = JSON.stringify([kind, r.project, r.run, r.runId])
-      let g = groups.get(key)
-      if (!g) groups.set(key, (g = []))
-      g.push(r)
-    }
-  const byDb = new Map<string, { project: string; ops: BatchOp[] }>()
-  for (const g of groups.values()) {
-    const first = g[0]!
-    const own = g.every((r) => r.timestamp !== null)
-    const now = isoNow()
-    let op: BatchOp
-    if (first.kind === 'metric') {
-      const entries: MetricEntry[] = g.map((r) => ({ metrics: r.metrics, step: r.step, logId: r.logId, timestamp: own ? r.timestamp : null }))
-      const config: JsonRecord | null = g.find((r) => r.config)?.config ?? null
-      op = { kind: 'metrics', runName: first.run, runId: first.runId, entries, config, timestamp: now }
-    } else if (first.kind === 'system_metric') {
-      const entries: SystemEntry[] = g.map((r) => ({ metrics: r.metrics, timestamp: own ? r.timestamp : now, logId: r.logId }))
-      op = { kind: 'system', runName: first.run, runId: first.runId, entries }
-    } else {
-      const alerts: AlertEntry[] = g.map((r) => ({ ...r.alert!, timestamp: own ? r.timestamp : now }))
-      op = { kind: 'alerts', runName: first.run, runId: first.runId, alerts }
-    }
-    const db = projectPaths(dataDir, first.project).db
-    let b = byDb.get(db)
-    if (!b) byDb.set(db, (b = { project: first.project, ops: [] }))
-    b.ops.push(op)
-  }
-  return byDb
 }
 
 /** Path-segment order, as Python sorts Path objects. */
@@ -258,13 +126,13 @@ async function importFragment(file: string, dataDir: string): Promise<{ records:
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw err
   }
-  const { records, skipped } = parseFragment(data, dataDir)
+  const { records, skipped } = parseFragment(data)
   let done = written.get(file)
-  for (const [db, { project, ops }] of operations(records, dataDir)) {
-    if (done?.has(db)) continue
-    await writeBatch(dataDir, project, ops)
+  for (const w of planWrites(dataDir, records, 'all-or-none')) {
+    if (done?.has(w.db)) continue
+    await writeProject(dataDir, w)
     if (!done) written.set(file, (done = new Set()))
-    done.add(db)
+    done.add(w.db)
   }
   try {
     unlinkSync(file)

@@ -1,16 +1,7 @@
 import { z } from 'zod'
-import { isoNow } from '../storage/db/timestamps'
 import { defineTool, rawArg, rawValue } from './core/define'
-import { entryDoc, entryList, groupByRun, MAX_ENTRIES, systemItem, writeGroups } from '../ingest/log-entries'
-
-const systemEntry = z.object({
-  project: z.string(),
-  run: z.string(),
-  run_id: z.string().nullable().optional().describe('Defaults to the run name.'),
-  metrics: z.record(z.string(), z.unknown()).describe('System metric values (e.g. gpu/0/utilization), stored exactly.'),
-  timestamp: z.string().nullable().optional().describe('Stored verbatim; absent/null: the server\'s time (Trackio drops such rows).'),
-  log_id: z.string().nullable().optional().describe('Idempotency key: a row whose log_id is already stored is skipped.'),
-})
+import { entrySchema, MAX_ENTRIES, readEntryList } from '../ingest/entry'
+import { writeEntries } from '../ingest/write'
 
 export default defineTool({
   name: 'bulk_log_system',
@@ -20,7 +11,7 @@ export default defineTool({
     `Every entry is validated before anything is written; at most ${MAX_ENTRIES} per request; all groups of one project ` +
     'are one transaction, projects are written one after another (a later failure names the projects already stored).',
   input: z.object({
-    logs: rawArg(z.array(z.unknown()).meta({ items: entryDoc(systemEntry) }).describe('SystemLogEntry objects.')),
+    logs: rawArg(z.array(z.unknown()).meta({ items: entrySchema('system') }).describe('SystemLogEntry objects.')),
     hf_token: z.string().nullable().describe('Required by Trackio; null is fine.'),
   }),
   output: z.null(),
@@ -32,13 +23,7 @@ export default defineTool({
     hf_token: null,
   },
   handler: async (args, ctx) => {
-    const now = isoNow()
-    const items = entryList(rawValue(args, 'logs'), 'logs').map((o, i) => systemItem(o, `logs[${i}]`, now))
-    const groups = groupByRun(items).map(({ key, items }) => ({
-      key,
-      op: { kind: 'system' as const, runName: key.run, runId: key.runId, entries: items.map((i) => i.entry) },
-    }))
-    await writeGroups(ctx.storage.dataDir, groups)
+    await writeEntries(ctx.storage.dataDir, readEntryList('system', rawValue(args, 'logs'), 'logs'))
     return null
   },
 })

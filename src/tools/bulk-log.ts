@@ -1,26 +1,16 @@
 import { z } from 'zod'
 import { BadRequestError } from '../errors'
 import type { Json } from '../json/values'
-import { isoNow } from '../storage/db/timestamps'
 import { defineTool, rawArg, rawValue } from './core/define'
-import { entryDoc, entryList, groupByRun, MAX_ENTRIES, metricItem, normalizeTimestamp, stepValue, writeGroups, type MetricItem } from '../ingest/log-entries'
-
-const logEntry = z.object({
-  project: z.string(),
-  run: z.string(),
-  run_id: z.string().nullable().optional().describe('Defaults to the run name.'),
-  metrics: z.record(z.string(), z.unknown()).describe('Metric values, stored exactly (ints stay ints, floats floats, NaN/Infinity as Trackio encodes them).'),
-  step: z.int().nullable().optional().describe('null/absent: the run\'s next step (MAX(step)+1, 0 for a new run).'),
-  config: z.record(z.string(), z.unknown()).nullable().optional().describe('Run config; the first non-empty one of a run in the request is stored.'),
-  log_id: z.string().nullable().optional().describe('Idempotency key: a row whose log_id is already stored is skipped.'),
-})
+import { entrySchema, MAX_ENTRIES, normalizeTimestamp, readEntry, readEntryList, readObjectList, stepValue, type LogEntry } from '../ingest/entry'
+import { writeEntries } from '../ingest/write'
 
 /** The contributed JS/Go/Rust clients' flat body (spec 8.5) → LogEntry items. */
-function flatItems(args: Record<string, unknown>): MetricItem[] {
+function flatItems(args: Record<string, unknown>): LogEntry[] {
   const { project, run } = args
   if (typeof project !== 'string' || typeof run !== 'string')
     throw new BadRequestError("Missing required parameter: logs (or the flat form's 'project', 'run' and 'metrics_list')")
-  const list = entryList(rawValue(args, 'metrics_list'), 'metrics_list')
+  const list = readObjectList(rawValue(args, 'metrics_list'), 'metrics_list')
   const steps = rawValue(args, 'steps') ?? null
   const stamps = (args.timestamps as string[] | undefined) ?? []
   if (steps !== null && (!Array.isArray(steps) || steps.length !== list.length))
@@ -35,10 +25,10 @@ function flatItems(args: Record<string, unknown>): MetricItem[] {
     const m = new Map<string, Json>([['project', project], ['run', run], ['metrics', metrics]])
     if (step !== null && step !== -1) m.set('step', step)
     if (i === 0 && config !== null) m.set('config', config)
-    const item = metricItem(m, where)
+    const entry = readEntry('metric', m, where)
     const ts = stamps[i]
-    if (ts) item.entry.timestamp = normalizeTimestamp(ts, `timestamps[${i}]`)
-    return item
+    if (ts) entry.timestamp = normalizeTimestamp(ts, `timestamps[${i}]`)
+    return entry
   })
 }
 
@@ -59,7 +49,7 @@ export default defineTool({
     'Because of that form, a missing logs/hf_token is reported after the write-token check (Trackio: before). ' +
     'Unlike Trackio, a database failure is answered as an error (503 when the file is locked) instead of 200 and a background retry.',
   input: z.object({
-    logs: rawArg(z.array(z.unknown()).meta({ items: entryDoc(logEntry) }).describe('LogEntry objects.')).optional(),
+    logs: rawArg(z.array(z.unknown()).meta({ items: entrySchema('metric') }).describe('LogEntry objects.')).optional(),
     hf_token: z.string().nullable().optional().describe('Required by Trackio (null is fine); may be absent only in the flat form.'),
     project: z.string().optional().describe('Flat form (contributed clients): project of every row.'),
     run: z.string().optional().describe('Flat form: run of every row.'),
@@ -75,28 +65,16 @@ export default defineTool({
   example: { logs: [{ project: 'my-project', run: 'run-1', metrics: { loss: 0.5, acc: 0.8 }, step: null }], hf_token: null },
   handler: async (args, ctx) => {
     const flat = args.metrics_list !== undefined || args.project !== undefined || args.run !== undefined
-    let items: MetricItem[]
+    let items: LogEntry[]
     if (args.logs === undefined) {
       if (!flat) throw new BadRequestError('Missing required parameter: logs')
       items = flatItems(args)
     } else {
       if (flat) throw new BadRequestError("Send either 'logs' or the flat form (project, run, metrics_list), not both")
       if (args.hf_token === undefined) throw new BadRequestError('Missing required parameter: hf_token')
-      items = entryList(rawValue(args, 'logs'), 'logs').map((o, i) => metricItem(o, `logs[${i}]`))
+      items = readEntryList('metric', rawValue(args, 'logs'), 'logs')
     }
-    const now = isoNow()
-    const groups = groupByRun(items).map(({ key, items }) => ({
-      key,
-      op: {
-        kind: 'metrics' as const,
-        runName: key.run,
-        runId: key.runId,
-        entries: items.map((i) => i.entry),
-        config: items.find((i) => i.config !== null && (i.config instanceof Map ? i.config.size : Object.keys(i.config).length))?.config ?? null,
-        timestamp: now,
-      },
-    }))
-    await writeGroups(ctx.storage.dataDir, groups)
+    await writeEntries(ctx.storage.dataDir, items)
     return null
   },
 })

@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import type { Json } from '../json/values'
 import { isoNow } from '../storage/db/timestamps'
-import { writeBatch, type AppendResult } from '../storage/write/append'
+import type { AppendResult } from '../storage/write/append'
 import { defineTool, intArg, projectArg } from './core/define'
-import { alertItem } from '../ingest/log-entries'
+import { readEntry } from '../ingest/entry'
+import { writeEntries } from '../ingest/write'
 
 export default defineTool({
   name: 'log_alert',
@@ -38,12 +39,14 @@ export default defineTool({
       ['step', args.step],
       ['alert_id', args.alert_id],
     ])
-    const { key, entry: a } = alertItem(entry, '', now)
-    const [r] = (await writeBatch(ctx.storage.dataDir, key.project, [{ kind: 'alerts', runName: key.run, runId: key.runId, alerts: [a] }])) as AppendResult[]
+    const e = readEntry('alert', entry, '')
+    e.timestamp = now
+    const { key } = e
+    const r = (await writeEntries(ctx.storage.dataDir, [e]))[0]![0] as AppendResult
     return new Map<string, Json>([
       ['run_id', key.runId ?? key.run],
       ['timestamp', now],
-      ['stored', r!.inserted > 0],
+      ['stored', r.inserted > 0],
     ])
   },
 })

@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import type { Json } from '../json/values'
-import { writeBatch, type MetricsResult } from '../storage/write/append'
+import type { MetricsResult } from '../storage/write/append'
 import { defineTool, intArg, jsonValueArg, projectArg, rawValue } from './core/define'
-import { metricItem } from '../ingest/log-entries'
+import { readEntry } from '../ingest/entry'
+import { writeEntries } from '../ingest/write'
 
 export default defineTool({
   name: 'log_metrics',
@@ -35,14 +36,13 @@ export default defineTool({
       ['config', rawValue(args, 'config') ?? null],
       ['log_id', args.log_id],
     ])
-    const { key, entry: e, config } = metricItem(entry, '')
-    const [r] = (await writeBatch(ctx.storage.dataDir, key.project, [
-      { kind: 'metrics', runName: key.run, runId: key.runId, entries: [e], config },
-    ])) as MetricsResult[]
+    const e = readEntry('metric', entry, '')
+    const { key } = e
+    const r = (await writeEntries(ctx.storage.dataDir, [e]))[0]![0] as MetricsResult
     return new Map<string, Json>([
       ['run_id', key.runId ?? key.run],
-      ['step', r!.steps[0]!],
-      ['stored', r!.insertedFlags[0]!],
+      ['step', r.steps[0]!],
+      ['stored', r.insertedFlags[0]!],
     ])
   },
 })

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import type { Json } from '../json/values'
 import { defineTool, intArg, jsonValueArg, projectArg, rawValue, runIdArg } from './core/define'
-import { metricItem, writeGroups } from '../ingest/log-entries'
+import { readEntry } from '../ingest/entry'
+import { writeEntries } from '../ingest/write'
 
 export default defineTool({
   name: 'log',
@@ -28,8 +29,7 @@ export default defineTool({
       ['metrics', rawValue(args, 'metrics') ?? null],
       ['step', args.step],
     ])
-    const { key, entry: e } = metricItem(entry, '')
-    await writeGroups(ctx.storage.dataDir, [{ key, op: { kind: 'metrics', runName: key.run, runId: key.runId, entries: [e] } }])
+    await writeEntries(ctx.storage.dataDir, [readEntry('metric', entry, '')])
     return null
   },
 })

@@ -1,6 +1,7 @@
 import bulkAlert from './bulk-alert'
 import bulkLog from './bulk-log'
 import bulkLogSystem from './bulk-log-system'
+import bulkUploadMedia from './bulk-upload-media'
 import type { ToolDef } from './core/define'
 import deleteRun from './delete-run'
 import forceSync from './force-sync'
@@ -49,4 +50,5 @@ export const TOOLS: readonly ToolDef[] = [
   log,
   logMetrics,
   logAlert,
+  bulkUploadMedia,
 ] as ToolDef[]

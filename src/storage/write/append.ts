@@ -1,19 +1,14 @@
-import { Database } from 'bun:sqlite'
-import { mkdirSync } from 'node:fs'
+import type { ProjectDb } from '../db/connection'
 import { BadRequestError } from '../../errors'
 import { intValue, type Json, type JsonObject } from '../../json/values'
-import { storageFailure, READ_BUSY_STEP_MS, WRITE_BUSY_TIMEOUT_MS, retryWhileLocked } from '../db/connection'
 import { encodeJson } from '../db/encode'
-import { withProjectLock } from '../db/lock'
-import { projectPaths, stemTooLong } from '../db/paths'
-import { ensureSchema } from '../db/schema'
 import { isoNow } from '../db/timestamps'
 import { insertTraceRows, splitTraces, type PreparedTrace } from './traces'
+import { writeTransaction } from './transaction'
 
 /**
- * Write primitives with Trackio's semantics (spec 8.1): one connection and one transaction per
- * call, taken under the project's cross-process lock after `ensureSchema`; values are encoded
- * before the lock is taken so the lock is held only for the SQL.
+ * Appending rows with Trackio's semantics (docs/compatibility.md, "Logging"): values are encoded and
+ * checked before the write transaction (`writeTransaction`) starts, so the lock is held only for the SQL.
  */
 
 /** An object value: a Map (insertion order kept) or a plain object. */
@@ -60,73 +55,8 @@ export interface MetricsResult extends AppendResult {
   insertedFlags: boolean[]
 }
 
-const JOURNAL_MODES = new Set(['wal', 'delete', 'truncate', 'persist', 'memory', 'off'])
-const SYNC_MODES = new Set(['off', 'normal', 'full', 'extra'])
-const TEMP_STORES = new Set(['default', 'file', 'memory'])
-const LOCKING_MODES = new Set(['normal', 'exclusive'])
-
-/** Trackio's connection PRAGMAs (spec 2.3), honouring the same environment overrides. */
-export function writePragmas(env: Record<string, string | undefined> = process.env): string[] {
-  const pick = (name: string, allowed: Set<string>, fallback: string): string => {
-    const v = env[name]?.toLowerCase()
-    return v && allowed.has(v) ? v.toUpperCase() : fallback
-  }
-  const spaces = env.SYSTEM === 'spaces'
-  const mmap = Number.parseInt(env.TRACKIO_SQLITE_MMAP_SIZE ?? '', 10)
-  const pragmas = [
-    `PRAGMA journal_mode = ${pick('TRACKIO_SQLITE_JOURNAL_MODE', JOURNAL_MODES, spaces ? 'DELETE' : 'WAL')}`,
-    `PRAGMA synchronous = ${pick('TRACKIO_SQLITE_SYNCHRONOUS', SYNC_MODES, 'NORMAL')}`,
-    `PRAGMA temp_store = ${pick('TRACKIO_SQLITE_TEMP_STORE', TEMP_STORES, 'MEMORY')}`,
-    'PRAGMA cache_size = -20000',
-    `PRAGMA mmap_size = ${Number.isFinite(mmap) ? mmap : 0}`,
-  ]
-  // Trackio's Spaces default (EXCLUSIVE) is not applied: it would shut out our own readers.
-  const locking = env.TRACKIO_SQLITE_LOCKING_MODE?.toLowerCase()
-  if (locking && LOCKING_MODES.has(locking)) pragmas.push(`PRAGMA locking_mode = ${locking.toUpperCase()}`)
-  return pragmas
-}
-
-/** Open (creating if missing) a project database for writing, with Trackio's PRAGMAs. */
-export function openWriteDb(dbPath: string): Database {
-  const db = new Database(dbPath, { create: true, readwrite: true, safeIntegers: true })
-  try {
-    db.run(`PRAGMA busy_timeout = ${READ_BUSY_STEP_MS}`)
-    for (const sql of writePragmas()) db.run(sql)
-  } catch (err) {
-    db.close(false)
-    throw err
-  }
-  return db
-}
-
-/**
- * Open the project DB, then under the lock: ensureSchema and one IMMEDIATE transaction. SQLite's
- * own busy wait is kept short (it blocks the whole server); a locked database is retried
- * asynchronously for up to 30 s, each attempt a whole transaction, so a retry never half-writes.
- */
-async function writeProject<T>(dataDir: string, project: string, fn: (db: Database) => T): Promise<T> {
-  const paths = projectPaths(dataDir, project)
-  if (stemTooLong(paths.stem)) throw new BadRequestError(`Project name is too long: ${project}`)
-  return retryWhileLocked(async () => {
-    let db: Database | undefined
-    try {
-      mkdirSync(dataDir, { recursive: true })
-      db = openWriteDb(paths.db)
-      const open = db
-      return await withProjectLock(paths.lock, () => {
-        ensureSchema(open)
-        return open.transaction(() => fn(open)).immediate()
-      })
-    } catch (err) {
-      throw storageFailure(err, paths.stem)
-    } finally {
-      db?.close(false)
-    }
-  }, WRITE_BUSY_TIMEOUT_MS)
-}
-
-function columns(db: Database, table: string): Set<string> {
-  return new Set((db.query(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map((r) => r.name))
+async function writeProject<T>(dataDir: string, project: string, fn: (pdb: ProjectDb) => T): Promise<T> {
+  return writeTransaction({ dataDir, project, mode: 'create' }, (pdb) => fn(pdb))
 }
 
 function checkStep(step: Step | null | undefined, what: string): bigint | null {
@@ -200,18 +130,18 @@ function prepare(op: BatchOp): Prepared {
   return { kind: 'alerts', runName: op.runName, id, steps: op.alerts.map((a) => checkStep(a.step, 'alert step')), alerts: op.alerts }
 }
 
-function insertMetrics(db: Database, p: PreparedMetrics): MetricsResult {
-  const runIds = columns(db, 'metrics').has('run_id')
+function insertMetrics(pdb: ProjectDb, p: PreparedMetrics): MetricsResult {
+  const runIds = pdb.hasRunIds('metrics')
   const key = runIds ? 'run_id' : 'run_name'
   let next = 0n
   if (p.given.includes(null)) {
-    const max = db.query(`SELECT MAX(step) AS m FROM metrics WHERE ${key} = ?`).get(runIds ? p.id : p.runName) as { m: bigint | null }
+    const max = pdb.db.query(`SELECT MAX(step) AS m FROM metrics WHERE ${key} = ?`).get(runIds ? p.id : p.runName) as { m: bigint | null }
     next = max.m === null ? 0n : BigInt(max.m) + 1n
   }
   const steps = p.given.map((s) => (s === null ? next++ : s))
   const insert = runIds
-    ? db.prepare('INSERT OR IGNORE INTO metrics (run_id, timestamp, run_name, step, metrics, log_id) VALUES (?, ?, ?, ?, ?, ?)')
-    : db.prepare('INSERT OR IGNORE INTO metrics (timestamp, run_name, step, metrics, log_id) VALUES (?, ?, ?, ?, ?)')
+    ? pdb.db.prepare('INSERT OR IGNORE INTO metrics (run_id, timestamp, run_name, step, metrics, log_id) VALUES (?, ?, ?, ?, ?, ?)')
+    : pdb.db.prepare('INSERT OR IGNORE INTO metrics (timestamp, run_name, step, metrics, log_id) VALUES (?, ?, ?, ?, ?)')
   const flags = p.blobs.map((blob, i) => {
     const ts = p.stamps[i]!
     const r = runIds ? insert.run(p.id, ts, p.runName, steps[i]!, blob, p.logIds[i]!) : insert.run(ts, p.runName, steps[i]!, blob, p.logIds[i]!)
@@ -219,21 +149,21 @@ function insertMetrics(db: Database, p: PreparedMetrics): MetricsResult {
   })
   insert.finalize()
   const traceRow = (i: number) => (t: PreparedTrace) => ({ ...t, runId: p.id, runName: p.runName, step: steps[i]!, timestamp: p.stamps[i]!, logId: p.logIds[i]! })
-  insertTraceRows(db, p.traces.flatMap((ts, i) => ts.map(traceRow(i))))
+  insertTraceRows(pdb.db, p.traces.flatMap((ts, i) => ts.map(traceRow(i))))
   if (p.configBlob) {
-    if (columns(db, 'configs').has('run_id'))
-      db.run('INSERT OR REPLACE INTO configs (run_id, run_name, config, created_at) VALUES (?, ?, ?, ?)', [p.id, p.runName, p.configBlob, p.configTs])
-    else db.run('INSERT OR REPLACE INTO configs (run_name, config, created_at) VALUES (?, ?, ?)', [p.runName, p.configBlob, p.configTs])
+    if (pdb.hasRunIds('configs'))
+      pdb.db.run('INSERT OR REPLACE INTO configs (run_id, run_name, config, created_at) VALUES (?, ?, ?, ?)', [p.id, p.runName, p.configBlob, p.configTs])
+    else pdb.db.run('INSERT OR REPLACE INTO configs (run_name, config, created_at) VALUES (?, ?, ?)', [p.runName, p.configBlob, p.configTs])
   }
   const inserted = flags.filter(Boolean).length
   return { inserted, skipped: flags.length - inserted, steps: steps.map(toStep), insertedFlags: flags }
 }
 
-function insertSystem(db: Database, p: PreparedSystem): AppendResult {
-  const runIds = columns(db, 'system_metrics').has('run_id')
+function insertSystem(pdb: ProjectDb, p: PreparedSystem): AppendResult {
+  const runIds = pdb.hasRunIds('system_metrics')
   const insert = runIds
-    ? db.prepare('INSERT OR IGNORE INTO system_metrics (run_id, timestamp, run_name, metrics, log_id) VALUES (?, ?, ?, ?, ?)')
-    : db.prepare('INSERT OR IGNORE INTO system_metrics (timestamp, run_name, metrics, log_id) VALUES (?, ?, ?, ?)')
+    ? pdb.db.prepare('INSERT OR IGNORE INTO system_metrics (run_id, timestamp, run_name, metrics, log_id) VALUES (?, ?, ?, ?, ?)')
+    : pdb.db.prepare('INSERT OR IGNORE INTO system_metrics (timestamp, run_name, metrics, log_id) VALUES (?, ?, ?, ?)')
   let inserted = 0
   p.entries.forEach((e, i) => {
     const ts = e.timestamp ?? null
@@ -245,11 +175,11 @@ function insertSystem(db: Database, p: PreparedSystem): AppendResult {
   return { inserted, skipped: p.entries.length - inserted }
 }
 
-function insertAlerts(db: Database, p: PreparedAlerts): AppendResult {
-  const runIds = columns(db, 'alerts').has('run_id')
+function insertAlerts(pdb: ProjectDb, p: PreparedAlerts): AppendResult {
+  const runIds = pdb.hasRunIds('alerts')
   const insert = runIds
-    ? db.prepare('INSERT OR IGNORE INTO alerts (run_id, timestamp, run_name, title, text, level, step, alert_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-    : db.prepare('INSERT OR IGNORE INTO alerts (timestamp, run_name, title, text, level, step, alert_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    ? pdb.db.prepare('INSERT OR IGNORE INTO alerts (run_id, timestamp, run_name, title, text, level, step, alert_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    : pdb.db.prepare('INSERT OR IGNORE INTO alerts (timestamp, run_name, title, text, level, step, alert_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
   let inserted = 0
   p.alerts.forEach((a, i) => {
     const row = [a.timestamp ?? null, p.runName, a.title ?? null, a.text ?? null, a.level ?? null, p.steps[i]!, a.alertId ?? null] as const
@@ -259,8 +189,8 @@ function insertAlerts(db: Database, p: PreparedAlerts): AppendResult {
   return { inserted, skipped: p.alerts.length - inserted }
 }
 
-function insertPrepared(db: Database, p: Prepared): MetricsResult | AppendResult {
-  return p.kind === 'metrics' ? insertMetrics(db, p) : p.kind === 'system' ? insertSystem(db, p) : insertAlerts(db, p)
+function insertPrepared(pdb: ProjectDb, p: Prepared): MetricsResult | AppendResult {
+  return p.kind === 'metrics' ? insertMetrics(pdb, p) : p.kind === 'system' ? insertSystem(pdb, p) : insertAlerts(pdb, p)
 }
 
 /**
@@ -270,7 +200,7 @@ function insertPrepared(db: Database, p: Prepared): MetricsResult | AppendResult
 export async function writeBatch(dataDir: string, project: string, ops: BatchOp[]): Promise<(MetricsResult | AppendResult)[]> {
   const prepared = ops.map(prepare)
   if (prepared.length === 0) return []
-  return writeProject(dataDir, project, (db) => prepared.map((p) => insertPrepared(db, p)))
+  return writeProject(dataDir, project, (pdb) => prepared.map((p) => insertPrepared(pdb, p)))
 }
 
 /**
@@ -291,7 +221,7 @@ export async function appendMetrics(
 ): Promise<MetricsResult> {
   if (entries.length === 0) return { inserted: 0, skipped: 0, steps: [], insertedFlags: [] }
   const p = prepare({ kind: 'metrics', runName, runId, entries, config, timestamp }) as PreparedMetrics
-  return writeProject(dataDir, project, (db) => insertMetrics(db, p))
+  return writeProject(dataDir, project, (pdb) => insertMetrics(pdb, p))
 }
 
 /** Insert system-metric rows of one run (bulk_log_system): own timestamps, log_id dedup. */
@@ -304,7 +234,7 @@ export async function appendSystemMetrics(
 ): Promise<AppendResult> {
   if (entries.length === 0) return { inserted: 0, skipped: 0 }
   const p = prepare({ kind: 'system', runName, runId, entries }) as PreparedSystem
-  return writeProject(dataDir, project, (db) => insertSystem(db, p))
+  return writeProject(dataDir, project, (pdb) => insertSystem(pdb, p))
 }
 
 /** Insert alerts of one run (bulk_alert): alert_id dedup, text/step optional, level verbatim. */
@@ -317,5 +247,5 @@ export async function appendAlerts(
 ): Promise<AppendResult> {
   if (alerts.length === 0) return { inserted: 0, skipped: 0 }
   const p = prepare({ kind: 'alerts', runName, runId, alerts }) as PreparedAlerts
-  return writeProject(dataDir, project, (db) => insertAlerts(db, p))
+  return writeProject(dataDir, project, (pdb) => insertAlerts(pdb, p))
 }

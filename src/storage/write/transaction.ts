@@ -1,50 +1,55 @@
 import { Database } from 'bun:sqlite'
-import { statSync } from 'node:fs'
-import { NotFoundError } from '../../errors'
+import { mkdirSync, statSync } from 'node:fs'
+import { BadRequestError, NotFoundError } from '../../errors'
 import { ProjectDb, READ_BUSY_STEP_MS, retryWhileLocked, storageFailure, WRITE_BUSY_TIMEOUT_MS, type Storage } from '../db/connection'
 import { withProjectLock } from '../db/lock'
-import { stemTooLong } from '../db/paths'
+import { projectPaths, stemTooLong } from '../db/paths'
 import { ensureSchema } from '../db/schema'
-import { writePragmas } from './append'
+import { writePragmas } from '../db/pragmas'
 
 /** Filesystem steps done inside a write transaction, undone (newest first) when it does not commit. */
 export type UndoLog = (() => void)[]
 
+export interface WriteTarget {
+  dataDir: string
+  project: string
+  /** 'create': logging (the file and the data directory are made when missing); 'existing': a mutation of a project that must exist. */
+  mode: 'create' | 'existing'
+}
+
 /**
- * Run one mutation of an existing project database the way the Python library writes (spec 2.5):
- * under the cross-process `.lock` flock, on a fresh connection with Trackio's PRAGMAs (a locked
- * database is retried asynchronously for up to 30 s, each attempt a whole transaction), in a single BEGIN IMMEDIATE transaction preceded by the schema steps.
- * The cached read connection is never used for writing, so no read transaction is left open.
- * When `fn` or the COMMIT fails, the transaction is rolled back and the `undo` steps `fn`
- * registered are run, so a failed call changes nothing.
+ * The one way the server writes a project database, as the Python library does (docs/compatibility.md,
+ * "Writing"): a fresh connection with Trackio's PRAGMAs, the cross-process `.lock` flock, the schema
+ * steps, then one BEGIN IMMEDIATE transaction around `fn`. SQLite's own busy wait is kept short (it
+ * would block the whole server); a locked database is retried asynchronously for up to 30 s, each
+ * attempt a whole transaction, so a retry never half-writes. When `fn` or the COMMIT fails, the
+ * transaction is rolled back and the `undo` steps `fn` registered are run: a failed call changes
+ * nothing. The cached read connection is never used for writing.
  */
-export async function mutateProject<T>(storage: Storage, project: string, fn: (p: ProjectDb, undo: UndoLog) => T): Promise<T> {
-  const paths = storage.paths(project)
-  const missing = (): NotFoundError => new NotFoundError(`Project '${project}' does not exist`)
-  if (stemTooLong(paths.stem)) throw missing()
-  let ino: number
-  try {
-    const st = statSync(paths.db)
-    if (!st.isFile()) throw missing()
-    ino = st.ino
-  } catch {
-    throw missing()
+export async function writeTransaction<T>(target: WriteTarget, fn: (p: ProjectDb, undo: UndoLog) => T): Promise<T> {
+  const paths = projectPaths(target.dataDir, target.project)
+  const missing = (): NotFoundError => new NotFoundError(`Project '${target.project}' does not exist`)
+  if (stemTooLong(paths.stem)) throw target.mode === 'existing' ? missing() : new BadRequestError(`Project name is too long: ${target.project}`)
+  if (target.mode === 'existing') {
+    try {
+      if (!statSync(paths.db).isFile()) throw missing()
+    } catch {
+      throw missing()
+    }
   }
   return retryWhileLocked(async () => {
-    let db: Database
+    let db: Database | undefined
     try {
-      db = new Database(paths.db, { readwrite: true, create: false, safeIntegers: true })
-    } catch (err) {
-      throw storageFailure(err, paths.stem)
-    }
-    try {
-      const result = await withProjectLock(paths.lock, () => {
-        db.run(`PRAGMA busy_timeout = ${READ_BUSY_STEP_MS}`)
-        for (const sql of writePragmas()) db.run(sql)
-        const p = new ProjectDb(db, paths, ino)
+      if (target.mode === 'create') mkdirSync(target.dataDir, { recursive: true })
+      db = new Database(paths.db, { readwrite: true, create: target.mode === 'create', safeIntegers: true })
+      db.run(`PRAGMA busy_timeout = ${READ_BUSY_STEP_MS}`)
+      for (const sql of writePragmas()) db.run(sql)
+      const open = db
+      return await withProjectLock(paths.lock, () => {
+        const p = new ProjectDb(open, paths, statSync(paths.db).ino)
         const undo: UndoLog = []
         try {
-          return p.write(() => fn(p, undo), () => ensureSchema(db))
+          return p.write(() => fn(p, undo), () => ensureSchema(open))
         } catch (err) {
           for (const step of undo.reverse()) {
             try {
@@ -56,12 +61,17 @@ export async function mutateProject<T>(storage: Storage, project: string, fn: (p
           throw err
         }
       })
-      storage.project(project)?.noteWrite()
-      return result
     } catch (err) {
       throw storageFailure(err, paths.stem)
     } finally {
-      db.close(false)
+      db?.close(false)
     }
   }, WRITE_BUSY_TIMEOUT_MS)
+}
+
+/** A mutation (delete, rename) of an existing project; the server's cached read connection is told. */
+export async function mutateProject<T>(storage: Storage, project: string, fn: (p: ProjectDb, undo: UndoLog) => T): Promise<T> {
+  const result = await writeTransaction({ dataDir: storage.dataDir, project, mode: 'existing' }, fn)
+  storage.project(project)?.noteWrite()
+  return result
 }

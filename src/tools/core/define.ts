@@ -1,12 +1,15 @@
 import { z } from 'zod'
 import type { Json, JsonResult } from '../../json/values'
 import type { Storage } from '../../storage/db/connection'
+import type { UploadStaging } from '../../storage/write/upload-staging'
 import type { Settings } from './settings'
 
 /** What a tool handler may use besides its arguments. */
 export interface ToolContext {
   storage: Storage
   settings: Settings
+  /** Files staged by `POST /api/upload`; absent where nothing can be uploaded (then no staged path is ours). */
+  uploads?: UploadStaging
 }
 
 /**

@@ -10,6 +10,10 @@ import { createGuard, type GuardOptions } from './guard'
 import { openapiPlugin } from './openapi'
 import { errorResponse, jsonResponse } from './respond'
 import { swaggerAssets } from './swagger-assets'
+import { UploadStaging } from '../../storage/write/upload-staging'
+import { mediaRoot } from '../../storage/read/media-files'
+import { fileRoute } from './file-route'
+import { uploadRoute } from './upload'
 
 /** Trackio's Python client requires api_version 1; `version` is the Trackio release we match. */
 export const TRACKIO_COMPAT_VERSION = '0.36.0'
@@ -39,6 +43,7 @@ function writeGate(token: string): ToolGate {
 export function createApp(o: AppOptions) {
   const guard = createGuard(o.guard ?? {})
   const maxBody = o.maxBodyBytes ?? MAX_BODY_BYTES
+  const ctx: ToolContext = o.ctx.uploads ? o.ctx : { ...o.ctx, uploads: new UploadStaging() }
   const app = new Elysia({ serve: { maxRequestBodySize: serverBodyLimit(maxBody) } })
     .onRequest(({ request, set }) => {
       const g = guard(request)
@@ -52,7 +57,9 @@ export function createApp(o: AppOptions) {
     })
     .use(openapiPlugin(o.version))
     .use(swaggerAssets)
-    .use(apiRoutes(o.ctx, writeGate(o.writeToken), o.tools ?? TOOLS, maxBody))
+    .use(uploadRoute(ctx.uploads!, o.writeToken, maxBody))
+    .use(fileRoute(mediaRoot(o.ctx.storage.dataDir)))
+    .use(apiRoutes(ctx, writeGate(o.writeToken), o.tools ?? TOOLS, maxBody))
   const version = () =>
     jsonResponse({
       version: TRACKIO_COMPAT_VERSION,

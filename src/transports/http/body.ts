@@ -81,7 +81,11 @@ export async function readBodyBytes(request: Request, limit: number = MAX_BODY_B
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-/** A request body as our lossless JSON (any Content-Type, as Trackio); empty means no arguments. */
+/**
+ * A request body as our lossless JSON (any Content-Type, as Trackio); empty means no arguments.
+ * Bare NaN, Infinity and -Infinity are read as Python's json reads them: Trackio's client sends
+ * them (json.dumps(allow_nan=True)) in configs and metrics, and storage spells them as strings.
+ */
 export async function readJsonBody(request: Request, limit: number = MAX_BODY_BYTES): Promise<Json> {
   const bytes = await readBodyBytes(request, limit)
   let text: string
@@ -92,7 +96,7 @@ export async function readJsonBody(request: Request, limit: number = MAX_BODY_BY
   }
   if (text.trim() === '') return null
   try {
-    return parseJson(text, { allowNonFinite: false, maxDepth: MAX_BODY_DEPTH })
+    return parseJson(text, { allowNonFinite: true, maxDepth: MAX_BODY_DEPTH })
   } catch (err) {
     if (err instanceof JsonSyntaxError) throw new BadRequestError(`Request body is not valid JSON: ${err.message}`)
     throw err

@@ -8,7 +8,8 @@ import { columnText, parseJson } from '../../../src/json/parse'
 import { JsonFloat, type Json, type JsonObject } from '../../../src/json/values'
 import { FIXTURES } from '../../helpers'
 import { ensureSchema } from '../../../src/storage/db/schema'
-import { appendAlerts, appendMetrics, appendSystemMetrics, writePragmas } from '../../../src/storage/write/append'
+import { writePragmas } from '../../../src/storage/db/pragmas'
+import { appendAlerts, appendMetrics, appendSystemMetrics } from '../../../src/storage/write/append'
 
 const FIX = FIXTURES
 const EDGE_STEM = 'EdgeCasesünïcødéwithdotsspaces'

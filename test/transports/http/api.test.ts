@@ -127,7 +127,7 @@ describe('errors', () => {
     }
   })
   test('a body that is not JSON is 400', async () => {
-    for (const body of ['{"project":', 'project=x', '{"a":NaN}']) {
+    for (const body of ['{"project":', 'project=x', '{"a":nan}', '{"a":-NaN}', '{"a":Inf}']) {
       const r = await api(base, 'get_runs_for_project', body)
       expect(r.status).toBe(400)
       expect(r.json.error).toMatch(/not valid JSON/)

@@ -1,0 +1,72 @@
+import { describe, expect, test } from 'bun:test'
+import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { StorageError } from '../../../src/errors'
+import { uploadSuffix, UploadStaging } from '../../../src/storage/write/upload-staging'
+import { tempDir } from '../../helpers'
+
+const blob = (s: string) => new Blob([s])
+
+describe('UploadStaging', () => {
+  test('stages files under a private folder with Trackio-like names and hands each out once', async () => {
+    const s = new UploadStaging(undefined, tempDir())
+    const [a, b] = await s.stage([{ name: 'x.png', data: blob('AAA') }, { name: 'noext', data: blob('BB') }])
+    expect(a).toMatch(/\/trackio-upload-[A-Za-z0-9_-]{8}\.png$/)
+    expect(b).toMatch(/\/trackio-upload-[A-Za-z0-9_-]{8}$/)
+    expect(readFileSync(a!, 'utf8')).toBe('AAA')
+    expect(s.count).toBe(2)
+    expect(s.stagedBytes).toBe(5)
+    expect(s.claim(a!)).toBe(a!)
+    expect(() => s.claim(a!)).toThrow('Uploaded file was not created by this Trackio server.')
+    expect(() => s.claim('/etc/passwd')).toThrow('Uploaded file was not created by this Trackio server.')
+    s.discard(a!)
+    expect(existsSync(a!)).toBe(false)
+    expect(s.count).toBe(1)
+    s.close()
+    expect(existsSync(dirname(b!))).toBe(false)
+  })
+
+  test('a staged file that vanished is "missing"', async () => {
+    const s = new UploadStaging(undefined, tempDir())
+    const [a] = await s.stage([{ name: 'x.wav', data: blob('A') }])
+    unlinkSync(a!)
+    expect(() => s.claim(a!)).toThrow('Uploaded file is missing.')
+    s.close()
+  })
+
+  test('unclaimed files expire and are deleted', async () => {
+    let now = 1000
+    const s = new UploadStaging({ maxFiles: 10, maxBytes: 100, ttlMs: 5000 }, tempDir(), () => now)
+    const [a] = await s.stage([{ name: 'x.png', data: blob('A') }])
+    now += 4999
+    expect(s.has(a!)).toBe(true)
+    now += 1
+    expect(s.has(a!)).toBe(false)
+    s.sweep()
+    expect(existsSync(a!)).toBe(false)
+    expect(s.count).toBe(0)
+    s.close()
+  })
+
+  test('staging is bounded in files and bytes (503, nothing written)', async () => {
+    const parent = tempDir()
+    const s = new UploadStaging({ maxFiles: 2, maxBytes: 10, ttlMs: 60_000 }, parent)
+    await s.stage([{ name: 'a', data: blob('12345') }])
+    await expect(s.stage([{ name: 'b', data: blob('123456') }])).rejects.toBeInstanceOf(StorageError)
+    await s.stage([{ name: 'b', data: blob('1') }])
+    await expect(s.stage([{ name: 'c', data: blob('1') }])).rejects.toThrow(/Upload staging is full/)
+    expect(s.count).toBe(2)
+    expect(readdirSync(readdirSync(parent).map((d) => `${parent}/${d}`)[0]!)).toHaveLength(2)
+    s.close()
+  })
+
+  test('only a plain suffix of the client name is kept', () => {
+    expect(uploadSuffix('a.png')).toBe('.png')
+    expect(uploadSuffix('dir/a.tar.GZ')).toBe('.GZ')
+    expect(uploadSuffix('..\\..\\evil.html')).toBe('.html')
+    expect(uploadSuffix('.png')).toBe('')
+    expect(uploadSuffix('a.p/ng')).toBe('')
+    expect(uploadSuffix('a.$(x)')).toBe('')
+    expect(uploadSuffix('')).toBe('')
+  })
+})

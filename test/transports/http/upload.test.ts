@@ -1,0 +1,116 @@
+import { describe, expect, test } from 'bun:test'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Storage } from '../../../src/storage/db/connection'
+import { UploadStaging } from '../../../src/storage/write/upload-staging'
+import { settingsFromEnv } from '../../../src/tools/core/settings'
+import { createApp } from '../../../src/transports/http/app'
+import { tempDir } from '../../helpers'
+
+const TOKEN = 'test-token'
+
+function makeApp(maxBodyBytes?: number) {
+  const dir = tempDir()
+  const uploads = new UploadStaging(undefined, tempDir())
+  const app = createApp({ ctx: { storage: new Storage(dir), settings: settingsFromEnv({}, dir), uploads }, version: 't', writeToken: TOKEN, mcp: { enabled: false, path: '/mcp' }, maxBodyBytes })
+  const upload = (files: [string, string][], headers: Record<string, string> = { 'x-trackio-write-token': TOKEN }, field = 'files') => {
+    const form = new FormData()
+    for (const [name, text] of files) form.append(field, new File([text], name))
+    return app.handle(new Request('http://localhost/api/upload', { method: 'POST', headers, body: form }))
+  }
+  const call = async (tool: string, body: unknown, headers: Record<string, string> = { 'x-trackio-write-token': TOKEN }) => {
+    const r = await app.handle(new Request(`http://localhost/api/${tool}`, { method: 'POST', headers, body: JSON.stringify(body) }))
+    return { status: r.status, json: (await r.json()) as any }
+  }
+  const entry = (path: string, over: Record<string, unknown> = {}) => ({ project: 'p', run: 'r', run_id: 'x', step: 0, relative_path: null, uploaded_file: { path, orig_name: 'a.png', meta: { _type: 'gradio.FileData' } }, ...over })
+  const media = (uploads: unknown[], headers?: Record<string, string>) => call('bulk_upload_media', { args: [], kwargs: { uploads, hf_token: null } }, headers)
+  return { dir, uploads, app, upload, call, entry, media }
+}
+
+describe('POST /api/upload', () => {
+  test('several files in one form; answers their staged paths in order', async () => {
+    const { upload, uploads } = makeApp()
+    const r = await upload([['a.png', 'A'], ['b.wav', 'BB']])
+    expect(r.status).toBe(200)
+    const { paths } = (await r.json()) as { paths: string[] }
+    expect(paths.map((p) => readFileSync(p, 'utf8'))).toEqual(['A', 'BB'])
+    expect(paths[1]).toEndWith('.wav')
+    expect(uploads.count).toBe(2)
+    uploads.close()
+  })
+  test('needs the write token (401 without, 403 wrong); nothing is staged', async () => {
+    const { upload, uploads } = makeApp()
+    expect((await upload([['a.png', 'A']], {})).status).toBe(401)
+    const wrong = await upload([['a.png', 'A']], { 'x-trackio-write-token': 'nope' })
+    expect(wrong.status).toBe(403)
+    expect(((await wrong.json()) as any).error).toContain('write token')
+    expect(uploads.count).toBe(0)
+  })
+  test('not multipart, or a text field named files, is a 400; other fields are ignored', async () => {
+    const { app, upload, uploads } = makeApp()
+    const json = await app.handle(new Request('http://localhost/api/upload', { method: 'POST', headers: { 'x-trackio-write-token': TOKEN, 'content-type': 'application/json' }, body: '{}' }))
+    expect(json.status).toBe(400)
+    expect(((await json.json()) as any).error).toContain('multipart/form-data')
+    const form = new FormData()
+    form.append('files', 'just text')
+    const text = await app.handle(new Request('http://localhost/api/upload', { method: 'POST', headers: { 'x-trackio-write-token': TOKEN }, body: form }))
+    expect(text.status).toBe(400)
+    expect(((await text.json()) as any).error).toContain('files[0]')
+    const other = await upload([['a.png', 'A']], undefined, 'other')
+    expect(await other.json()).toEqual({ paths: [] })
+    expect(uploads.count).toBe(0)
+  })
+  test('a body over the limit is a 413 JSON error and nothing is staged', async () => {
+    const { upload, uploads } = makeApp(1000)
+    const r = await upload([['big.bin', 'x'.repeat(2000)]])
+    expect(r.status).toBe(413)
+    expect(((await r.json()) as any).error).toContain('too large')
+    expect(uploads.count).toBe(0)
+  })
+})
+
+describe('bulk_upload_media', () => {
+  test('a project file (no run) goes into files/{relative_path}/ under its staged name', async () => {
+    const { dir, upload, media } = makeApp()
+    const [path] = ((await (await upload([['w.bin', 'W']])).json()) as any).paths
+    const r = await media([{ project: 'p', run: null, run_id: null, step: null, relative_path: 'ckpt', uploaded_file: { path } }])
+    expect(r.status).toBe(200)
+    const folder = join(dir, 'media', 'p', 'files', 'ckpt')
+    expect(readdirSync(folder)).toEqual([path.split('/').pop()])
+  })
+  test('every entry is checked before any is claimed: a bad one leaves the others staged', async () => {
+    const { dir, upload, media, entry, uploads } = makeApp()
+    const [a, b] = ((await (await upload([['a.png', 'A'], ['b.png', 'B']])).json()) as any).paths
+    const cases: [unknown[], number, string][] = [
+      [[entry(a), entry(b, { run: '../x' })], 400, "uploads[1]: run name"],
+      [[entry(a), { ...entry(b), uploaded_file: {} }], 400, 'Expected uploaded file metadata with a valid path.'],
+      [[entry(a), { ...entry(b), uploaded_file: null }], 400, 'Expected uploaded file metadata with a valid path.'],
+      [[entry(a), entry('/tmp/elsewhere.png')], 400, 'Uploaded file was not created by this Trackio server.'],
+      [[entry(a), entry(a)], 400, 'a path is repeated'],
+      [[entry(a, { step: 1.5 })], 400, "uploads.0.step"],
+      [[entry(a, { project: 5 })], 400, "uploads.0.project"],
+    ]
+    for (const [list, status, msg] of cases) {
+      const r = await media(list)
+      expect(r.status).toBe(status)
+      expect(r.json.error).toContain(msg)
+    }
+    expect(uploads.count).toBe(2)
+    expect(existsSync(join(dir, 'media'))).toBe(false)
+    expect((await media([entry(a), entry(b, { step: 2, uploaded_file: { path: b, orig_name: 'sub\\dir\\b.png' } })])).status).toBe(200)
+    expect(readFileSync(join(dir, 'media', 'p', 'r', '0', 'a.png'), 'utf8')).toBe('A')
+    expect(readFileSync(join(dir, 'media', 'p', 'r', '2', 'b.png'), 'utf8')).toBe('B')
+    expect(uploads.count).toBe(0)
+    expect(existsSync(a)).toBe(false)
+  })
+  test('needs the write token; missing hf_token is a 400 as in Trackio', async () => {
+    const { upload, call, entry, media, uploads } = makeApp()
+    const [a] = ((await (await upload([['a.png', 'A']])).json()) as any).paths
+    expect((await media([entry(a)], {})).status).toBe(401)
+    const r = await call('bulk_upload_media', { uploads: [entry(a)] })
+    expect(r.status).toBe(400)
+    expect(r.json.error).toContain('hf_token')
+    expect(uploads.count).toBe(1)
+    uploads.close()
+  })
+})
