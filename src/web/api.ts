@@ -85,7 +85,6 @@ export interface HistorySeries {
   values: (number | null)[]
   timestamps: (string | number | null)[]
 }
-
 let historyAvailable: boolean | null = null
 
 /**

@@ -54,8 +54,11 @@ export class MetricChart {
     if (Math.abs(w - this.plot.width) > 2) this.plot.setSize({ width: w, height: this.plot.height })
   }
 
-  /** Draw these runs' series (data.get(run.key)); keeps the zoom when `range` is given. */
-  update(runs: ChartRun[], data: Map<string, Series>, view: ChartView, range: { min: number; max: number } | null): void {
+  /**
+   * Draw these runs' series (data.get(run.key)); keeps the zoom when `range` is given. The legend shows each
+   * run's last value from `whole` (the whole run), not from a zoomed view.
+   */
+  update(runs: ChartRun[], data: Map<string, Series>, view: ChartView, range: { min: number; max: number } | null, whole: Map<string, Series> = data): void {
     const present = runs.filter((r) => data.get(r.key)?.steps.length)
     const tables: uPlot.AlignedData[] = present.map((r) => {
       const s = data.get(r.key)!
@@ -76,7 +79,14 @@ export class MetricChart {
     }
     if (range) this.setRange(range)
     this.el.dataset.series = String(present.length)
-    this.renderLegend(data, view)
+    const xs = aligned[0] as number[]
+    this.el.dataset.points = String(xs.length)
+    this.el.dataset.xmin = xs.length ? String(xs[0]) : ''
+    this.el.dataset.xmax = xs.length ? String(xs[xs.length - 1]) : ''
+    let ymax = -Infinity
+    for (let i = 1; i < aligned.length; i++) for (const v of aligned[i]!) if (v !== null && v !== undefined && v > ymax) ymax = v
+    this.el.dataset.ymax = Number.isFinite(ymax) ? String(ymax) : ''
+    this.renderLegend(whole)
   }
 
   /** Apply a shared zoom range without reporting it back as a user zoom. */
@@ -152,9 +162,9 @@ export class MetricChart {
     this.tip.style.top = `${(u.cursor.top ?? 0) + u.over.offsetTop + 12}px`
   }
 
-  private renderLegend(data: Map<string, Series>, view: ChartView): void {
+  private renderLegend(data: Map<string, Series>): void {
     this.legend.replaceChildren(...this.runs.map((r) => {
-      const s = data.get(r.key)!
+      const s = data.get(r.key) ?? { steps: [], values: [], times: [] }
       let last: number | null = null
       let lastStep: number | null = null
       for (let i = s.values.length - 1; i >= 0; i--) if (s.values[i] !== null) { last = s.values[i]!; lastStep = s.steps[i]!; break }
@@ -162,6 +172,5 @@ export class MetricChart {
         h('span', { class: 'swatch', style: `background:${r.color}` }), h('span', { class: 'name' }, r.label), ' ',
         h('span', { class: 'last' }, last === null ? '—' : formatNumber(last)))
     }))
-    void view
   }
 }

@@ -474,7 +474,7 @@ function renderCharts(): void {
   }
   if (view.firstChild !== container) view.replaceChildren(container)
   const v = chartView()
-  for (const m of metrics) charts.get(m)!.update(cr, seriesFor(m), v, state.x === 'step' ? state.range : null)
+  for (const m of metrics) charts.get(m)!.update(cr, seriesFor(m), v, state.x === 'step' ? state.range : null, overview.get(m))
   if (metrics.length && !firstChartMarked) {
     firstChartMarked = true
     performance.mark('trackio-first-chart')

@@ -1,8 +1,8 @@
 /**
- * Metric series for the charts. With get_metric_history the server returns an extrema-preserving
- * downsampled view of any step range (refined on zoom); without it the page reads a run's rows with
- * get_logs (already bounded to 3000 rows by the server) and exact rows of a zoomed range with get_snapshot.
- * Live updates ask only for steps after the last one each series holds.
+ * Metric series for the charts. With get_metric_history the server returns an extrema-preserving (minmax)
+ * downsampled view of the whole run, a finer one of a zoomed step range, and for live updates only the
+ * steps after the last one each series holds. A server without that tool is read with get_logs (bounded to
+ * 3000 rows by the server) and get_snapshot (exact rows of a step window).
  */
 import { call, hasHistory, type HistorySeries } from './api'
 
@@ -28,9 +28,11 @@ export interface Series {
 export type SeriesTable = Map<string, Map<string, Series>>
 
 export const OVERVIEW_POINTS = 500
-/** Without get_metric_history, a zoomed range is read row by row only when it spans at most this many steps. */
+/** Most points per series one live read returns (a burst larger than this arrives downsampled). */
+const LIVE_POINTS = 5000
+/** Without get_metric_history: a zoomed range is read row by row when it spans at most this many steps. */
 export const RAW_ZOOM_SPAN = 5000
-/** Steps asked for per live read without get_metric_history (get_snapshot's window). */
+/** Without get_metric_history: steps asked for per live read (get_snapshot's window). */
 const LIVE_WINDOW = 50_000
 
 const parseTime = (t: unknown): number => (typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t.endsWith('Z') || /[+-]\d\d:\d\d$/.test(t) ? t : t + 'Z') / 1000 : NaN)
@@ -98,15 +100,35 @@ function fromSnapshot(table: SeriesTable, run: Run, snap: Record<string, { step:
 
 const runArgs = (r: Run) => ({ run: r.name, run_id: r.id })
 
+/** get_metric_history answers at most this many series (runs × metrics) per call. */
+const MAX_SERIES_PER_CALL = 100
+const MAX_NAMES_PER_CALL = 50
+
+/** Runs by id (names only for legacy runs without one), so runs sharing a name stay apart. */
+const runSelector = (runs: Run[]) => ({
+  run_ids: runs.filter((r) => r.id !== null).map((r) => r.id!),
+  runs: [...new Set(runs.filter((r) => r.id === null).map((r) => r.name))],
+})
+
+/** get_metric_history over any number of runs and metrics, split into calls within its per-call limits. */
+async function history(project: string, runs: Run[], metrics: string[], extra: Record<string, unknown>): Promise<SeriesTable> {
+  const perMetricCall = Math.min(metrics.length, MAX_NAMES_PER_CALL, MAX_SERIES_PER_CALL)
+  const perRunCall = Math.max(1, Math.min(MAX_NAMES_PER_CALL, Math.floor(MAX_SERIES_PER_CALL / perMetricCall)))
+  const calls: Promise<{ series: HistorySeries[] }>[] = []
+  for (let m = 0; m < metrics.length; m += perMetricCall)
+    for (let r = 0; r < runs.length; r += perRunCall)
+      calls.push(call('get_metric_history', { project, ...runSelector(runs.slice(r, r + perRunCall)), metrics: metrics.slice(m, m + perMetricCall), ...extra }))
+  const table: SeriesTable = new Map()
+  for (const answer of await Promise.all(calls)) {
+    for (const [metric, byRun] of fromHistory(runs, answer)) for (const [k, v] of byRun) if (v.steps.length) put(table, metric, k, v)
+  }
+  return table
+}
+
 /** The overview of every metric of these runs (whole step range). */
 export async function loadOverview(project: string, runs: Run[], metrics: string[]): Promise<SeriesTable> {
   if (!runs.length || !metrics.length) return new Map()
-  if (await hasHistory(project)) {
-    const answer = await call<{ series: HistorySeries[] }>('get_metric_history', {
-      project, runs: [...new Set(runs.map((r) => r.name))], metrics, max_points: OVERVIEW_POINTS, downsample: 'minmax',
-    })
-    return fromHistory(runs, answer)
-  }
+  if (await hasHistory(project)) return history(project, runs, metrics, { max_points: OVERVIEW_POINTS, downsample: 'minmax' })
   const table: SeriesTable = new Map()
   const wanted = new Set(metrics)
   const answers = await Promise.all(runs.map((r) => call<Record<string, unknown>[]>('get_logs', { project, ...runArgs(r), scalar_only: true })))
@@ -115,18 +137,15 @@ export async function loadOverview(project: string, runs: Run[], metrics: string
 }
 
 /**
- * A finer view of [min, max] (steps). Null when no finer view can be had (no get_metric_history and a span
- * too wide to read row by row): the chart then keeps zooming into the overview.
+ * A finer view of the step range [min, max]: the server downsamples only the points inside it. Without
+ * get_metric_history, exact rows are read when the span is at most RAW_ZOOM_SPAN steps; null otherwise
+ * (the chart keeps zooming into the overview).
  */
 export async function loadRange(project: string, runs: Run[], metrics: string[], min: number, max: number): Promise<SeriesTable | null> {
+  if (!runs.length || !metrics.length) return new Map()
   const lo = Math.floor(min)
   const hi = Math.ceil(max)
-  if (await hasHistory(project)) {
-    const answer = await call<{ series: HistorySeries[] }>('get_metric_history', {
-      project, runs: [...new Set(runs.map((r) => r.name))], metrics, min_step: lo, max_step: hi, max_points: OVERVIEW_POINTS, downsample: 'minmax',
-    })
-    return fromHistory(runs, answer)
-  }
+  if (await hasHistory(project)) return history(project, runs, metrics, { min_step: lo, max_step: hi, max_points: OVERVIEW_POINTS, downsample: 'minmax' })
   if (hi - lo > RAW_ZOOM_SPAN) return null
   const half = Math.ceil((hi - lo) / 2)
   return snapshots(project, runs, lo + half, half, new Set(metrics))
@@ -139,23 +158,22 @@ async function snapshots(project: string, runs: Run[], around: number, window: n
   return table
 }
 
+
 /** Points after `after` (a step) for each run: the live increment. */
 export async function loadSince(project: string, runs: { run: Run; after: number }[], metrics: string[]): Promise<SeriesTable> {
   if (!runs.length) return new Map()
-  if (await hasHistory(project)) {
-    const table: SeriesTable = new Map()
+  const table: SeriesTable = new Map()
+  if (!(await hasHistory(project))) {
     await Promise.all(runs.map(async ({ run, after }) => {
-      const answer = await call<{ series: HistorySeries[] }>('get_metric_history', {
-        project, runs: [run.name], metrics, min_step: after + 1, max_points: 5000, downsample: 'minmax',
-      })
-      for (const [m, byRun] of fromHistory([run], answer)) for (const [k, s] of byRun) put(table, m, k, s)
+      const snap = await call<Record<string, any>>('get_snapshot', { project, ...runArgs(run), around_step: after + 1 + LIVE_WINDOW, window: LIVE_WINDOW })
+      fromSnapshot(table, run, snap, null)
     }))
     return table
   }
-  const table: SeriesTable = new Map()
+  if (!metrics.length) return table
   await Promise.all(runs.map(async ({ run, after }) => {
-    const snap = await call<Record<string, any>>('get_snapshot', { project, ...runArgs(run), around_step: after + 1 + LIVE_WINDOW, window: LIVE_WINDOW })
-    fromSnapshot(table, run, snap, null)
+    const t = await history(project, [run], metrics, { min_step: after + 1, max_points: LIVE_POINTS, downsample: 'minmax' })
+    for (const [m, byRun] of t) for (const [k, s] of byRun) put(table, m, k, s)
   }))
   return table
 }

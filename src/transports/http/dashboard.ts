@@ -27,6 +27,7 @@ function page(writable: boolean, notice: string | null): string {
 <meta name="trackio-write-access" content="${writable ? 'yes' : 'no'}">
 ${notice ? `<meta name="trackio-notice" content="${notice}">` : ''}
 <title>Trackio</title>
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 16 16%22%3E%3Cpath d=%22M8 1l7 7-7 7-7-7z%22 fill=%22%23e8792b%22/%3E%3C/svg%3E">
 <link rel="stylesheet" href="${DASHBOARD_CSS_PATH}">
 </head>
 <body>

@@ -1,0 +1,25 @@
+import { expect, test } from 'bun:test'
+import { ema } from '../../src/web/series'
+import { readUrl, toSearch } from '../../src/web/url-state'
+
+test('a deep link round-trips: project, runs, metric, range, axis, smoothing, log scale, tab', () => {
+  const search = '?project=my%20proj&tab=system&runs=a1,b2&metric=train/loss&range=100,250.5&x=time&smooth=0.6&log=1'
+  const s = readUrl(search)
+  expect(s).toEqual({ project: 'my proj', runs: ['a1', 'b2'], metric: 'train/loss', range: { min: 100, max: 250.5 }, x: 'time', smooth: 0.6, log: true, tab: 'system', run: null })
+  expect(readUrl(toSearch(s))).toEqual(s)
+})
+
+test('bad or missing parameters fall back to the default view', () => {
+  expect(readUrl('?range=5,1&tab=nope&smooth=7&x=weird')).toEqual({ project: null, runs: null, metric: '', range: null, x: 'step', smooth: 0.99, log: false, tab: 'metrics', run: null })
+  expect(toSearch(readUrl(''))).toBe('')
+})
+
+test('EMA smoothing is debiased (first point kept) and passes gaps through', () => {
+  expect(ema([1, 2, 3], 0)).toEqual([1, 2, 3])
+  const out = ema([4, null, 4, 4], 0.5)
+  expect(out[0]).toBe(4)
+  expect(out[1]).toBeNull()
+  expect(out[2]).toBeCloseTo(4)
+  const rising = ema([0, 10], 0.5) as number[]
+  expect(rising[1]).toBeCloseTo((0.5 * 0 * 0.5 + 0.5 * 10) / 0.75)
+})
