@@ -7,7 +7,7 @@ import type { RunInfo } from './model'
 import { collectRich, configPanel, histogramsPanel, mediaPanel, reportsPanel, tablesPanel, type RichValues } from './panels'
 import { RunsTable } from './runs-table'
 import { appendSeries, loadOverview, loadRange, loadSince, type Run, type Series, type SeriesTable } from './series'
-import { readUrl, TABS, writeUrl, type Tab, type ViewState } from './url-state'
+import { readUrl, TABS, toSearch, type Tab, type ViewState } from './url-state'
 
 const LIVE_INTERVAL_MS = 1000
 const DEFAULT_PALETTE = ['#A8769B', '#E89957', '#3B82F6', '#10B981', '#EF4444', '#8B5CF6', '#14B8A6', '#F59E0B', '#EC4899', '#06B6D4']
@@ -19,7 +19,7 @@ const SINGLE_RUN_TABS: Tab[] = ['media', 'tables', 'histograms', 'reports', 'con
 const meta = (name: string) => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? ''
 const writable = meta('trackio-write-access') === 'yes'
 
-let state: ViewState = readUrl()
+let state: ViewState = readUrl(location.search)
 let settings: Settings = { color_palette: DEFAULT_PALETTE, media_dir: '', table_truncate_length: 250 }
 let projects: string[] = []
 let runs: RunInfo[] = []
@@ -32,6 +32,14 @@ const charts = new Map<string, MetricChart>()
 const richCache = new Map<string, { lastStep: number | null; rich: RichValues }>()
 let loadSeq = 0
 let firstChartMarked = false
+
+/** Replace (not push) the address while the view changes continuously (zoom, typing); push on navigation. */
+function writeUrl(s: ViewState, push = false): void {
+  const url = location.pathname + toSearch(s)
+  if (url === location.pathname + location.search) return
+  if (push) history.pushState(null, '', url)
+  else history.replaceState(null, '', url)
+}
 
 // ---------- layout ----------
 const projectSelect = h('select', { id: 'project', 'aria-label': 'Project' })
@@ -730,7 +738,7 @@ async function start(): Promise<void> {
   setInterval(() => void tick(), LIVE_INTERVAL_MS)
   addEventListener('popstate', () => {
     const before = state.project
-    state = readUrl()
+    state = readUrl(location.search)
     if (state.project !== before) void openProject()
     else render()
   })

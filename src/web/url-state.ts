@@ -20,7 +20,7 @@ export interface ViewState {
   run: string | null
 }
 
-export function readUrl(search: string = location.search): ViewState {
+export function readUrl(search: string): ViewState {
   const p = new URLSearchParams(search)
   const runs = p.get('runs')
   const range = (p.get('range') ?? '').split(',').map(Number)
@@ -54,12 +54,4 @@ export function toSearch(s: ViewState): string {
   if (s.log) p.set('log', '1')
   const q = p.toString().replace(/%2C/g, ',').replace(/%2F/g, '/')
   return q ? `?${q}` : ''
-}
-
-/** Replace (not push) the address while the view changes continuously (zoom, typing); push on navigation. */
-export function writeUrl(s: ViewState, push = false): void {
-  const url = location.pathname + toSearch(s)
-  if (url === location.pathname + location.search) return
-  if (push) history.pushState(null, '', url)
-  else history.replaceState(null, '', url)
 }
