@@ -160,3 +160,39 @@ export function downsampleIndices(method: DownsampleMethod, xs: ArrayLike<number
   if (method === 'none') return all(ys.length)
   return method === 'lttb' ? lttbIndices(xs, ys, maxPoints) : minmaxIndices(ys, maxPoints)
 }
+
+/**
+ * Extrema-preserving choice of rows of a table with several numeric columns (get_logs,
+ * get_system_logs with `max_points`): the first and last rows, the row of each column's first
+ * NaN/Infinity, then for equal-count buckets of rows the rows holding each column's finite
+ * min and max. `columns[k][i]` is column k of row i, undefined when row i lacks it. At most
+ * `maxPoints` ascending indices; when even one bucket per column does not fit, the columns'
+ * global extremes are taken in column order until the budget is spent.
+ */
+export function minmaxRows(n: number, columns: (number | undefined)[][], maxPoints: number): number[] {
+  checkBudget(maxPoints)
+  if (n <= maxPoints) return all(n)
+  const chosen = new Set<number>([0, n - 1])
+  for (const col of columns) {
+    const i = col.findIndex((y) => y !== undefined && !Number.isFinite(y))
+    if (i >= 0 && chosen.size < maxPoints) chosen.add(i)
+  }
+  const k = Math.max(1, columns.length)
+  const buckets = Math.max(1, Math.floor((maxPoints - chosen.size) / (2 * k)))
+  for (let b = 0; b < buckets; b++) {
+    const lo = Math.floor((b * n) / buckets)
+    const hi = Math.floor(((b + 1) * n) / buckets)
+    for (const col of columns) {
+      let iMin = -1
+      let iMax = -1
+      for (let i = lo; i < hi; i++) {
+        const y = col[i]
+        if (y === undefined || !Number.isFinite(y)) continue
+        if (iMin < 0 || y < col[iMin]!) iMin = i
+        if (iMax < 0 || y > col[iMax]!) iMax = i
+      }
+      for (const i of [iMin, iMax]) if (i >= 0 && chosen.size < maxPoints) chosen.add(i)
+    }
+  }
+  return [...chosen].sort((a, b) => a - b)
+}

@@ -16,7 +16,7 @@
  * acc/f1/reward… higher; otherwise the direction the series moved over its first three quarters):
  *  - fewer than TREND_MIN_POINTS finite points: `insufficient_data`;
  *  - the last value is NaN/Inf: `diverging`;
- *  - the series, smoothed by a rolling median, swings by at least OSCILLATION_SWING of its range
+ *  - the series, smoothed by a rolling median over 4% of its points, swings by at least OSCILLATION_SWING of its range
  *    at least OSCILLATION_SWINGS times in its second half: `oscillating`;
  *  - otherwise the median of the last quarter is compared with the median of the quarter before
  *    it: moved by less than PLATEAU_FRACTION of the range → `plateaued`; moved the better way →
@@ -28,7 +28,7 @@ export const SPIKE_Z = 6
 export const SPIKE_MIN_FRACTION = 0.05
 export const TREND_MIN_POINTS = 8
 export const PLATEAU_FRACTION = 0.05
-export const OSCILLATION_SWING = 0.25
+export const OSCILLATION_SWING = 0.4
 export const OSCILLATION_SWINGS = 4
 /** Most spikes listed per series (the count says how many there were). */
 export const MAX_SPIKES = 20
@@ -203,23 +203,23 @@ function rollingMedian(ys: number[], h: number): number[] {
   return ys.map((_, i) => median(ys.slice(Math.max(0, i - h), Math.min(ys.length, i + h + 1))))
 }
 
-/** Swings of at least `threshold` in a zig-zag walk over `ys`. */
+/** Direction reversals of at least `threshold` in a zig-zag walk over `ys`. */
 function swings(ys: number[], threshold: number): number {
-  let count = 0
+  let hi = ys[0]!
+  let lo = ys[0]!
   let dir = 0
-  let pivot = ys[0]!
+  let count = 0
   for (const y of ys) {
-    if (dir >= 0 && y > pivot) pivot = y
-    if (dir <= 0 && y < pivot) pivot = y
-    if (dir >= 0 && pivot - y >= threshold) {
-      if (dir > 0) count++
-      dir = -1
-      pivot = y
-    } else if (dir <= 0 && y - pivot >= threshold) {
-      if (dir < 0) count++
-      dir = 1
-      pivot = y
-    }
+    if (dir === 0) {
+      hi = Math.max(hi, y)
+      lo = Math.min(lo, y)
+      if (hi - y >= threshold) [dir, lo] = [-1, y]
+      else if (y - lo >= threshold) [dir, hi] = [1, y]
+    } else if (dir > 0) {
+      if (y > hi) hi = y
+      else if (hi - y >= threshold) [count, dir, lo] = [count + 1, -1, y]
+    } else if (y < lo) lo = y
+    else if (y - lo >= threshold) [count, dir, hi] = [count + 1, 1, y]
   }
   return count
 }
@@ -257,7 +257,7 @@ export function trend(metric: string, ys: ArrayLike<number>): TrendReport {
   }
   const report = { direction: named, recent_change: recent }
   if (range === 0) return { ...report, trend: 'plateaued' }
-  const smooth = rollingMedian(y, Math.max(1, Math.floor(k / 100)))
+  const smooth = rollingMedian(y, Math.max(1, Math.floor(k / 50)))
   if (swings(smooth.slice(Math.floor(k / 2)), OSCILLATION_SWING * range) >= OSCILLATION_SWINGS) return { ...report, trend: 'oscillating' }
   if (Math.abs(recent) < PLATEAU_FRACTION * range || direction === 'unknown') return { ...report, trend: 'plateaued' }
   const better = direction === 'lower' ? recent < 0 : recent > 0

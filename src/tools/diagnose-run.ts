@@ -33,7 +33,7 @@ export default defineTool({
   notes:
     'Deterministic rules (documented in src/analysis/stats.ts and system.ts): a spike is a point more than 6 robust standard deviations (1.4826 x MAD) from the median of its 20 neighbours and more than 5% of the series range; ' +
     'trend compares the median of the last quarter with the quarter before it (less than 5% of the range: plateaued), with "better" taken from the metric name (loss/error lower, acc/f1/reward higher, else the early direction); ' +
-    'a NaN/Inf last value is diverging; 4 or more swings of 25% of the range in the second half is oscillating. ' +
+    'a NaN/Inf last value is diverging; 4 or more swings of 40% of the range (after a rolling median) in the second half is oscillating. ' +
     `Without \`metrics\`, the run's numeric metrics (first ${DEFAULT_DIAGNOSED_METRICS} by name) are diagnosed.`,
   input: z.object({
     project: projectArg,

@@ -22,6 +22,11 @@ import logAlert from './log-alert'
 import logMetrics from './log-metrics'
 import renameRun from './rename-run'
 import triggerSync from './trigger-sync'
+import listRuns from './list-runs'
+import getMetricHistory from './get-metric-history'
+import compareRuns from './compare-runs'
+import diagnoseRun from './diagnose-run'
+import getChanges from './get-changes'
 
 /**
  * Every tool, in Trackio's MCP registration order (spec 9.3). HTTP routes, the OpenAPI document
@@ -51,4 +56,9 @@ export const TOOLS: readonly ToolDef[] = [
   logMetrics,
   logAlert,
   bulkUploadMedia,
+  listRuns,
+  getMetricHistory,
+  compareRuns,
+  diagnoseRun,
+  getChanges,
 ] as ToolDef[]
