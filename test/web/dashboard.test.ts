@@ -10,6 +10,9 @@ import { join } from 'node:path'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
 import { api, copyFixtures, startServer, tempDir, type Server } from '../helpers'
 
+/** Page-side callbacks run in the browser; the test itself is type-checked without the DOM library. */
+declare const document: any
+
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync) ?? Bun.which('chromium') ?? null
 if (!chromium) console.warn('test/web/dashboard.test.ts: skipped, no Chromium installed (Debian: apt-get install chromium)')
 
@@ -62,7 +65,7 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     requests.length = 0
     const page = await open('/')
     await page.waitForSelector('#project option[value="llm-finetune"]')
-    const offered = await page.$$eval('#project option:not([disabled])', (o) => o.map((x) => (x as HTMLOptionElement).value))
+    const offered = await page.$$eval('#project option:not([disabled])', (o) => o.map((x) => (x as any).value))
     expect(offered).toEqual(await read('get_all_projects', {}))
     expect(await page.$eval('footer', (f) => f.textContent)).toContain('/swagger')
     await shot(page, 'projects')
@@ -93,7 +96,7 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     for (const r of runs) {
       const points = (await read('get_metric_values', { project: 'llm-finetune', run: r.name, run_id: r.id, metric_name: 'train/loss' })) as { step: number; value: number }[]
       const last = points.reduce((a, b) => (b.step >= a.step ? b : a))
-      const shown = await page.$eval(`${chart} .legend li[data-run="${r.id}"]`, (li) => (li as HTMLElement).dataset.last)
+      const shown = await page.$eval(`${chart} .legend li[data-run="${r.id}"]`, (li) => (li as any).dataset.last)
       expect(Number(shown)).toBe(last.value)
     }
     const sections = await page.$$eval('.section > summary', (s) => s.map((x) => x.firstChild?.textContent))
@@ -110,9 +113,9 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     const page = await open('/?project=long')
     const chart = 'figure.chart[data-metric="long/value"]'
     await page.waitForSelector(`${chart}[data-series="1"]`)
-    const overview = Number(await page.$eval(chart, (f) => (f as HTMLElement).dataset.points))
+    const overview = Number(await page.$eval(chart, (f) => (f as any).dataset.points))
     expect(overview).toBeLessThan(LONG_STEPS)
-    expect(Number(await page.$eval(chart, (f) => (f as HTMLElement).dataset.ymax))).toBe(100)
+    expect(Number(await page.$eval(chart, (f) => (f as any).dataset.ymax))).toBe(100)
     // Drag across about 76%..80% of the plot (steps ~7600..8000).
     const box = (await (await page.$(`${chart} .u-over`))!.boundingBox())!
     const y = box.y + box.height / 2
@@ -132,8 +135,8 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     const [lo, hi] = 'min_step' in q ? [q.min_step, q.max_step] : [q.around_step - q.window, q.around_step + q.window]
     expect(lo).toBeGreaterThanOrEqual(Math.floor(range[0]!) - 1)
     expect(hi).toBeLessThanOrEqual(Math.ceil(range[1]!) + 1)
-    await page.waitForFunction((sel) => Number((document.querySelector(sel) as HTMLElement).dataset.xmin) >= 7000, {}, chart)
-    const fine = await page.$eval(chart, (f) => ({ ...(f as HTMLElement).dataset }))
+    await page.waitForFunction((sel) => Number(document.querySelector(sel).dataset.xmin) >= 7000, {}, chart)
+    const fine = await page.$eval(chart, (f) => ({ ...(f as any).dataset }))
     const overviewInRange = (overview * (range[1]! - range[0]!)) / LONG_STEPS
     expect(Number(fine.points)).toBeGreaterThan(3 * overviewInRange)
     expect(Number(fine.ymax)).toBe(100)
@@ -142,7 +145,7 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     const linked = await open(`/?project=long&metric=long/value&range=${range.join(',')}`)
     await linked.waitForSelector('#view[data-refined]')
     expect(await linked.$$eval('figure.chart', (c) => c.length)).toBe(1)
-    expect(Number(await linked.$eval(chart, (f) => (f as HTMLElement).dataset.xmin))).toBeGreaterThanOrEqual(range[0]! - 1)
+    expect(Number(await linked.$eval(chart, (f) => (f as any).dataset.xmin))).toBeGreaterThanOrEqual(range[0]! - 1)
     await linked.close()
     await page.close()
   })
@@ -158,7 +161,7 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     expect((await write('bulk_log', { logs: [{ project: 'llm-finetune', run: target.name, step: summary.last_step + 1, metrics: { 'train/loss': 0.0123 } }], hf_token: null })).status).toBe(200)
     expect((await write('log_alert', { project: 'llm-finetune', run: target.name, title: 'loss dropped', text: 'below 0.1', level: 'warn', step: summary.last_step + 1 })).status).toBe(200)
     const t0 = Date.now()
-    await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLElement | null)?.dataset.last === '0.0123', { timeout: 10_000 }, `${chart} .legend li[data-run="${target.id}"]`)
+    await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.last === '0.0123', { timeout: 10_000 }, `${chart} .legend li[data-run="${target.id}"]`)
     const ms = Date.now() - t0
     await page.waitForFunction(() => [...document.querySelectorAll('.toast')].some((t) => t.textContent?.includes('loss dropped')), { timeout: 10_000 })
     console.log(`live: new point shown ${ms} ms after the write`)
@@ -188,7 +191,7 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     await shot(page, 'runs')
     await page.click(`tr[data-run="${victim.id}"] button.rename`)
     await page.waitForSelector('dialog[open] input')
-    await page.$eval('dialog[open] input', (i) => ((i as HTMLInputElement).value = ''))
+    await page.$eval('dialog[open] input', (i) => ((i as any).value = ''))
     await page.type('dialog[open] input', 'small-batch-v2')
     await page.click('dialog[open] button[type="submit"]')
     await page.waitForFunction((id) => document.querySelector(`tr[data-run="${id}"] .run-name`)?.textContent?.startsWith('small-batch-v2'), {}, victim.id)
@@ -215,7 +218,7 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     const page = await open('/?project=image-classification&tab=runs', context)
     expect(await page.$eval('.access', (b) => b.textContent)).toBe('Read-only')
     await page.waitForSelector('tr[data-run] button.rename')
-    expect(await page.$$eval('tr[data-run] button.rename', (b) => b.every((x) => (x as HTMLButtonElement).disabled))).toBe(true)
+    expect(await page.$$eval('tr[data-run] button.rename', (b) => b.every((x) => (x as any).disabled))).toBe(true)
     const name = ((await read('get_runs_for_project', { project: 'image-classification' })) as { name: string }[])[0]!.name
     const status = await page.evaluate(async (n) => {
       const r = await fetch('/api/rename_run', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: 'image-classification', old_name: n, new_name: 'hijacked' }) })
@@ -272,7 +275,7 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     await shot(page, 'metrics-dark')
     await page.setViewport({ width: 390, height: 844 })
     await new Promise((r) => setTimeout(r, 300))
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+    const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number
     expect(overflow).toBeLessThanOrEqual(0)
     await shot(page, 'mobile')
     await page.close()
