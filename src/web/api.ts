@@ -85,19 +85,3 @@ export interface HistorySeries {
   values: (number | null)[]
   timestamps: (string | number | null)[]
 }
-let historyAvailable: boolean | null = null
-
-/**
- * Whether the server has get_metric_history (the downsampled series tool). Asked once by calling it with
- * an empty run list; a 404 (unknown tool) means this server predates it and the page reads rows instead.
- */
-export async function hasHistory(project: string): Promise<boolean> {
-  if (historyAvailable !== null) return historyAvailable
-  try {
-    await call('get_metric_history', { project, runs: [], metrics: [] })
-    historyAvailable = true
-  } catch (e) {
-    historyAvailable = !(e instanceof ApiError && e.status === 404 && /Unknown API/.test(e.message))
-  }
-  return historyAvailable
-}

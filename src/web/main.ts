@@ -182,7 +182,12 @@ async function openProject(): Promise<void> {
   view.replaceChildren(h('p', { class: 'muted loading' }, 'Loading…'))
   try {
     const project = state.project
-    const list = await call<RunRecord[]>('get_runs_for_project', { project })
+    changesCursor = null
+    // The cursor is taken before anything is read: whatever is written meanwhile comes as a change.
+    const [list, cursor] = await Promise.all([
+      call<RunRecord[]>('get_runs_for_project', { project }),
+      call<{ cursor: string }>('get_changes', { project }).then((c) => c.cursor),
+    ])
     const infos = await summaries(list, project)
     if (seq !== loadSeq) return
     runs = infos
@@ -195,6 +200,7 @@ async function openProject(): Promise<void> {
     if (seq !== loadSeq) return
     overview = table
     alerts = alertList
+    changesCursor = cursor
     refreshFinals()
     render()
     if (state.range) void refine()
@@ -613,12 +619,101 @@ async function renderSingleRun(): Promise<void> {
 }
 
 // ---------- live ----------
+/** get_changes answer for one project (only the fields the page uses). */
+interface ProjectChanges {
+  status: 'changed' | 'new_project' | 'deleted_project' | 'reset'
+  new_run_count: number
+  new_steps: { run: string; run_id: string | null; from_step: number | null; to_step: number | null }[]
+  new_step_run_count: number
+  new_alert_count: number
+  renamed_runs: unknown[]
+  deleted_runs: string[]
+  runs_changed_untracked: boolean
+}
+
+/** The get_changes cursor of the open project: each tick asks only what changed since the previous one. */
+let changesCursor: string | null = null
 let ticking = false
 let lastSystemTick = 0
+
+async function syncRuns(project: string, seq: number): Promise<boolean> {
+  const list = await call<RunRecord[]>('get_runs_for_project', { project })
+  if (seq !== loadSeq) return false
+  let changed = false
+  const known = new Map(runs.map((r) => [r.run.key, r]))
+  const present = new Set(list.map(runKey))
+  if (runs.some((r) => !present.has(r.run.key))) {
+    runs = runs.filter((r) => present.has(r.run.key))
+    changed = true
+  }
+  for (const r of list) {
+    const k = known.get(runKey(r))
+    if (k && k.run.name !== r.name) {
+      k.run.name = r.name
+      changed = true
+    }
+  }
+  const added = list.filter((r) => !known.has(runKey(r)))
+  if (added.length) {
+    const infos = await summaries(added, project)
+    if (seq !== loadSeq) return false
+    runs.push(...infos)
+    if (!state.runs) for (const i of infos) selected.add(i.run.key)
+    changed = true
+  }
+  return changed
+}
+
+/** Read the points after the last step held for the shown runs that grew. */
+async function readGrowth(project: string, seq: number, changes: ProjectChanges): Promise<boolean> {
+  const shown = selectedRuns()
+  const complete = changes.new_steps.length >= changes.new_step_run_count
+  const grew = shown.filter((r) => !complete || changes.new_steps.some((s) => (s.run_id !== null ? s.run_id === r.run.id : s.run === r.run.name)))
+  if (!grew.length) return false
+  const sums = await Promise.all(grew.map((r) => call<RunSummary>('get_run_summary', { project, run: r.run.name, run_id: r.run.id }).catch(() => null)))
+  if (seq !== loadSeq) return false
+  const after: { run: Run; after: number }[] = []
+  grew.forEach((r, i) => {
+    const s = sums[i]
+    if (s) {
+      r.summary = s
+      r.lastStep = s.last_step
+    }
+    const held = heldStep(r.run.key)
+    if (r.lastStep !== null && r.lastStep > held) after.push({ run: r.run, after: Number.isFinite(held) ? held : -1 })
+  })
+  if (!after.length) return grew.length > 0
+  const inc = await loadSince(project, after, metricNames(grew))
+  if (seq !== loadSeq) return false
+  for (const [m, byRun] of inc) {
+    let target = overview.get(m)
+    if (!target) overview.set(m, (target = new Map()))
+    for (const [k, s] of byRun) {
+      const base = target.get(k)
+      if (base) appendSeries(base, s)
+      else target.set(k, s)
+    }
+  }
+  refreshFinals()
+  return true
+}
+
+async function readAlerts(project: string, seq: number): Promise<boolean> {
+  const newAlerts = await call<Alert[]>('get_alerts', alerts.length ? { project, since: alerts[0]!.timestamp } : { project })
+  if (seq !== loadSeq) return false
+  const fresh = newAlerts.filter((a) => !alerts.some((b) => b.timestamp === a.timestamp && b.title === a.title && b.run === a.run))
+  if (!fresh.length) return false
+  alerts = [...fresh, ...alerts]
+  for (const a of fresh.slice(0, 3)) toast(`${a.level.toUpperCase()} · ${a.run}: ${a.title}`, a.level === 'error' ? 'error' : a.level === 'warn' ? 'warn' : 'info')
+  return true
+}
+
+/** One live step: new projects, then what get_changes reports for the open project. */
 async function tick(): Promise<void> {
   if (ticking || document.hidden) return
   ticking = true
   const project = state.project
+  const seq = loadSeq
   try {
     const names = await call<string[]>('get_all_projects')
     if (names.join('\n') !== projects.join('\n')) {
@@ -626,74 +721,25 @@ async function tick(): Promise<void> {
       renderProjects()
       if (!project) renderView()
     }
-    if (!project) return
-    const seq = loadSeq
-    const [list, newAlerts] = await Promise.all([
-      call<RunRecord[]>('get_runs_for_project', { project }),
-      call<Alert[]>('get_alerts', alerts.length ? { project, since: alerts[0]!.timestamp } : { project }),
-    ])
+    if (!project || !changesCursor) return
+    const answer = await call<{ cursor: string; changed: boolean; projects: ProjectChanges[] }>('get_changes', { project, cursor: changesCursor })
     if (seq !== loadSeq) return
+    changesCursor = answer.cursor
+    const c = answer.projects[0]
     let changed = false
-    const known = new Map(runs.map((r) => [r.run.key, r]))
-    const added = list.filter((r) => !known.has(runKey(r)))
-    const present = new Set(list.map(runKey))
-    if (runs.some((r) => !present.has(r.run.key))) {
-      runs = runs.filter((r) => present.has(r.run.key))
-      changed = true
-    }
-    for (const r of list) {
-      const k = known.get(runKey(r))
-      if (k && k.run.name !== r.name) {
-        k.run.name = r.name
-        changed = true
+    if (answer.changed && c) {
+      if (c.status === 'reset' || c.status === 'deleted_project') {
+        void openProject()
+        return
       }
-    }
-    if (added.length) {
-      const infos = await summaries(added, project)
+      if (c.new_run_count || c.renamed_runs.length || c.deleted_runs.length || c.runs_changed_untracked || c.status === 'new_project') changed = (await syncRuns(project, seq)) || changed
+      if (c.new_alert_count) changed = (await readAlerts(project, seq)) || changed
+      if (c.new_step_run_count) changed = (await readGrowth(project, seq, c)) || changed
       if (seq !== loadSeq) return
-      runs.push(...infos)
-      if (!state.runs) for (const i of infos) selected.add(i.run.key)
-      changed = true
-    }
-    const fresh = newAlerts.filter((a) => !alerts.some((b) => b.timestamp === a.timestamp && b.title === a.title && b.run === a.run))
-    if (fresh.length) {
-      alerts = [...fresh, ...alerts]
-      for (const a of fresh.slice(0, 3)) toast(`${a.level.toUpperCase()} · ${a.run}: ${a.title}`, a.level === 'error' ? 'error' : a.level === 'warn' ? 'warn' : 'info')
-      changed = true
-    }
-    // Each shown run: its summary says whether it has grown; only the steps after the last one held are read.
-    const shown = selectedRuns()
-    const sums = await Promise.all(shown.map((r) => call<RunSummary>('get_run_summary', { project, run: r.run.name, run_id: r.run.id }).catch(() => null)))
-    if (seq !== loadSeq) return
-    const grown: { run: Run; after: number }[] = []
-    shown.forEach((r, i) => {
-      const s = sums[i]
-      if (!s) return
-      const before = r.lastStep
-      r.summary = s
-      r.lastStep = s.last_step
-      if (s.last_step !== null && (before === null || s.last_step > before || s.last_step > heldStep(r.run.key))) {
-        const held = heldStep(r.run.key)
-        grown.push({ run: r.run, after: Number.isFinite(held) ? held : -1 })
-      }
-    })
-    if (grown.length) {
-      const inc = await loadSince(project, grown, metricNames(shown))
-      if (seq !== loadSeq) return
-      for (const [m, byRun] of inc) {
-        let target = overview.get(m)
-        if (!target) overview.set(m, (target = new Map()))
-        for (const [k, s] of byRun) {
-          const base = target.get(k)
-          if (base) appendSeries(base, s)
-          else target.set(k, s)
-        }
-      }
-      refreshFinals()
-      changed = true
     }
     const now = Date.now()
     if (changed) {
+      richCache.clear()
       if (state.tab === 'metrics') {
         renderRunList()
         renderCharts()
@@ -702,7 +748,7 @@ async function tick(): Promise<void> {
       lastSystemTick = now
       void renderSystem()
     }
-    liveStatus.textContent = `Live · updated ${new Date().toLocaleTimeString()}`
+    liveStatus.textContent = `Live · checked ${new Date().toLocaleTimeString()}`
     liveStatus.classList.remove('stale')
   } catch (e) {
     liveStatus.textContent = `Live updates paused: ${e instanceof ApiError ? e.message : 'server unreachable'}`

@@ -1,10 +1,9 @@
 /**
- * Metric series for the charts. With get_metric_history the server returns an extrema-preserving (minmax)
- * downsampled view of the whole run, a finer one of a zoomed step range, and for live updates only the
- * steps after the last one each series holds. A server without that tool is read with get_logs (bounded to
- * 3000 rows by the server) and get_snapshot (exact rows of a step window).
+ * Metric series for the charts, all from get_metric_history: an extrema-preserving (minmax) downsampled view
+ * of the whole run, a finer one of a zoomed step range, and for live updates only the steps after the last
+ * one each series holds.
  */
-import { call, hasHistory, type HistorySeries } from './api'
+import { call, type HistorySeries } from './api'
 
 export interface Run {
   id: string | null
@@ -30,10 +29,6 @@ export type SeriesTable = Map<string, Map<string, Series>>
 export const OVERVIEW_POINTS = 500
 /** Most points per series one live read returns (a burst larger than this arrives downsampled). */
 const LIVE_POINTS = 5000
-/** Without get_metric_history: a zoomed range is read row by row when it spans at most this many steps. */
-export const RAW_ZOOM_SPAN = 5000
-/** Without get_metric_history: steps asked for per live read (get_snapshot's window). */
-const LIVE_WINDOW = 50_000
 
 const parseTime = (t: unknown): number => (typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t.endsWith('Z') || /[+-]\d\d:\d\d$/.test(t) ? t : t + 'Z') / 1000 : NaN)
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
@@ -53,52 +48,6 @@ function fromHistory(runs: Run[], answer: { series: HistorySeries[] }): SeriesTa
   }
   return table
 }
-
-/** Rows ({step, timestamp, metric: value…}) → one series per numeric metric. */
-function fromRows(table: SeriesTable, run: Run, rows: Record<string, unknown>[], metrics: Set<string> | null): void {
-  const acc = new Map<string, Series>()
-  for (const row of rows) {
-    const step = row.step
-    if (typeof step !== 'number') continue
-    const t = parseTime(row.timestamp)
-    for (const [k, v] of Object.entries(row)) {
-      if (k === 'step' || k === 'timestamp') continue
-      if (metrics && !metrics.has(k)) continue
-      if (v !== null && typeof v !== 'number') continue
-      let s = acc.get(k)
-      if (!s) acc.set(k, (s = { steps: [], values: [], times: [] }))
-      s.steps.push(step)
-      s.values.push(num(v))
-      s.times.push(t)
-    }
-  }
-  for (const [k, s] of acc) put(table, k, run.key, sortByStep(s))
-}
-
-function sortByStep(s: Series): Series {
-  let sorted = true
-  for (let i = 1; i < s.steps.length; i++) if (s.steps[i]! < s.steps[i - 1]!) sorted = false
-  if (sorted) return s
-  const idx = s.steps.map((_, i) => i).sort((a, b) => s.steps[a]! - s.steps[b]!)
-  return { steps: idx.map((i) => s.steps[i]!), values: idx.map((i) => s.values[i]!), times: idx.map((i) => s.times[i]!), total: s.total }
-}
-
-/** Snapshot answer (metric → [{step, timestamp, value}]) → series. */
-function fromSnapshot(table: SeriesTable, run: Run, snap: Record<string, { step: number; timestamp: string; value: unknown }[]>, metrics: Set<string> | null): void {
-  for (const [k, points] of Object.entries(snap)) {
-    if (metrics && !metrics.has(k)) continue
-    const s: Series = { steps: [], values: [], times: [] }
-    for (const p of points) {
-      if (p.value !== null && typeof p.value !== 'number') continue
-      s.steps.push(p.step)
-      s.values.push(num(p.value))
-      s.times.push(parseTime(p.timestamp))
-    }
-    if (s.steps.length) put(table, k, run.key, sortByStep(s))
-  }
-}
-
-const runArgs = (r: Run) => ({ run: r.name, run_id: r.id })
 
 /** get_metric_history answers at most this many series (runs × metrics) per call. */
 const MAX_SERIES_PER_CALL = 100
@@ -128,49 +77,19 @@ async function history(project: string, runs: Run[], metrics: string[], extra: R
 /** The overview of every metric of these runs (whole step range). */
 export async function loadOverview(project: string, runs: Run[], metrics: string[]): Promise<SeriesTable> {
   if (!runs.length || !metrics.length) return new Map()
-  if (await hasHistory(project)) return history(project, runs, metrics, { max_points: OVERVIEW_POINTS, downsample: 'minmax' })
-  const table: SeriesTable = new Map()
-  const wanted = new Set(metrics)
-  const answers = await Promise.all(runs.map((r) => call<Record<string, unknown>[]>('get_logs', { project, ...runArgs(r), scalar_only: true })))
-  answers.forEach((rows, i) => fromRows(table, runs[i]!, rows, wanted))
-  return table
+  return history(project, runs, metrics, { max_points: OVERVIEW_POINTS, downsample: 'minmax' })
 }
 
-/**
- * A finer view of the step range [min, max]: the server downsamples only the points inside it. Without
- * get_metric_history, exact rows are read when the span is at most RAW_ZOOM_SPAN steps; null otherwise
- * (the chart keeps zooming into the overview).
- */
-export async function loadRange(project: string, runs: Run[], metrics: string[], min: number, max: number): Promise<SeriesTable | null> {
+/** A finer view of the step range [min, max]: the server downsamples only the points inside it. */
+export async function loadRange(project: string, runs: Run[], metrics: string[], min: number, max: number): Promise<SeriesTable> {
   if (!runs.length || !metrics.length) return new Map()
-  const lo = Math.floor(min)
-  const hi = Math.ceil(max)
-  if (await hasHistory(project)) return history(project, runs, metrics, { min_step: lo, max_step: hi, max_points: OVERVIEW_POINTS, downsample: 'minmax' })
-  if (hi - lo > RAW_ZOOM_SPAN) return null
-  const half = Math.ceil((hi - lo) / 2)
-  return snapshots(project, runs, lo + half, half, new Set(metrics))
+  return history(project, runs, metrics, { min_step: Math.floor(min), max_step: Math.ceil(max), max_points: OVERVIEW_POINTS, downsample: 'minmax' })
 }
-
-async function snapshots(project: string, runs: Run[], around: number, window: number, metrics: Set<string> | null): Promise<SeriesTable> {
-  const table: SeriesTable = new Map()
-  const answers = await Promise.all(runs.map((r) => call<Record<string, any>>('get_snapshot', { project, ...runArgs(r), around_step: around, window })))
-  answers.forEach((snap, i) => fromSnapshot(table, runs[i]!, snap, metrics))
-  return table
-}
-
 
 /** Points after `after` (a step) for each run: the live increment. */
 export async function loadSince(project: string, runs: { run: Run; after: number }[], metrics: string[]): Promise<SeriesTable> {
-  if (!runs.length) return new Map()
   const table: SeriesTable = new Map()
-  if (!(await hasHistory(project))) {
-    await Promise.all(runs.map(async ({ run, after }) => {
-      const snap = await call<Record<string, any>>('get_snapshot', { project, ...runArgs(run), around_step: after + 1 + LIVE_WINDOW, window: LIVE_WINDOW })
-      fromSnapshot(table, run, snap, null)
-    }))
-    return table
-  }
-  if (!metrics.length) return table
+  if (!runs.length || !metrics.length) return table
   await Promise.all(runs.map(async ({ run, after }) => {
     const t = await history(project, [run], metrics, { min_step: after + 1, max_points: LIVE_POINTS, downsample: 'minmax' })
     for (const [m, byRun] of t) for (const [k, s] of byRun) put(table, m, k, s)

@@ -158,7 +158,7 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     const target = runs[1]!
     const summary = await read('get_run_summary', { project: 'llm-finetune', run: target.name, run_id: target.id })
     const before = requests.length
-    expect((await write('bulk_log', { logs: [{ project: 'llm-finetune', run: target.name, step: summary.last_step + 1, metrics: { 'train/loss': 0.0123 } }], hf_token: null })).status).toBe(200)
+    expect((await write('bulk_log', { logs: [{ project: 'llm-finetune', run: target.name, run_id: target.id, step: summary.last_step + 1, metrics: { 'train/loss': 0.0123 } }], hf_token: null })).status).toBe(200)
     expect((await write('log_alert', { project: 'llm-finetune', run: target.name, title: 'loss dropped', text: 'below 0.1', level: 'warn', step: summary.last_step + 1 })).status).toBe(200)
     const t0 = Date.now()
     await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.last === '0.0123', { timeout: 10_000 }, `${chart} .legend li[data-run="${target.id}"]`)
