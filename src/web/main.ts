@@ -31,6 +31,8 @@ const colorOf = new Map<string, string>()
 const charts = new Map<string, MetricChart>()
 const richCache = new Map<string, { lastStep: number | null; rich: RichValues }>()
 let loadSeq = 0
+/** True while the first series of the open project are still arriving. */
+let loadingOverview = false
 let firstChartMarked = false
 
 /** Replace (not push) the address while the view changes continuously (zoom, typing); push on navigation. */
@@ -177,6 +179,7 @@ async function openProject(): Promise<void> {
   runs = []
   richCache.clear()
   colorOf.clear()
+  summaryAt.clear()
   projectSelect.value = state.project ?? ''
   if (!state.project) return render()
   view.replaceChildren(h('p', { class: 'muted loading' }, 'Loading…'))
@@ -193,12 +196,20 @@ async function openProject(): Promise<void> {
     runs = infos
     const keys = new Set(runs.map((r) => r.run.key))
     selected = new Set(state.runs ? state.runs.filter((k) => keys.has(k)) : keys)
-    const [table, alertList] = await Promise.all([
-      loadOverview(project, selectedRuns().map((r) => r.run), metricNames(selectedRuns())),
+    loadingOverview = true
+    render()
+    // Charts draw metric by metric as their series arrive (a 200,000-step run costs the server most per metric).
+    const [, alertList] = await Promise.all([
+      loadOverview(project, selectedRuns().map((r) => r.run), metricNames(selectedRuns()).sort(byDisplayOrder), (part) => {
+        if (seq !== loadSeq) return
+        merge(overview, part)
+        refreshFinals()
+        if (state.tab === 'metrics') renderCharts()
+      }),
       call<Alert[]>('get_alerts', { project }).catch(() => []),
     ])
     if (seq !== loadSeq) return
-    overview = table
+    loadingOverview = false
     alerts = alertList
     changesCursor = cursor
     refreshFinals()
@@ -435,6 +446,14 @@ function sectionOf(metric: string): string {
   return i > 0 ? metric.slice(0, i) : ''
 }
 
+/** Charts order: metrics without a section first, then sections by name, names within. */
+function byDisplayOrder(a: string, b: string): number {
+  const sa = sectionOf(a)
+  const sb = sectionOf(b)
+  if (sa !== sb) return sa === '' ? -1 : sb === '' ? 1 : sa.localeCompare(sb)
+  return a.localeCompare(b)
+}
+
 function chartView(): ChartView {
   return { x: state.x, smoothing: state.smooth, log: state.log }
 }
@@ -463,7 +482,7 @@ function seriesFor(metric: string): Map<string, Series> {
 }
 
 function renderCharts(): void {
-  const metrics = [...overview.keys()].filter(metricMatches).sort()
+  const metrics = [...overview.keys()].filter(metricMatches).sort(byDisplayOrder)
   const sections = new Map<string, string[]>()
   for (const m of metrics) {
     const s = sectionOf(m)
@@ -484,7 +503,7 @@ function renderCharts(): void {
     container.append(h('details', { class: 'section', open: true }, h('summary', {}, s || 'Charts', h('span', { class: 'count' }, ` ${sections.get(s)!.length}`)), grid))
   }
   if (!metrics.length) {
-    container.append(h('p', { class: 'muted empty' }, selected.size ? (state.metric ? `No metric matches “${state.metric}”.` : 'The selected runs have no numeric metrics yet.') : 'No run selected: tick runs in the sidebar to compare them.'))
+    container.append(h('p', { class: 'muted empty' }, loadingOverview ? 'Loading charts…' : selected.size ? (state.metric ? `No metric matches “${state.metric}”.` : 'The selected runs have no numeric metrics yet.') : 'No run selected: tick runs in the sidebar to compare them.'))
   }
   if (view.firstChild !== container) view.replaceChildren(container)
   const v = chartView()
@@ -631,6 +650,9 @@ interface ProjectChanges {
   runs_changed_untracked: boolean
 }
 
+const SUMMARY_EVERY_MS = 5000
+const summaryAt = new Map<string, number>()
+
 /** The get_changes cursor of the open project: each tick asks only what changed since the previous one. */
 let changesCursor: string | null = null
 let ticking = false
@@ -670,14 +692,22 @@ async function readGrowth(project: string, seq: number, changes: ProjectChanges)
   const complete = changes.new_steps.length >= changes.new_step_run_count
   const grew = shown.filter((r) => !complete || changes.new_steps.some((s) => (s.run_id !== null ? s.run_id === r.run.id : s.run === r.run.name)))
   if (!grew.length) return false
-  const sums = await Promise.all(grew.map((r) => call<RunSummary>('get_run_summary', { project, run: r.run.name, run_id: r.run.id }).catch(() => null)))
+  // The run summary (new metric names) is asked at most every SUMMARY_EVERY_MS per run; the step comes from get_changes.
+  const now = Date.now()
+  const sums = await Promise.all(grew.map((r) => (now - (summaryAt.get(r.run.key) ?? 0) < SUMMARY_EVERY_MS
+    ? null
+    : call<RunSummary>('get_run_summary', { project, run: r.run.name, run_id: r.run.id }).catch(() => null))))
   if (seq !== loadSeq) return false
   const after: { run: Run; after: number }[] = []
   grew.forEach((r, i) => {
     const s = sums[i]
     if (s) {
+      summaryAt.set(r.run.key, now)
       r.summary = s
       r.lastStep = s.last_step
+    }
+    for (const c of changes.new_steps) {
+      if ((c.run_id !== null ? c.run_id === r.run.id : c.run === r.run.name) && c.to_step !== null) r.lastStep = Math.max(r.lastStep ?? -Infinity, c.to_step)
     }
     const held = heldStep(r.run.key)
     if (r.lastStep !== null && r.lastStep > held) after.push({ run: r.run, after: Number.isFinite(held) ? held : -1 })

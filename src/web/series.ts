@@ -60,24 +60,31 @@ const runSelector = (runs: Run[]) => ({
 })
 
 /** get_metric_history over any number of runs and metrics, split into calls within its per-call limits. */
-async function history(project: string, runs: Run[], metrics: string[], extra: Record<string, unknown>): Promise<SeriesTable> {
-  const perMetricCall = Math.min(metrics.length, MAX_NAMES_PER_CALL, MAX_SERIES_PER_CALL)
+async function history(project: string, runs: Run[], metrics: string[], extra: Record<string, unknown>, onPart?: (part: SeriesTable) => void): Promise<SeriesTable> {
+  // Progressive reads ask one metric per call, in the order given, so the first charts can draw early.
+  const perMetricCall = onPart ? 1 : Math.min(metrics.length, MAX_NAMES_PER_CALL, MAX_SERIES_PER_CALL)
   const perRunCall = Math.max(1, Math.min(MAX_NAMES_PER_CALL, Math.floor(MAX_SERIES_PER_CALL / perMetricCall)))
-  const calls: Promise<{ series: HistorySeries[] }>[] = []
+  const calls: Promise<SeriesTable>[] = []
   for (let m = 0; m < metrics.length; m += perMetricCall)
     for (let r = 0; r < runs.length; r += perRunCall)
-      calls.push(call('get_metric_history', { project, ...runSelector(runs.slice(r, r + perRunCall)), metrics: metrics.slice(m, m + perMetricCall), ...extra }))
+      calls.push(call<{ series: HistorySeries[] }>('get_metric_history', { project, ...runSelector(runs.slice(r, r + perRunCall)), metrics: metrics.slice(m, m + perMetricCall), ...extra }).then((answer) => {
+        const part: SeriesTable = new Map()
+        for (const [metric, byRun] of fromHistory(runs, answer)) for (const [k, v] of byRun) if (v.steps.length) put(part, metric, k, v)
+        onPart?.(part)
+        return part
+      }))
   const table: SeriesTable = new Map()
-  for (const answer of await Promise.all(calls)) {
-    for (const [metric, byRun] of fromHistory(runs, answer)) for (const [k, v] of byRun) if (v.steps.length) put(table, metric, k, v)
-  }
+  for (const part of await Promise.all(calls)) for (const [metric, byRun] of part) for (const [k, v] of byRun) put(table, metric, k, v)
   return table
 }
 
-/** The overview of every metric of these runs (whole step range). */
-export async function loadOverview(project: string, runs: Run[], metrics: string[]): Promise<SeriesTable> {
+/**
+ * The overview of every metric of these runs (whole step range). With `onPart`, metrics are read one per
+ * call in the given order and each part is handed over as it arrives.
+ */
+export async function loadOverview(project: string, runs: Run[], metrics: string[], onPart?: (part: SeriesTable) => void): Promise<SeriesTable> {
   if (!runs.length || !metrics.length) return new Map()
-  return history(project, runs, metrics, { max_points: OVERVIEW_POINTS, downsample: 'minmax' })
+  return history(project, runs, metrics, { max_points: OVERVIEW_POINTS, downsample: 'minmax' }, onPart)
 }
 
 /** A finer view of the step range [min, max]: the server downsamples only the points inside it. */
