@@ -187,15 +187,29 @@ async function openProject(): Promise<void> {
     const project = state.project
     changesCursor = null
     // The cursor is taken before anything is read: whatever is written meanwhile comes as a change.
+    const early = prefetched?.project === project ? prefetched : null
+    prefetched = null
     const [list, cursor] = await Promise.all([
-      call<RunRecord[]>('get_runs_for_project', { project }),
-      call<{ cursor: string }>('get_changes', { project }).then((c) => c.cursor),
+      early?.runs ?? call<RunRecord[]>('get_runs_for_project', { project }),
+      early?.cursor ?? call<{ cursor: string }>('get_changes', { project }).then((c) => c.cursor),
     ])
-    const infos = await summaries(list, project)
-    if (seq !== loadSeq) return
-    runs = infos
-    const keys = new Set(runs.map((r) => r.run.key))
+    // Colours follow the project's run order whatever loads first.
+    for (const r of list) colorFor(runKey(r))
+    const keys = new Set(list.map(runKey))
     selected = new Set(state.runs ? state.runs.filter((k) => keys.has(k)) : keys)
+    // The shown runs' summaries (metric names) are needed before the charts; the others' (for the runs table) come meanwhile.
+    const shownFirst = await summaries(list.filter((r) => selected.has(runKey(r))), project)
+    if (seq !== loadSeq) return
+    const byKey = new Map(shownFirst.map((i) => [i.run.key, i]))
+    runs = list.map((r) => byKey.get(runKey(r)) ?? runInfo(r, null))
+    void summaries(list.filter((r) => !selected.has(runKey(r))), project).then((rest) => {
+      if (seq !== loadSeq) return
+      for (const i of rest) {
+        const r = runs.find((x) => x.run.key === i.run.key)
+        if (r) Object.assign(r, { summary: i.summary, group: i.group, lastStep: i.lastStep })
+      }
+      if (state.tab === 'runs' || SINGLE_RUN_TABS.includes(state.tab)) render()
+    }, reportError)
     loadingOverview = true
     render()
     // Charts draw metric by metric as their series arrive (a 200,000-step run costs the server most per metric).
@@ -230,6 +244,7 @@ async function toggleRun(key: string, on: boolean): Promise<void> {
     const missing = ![...overview.values()].some((byRun) => byRun.has(key))
     if (missing) {
       try {
+        if (!r.summary) Object.assign(r, runInfo(r.run, await call<RunSummary>('get_run_summary', { project: state.project, run: r.run.name, run_id: r.run.id })), { color: r.color })
         merge(overview, await loadOverview(state.project, [r.run], r.summary?.metrics ?? []))
         refreshFinals()
       } catch (e) {
@@ -248,7 +263,7 @@ function setAll(on: boolean): void {
   if (on && state.project) {
     const missing = runs.filter((r) => ![...overview.values()].some((b) => b.has(r.run.key)))
     if (missing.length) {
-      void loadOverview(state.project, missing.map((r) => r.run), metricNames(missing)).then((t) => {
+      void loadOverview(state.project, missing.map((r) => r.run), metricNames(runs)).then((t) => {
         merge(overview, t)
         refreshFinals()
         render()
@@ -789,8 +804,17 @@ async function tick(): Promise<void> {
 }
 
 // ---------- start ----------
+/** The first project's runs and change cursor, asked at start alongside the settings. */
+let prefetched: { project: string; runs: Promise<RunRecord[]>; cursor: Promise<string> } | null = null
+
 async function start(): Promise<void> {
   layout()
+  if (state.project) {
+    const project = state.project
+    prefetched = { project, runs: call<RunRecord[]>('get_runs_for_project', { project }), cursor: call<{ cursor: string }>('get_changes', { project }).then((c) => c.cursor) }
+    prefetched.runs.catch(() => {})
+    prefetched.cursor.catch(() => {})
+  }
   const [v, s, p] = await Promise.all([
     getVersion().catch(() => null),
     call<Settings>('get_settings').catch(() => null),
@@ -811,7 +835,9 @@ async function start(): Promise<void> {
   writeUrl(state)
   render()
   if (state.project) await openProject()
+  // Hidden tabs do not poll (no load on the server for dashboards nobody looks at); they catch up when shown.
   setInterval(() => void tick(), LIVE_INTERVAL_MS)
+  document.addEventListener('visibilitychange', () => void tick())
   addEventListener('popstate', () => {
     const before = state.project
     state = readUrl(location.search)
