@@ -331,6 +331,7 @@ function renderRunList(): void {
 }
 
 function renderTabs(): void {
+  tabBar.hidden = !state.project || !projects.length
   tabBar.replaceChildren(...TABS.map((t) => h('button', {
     type: 'button', role: 'tab', id: `tab-${t}`, 'aria-selected': String(state.tab === t), tabindex: state.tab === t ? 0 : -1, 'data-tab': t,
     onclick: () => {
@@ -371,6 +372,7 @@ function zoomBy(factor: number, shift = 0): void {
 }
 
 function renderToolbar(): void {
+  if (!state.project || !projects.length) return toolbar.replaceChildren()
   if (state.tab !== 'metrics' && state.tab !== 'system' && !SINGLE_RUN_TABS.includes(state.tab)) return toolbar.replaceChildren()
   if (SINGLE_RUN_TABS.includes(state.tab)) {
     const list = selectedRuns().length ? selectedRuns() : runs

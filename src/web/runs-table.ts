@@ -109,9 +109,8 @@ export class RunsTable {
     const table = h('table', {},
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Shown')),
-        header(':name', 'Run'), h('th', { scope: 'col' }, 'Id'), header(':group', 'Group'), header(':created', 'Created'), header(':step', 'Last step', 'num'),
-        ...cfgCols.map((c) => header(`c:${c}`, c, 'cfg')), ...mCols.map((m) => header(`m:${m}`, m, 'num')),
-        h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))),
+        header(':name', 'Run'), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')), h('th', { scope: 'col' }, 'Id'), header(':group', 'Group'), header(':created', 'Created'), header(':step', 'Last step', 'num'),
+        ...cfgCols.map((c) => header(`c:${c}`, c, 'cfg')), ...mCols.map((m) => header(`m:${m}`, m, 'num')))),
       h('tbody', {}, ...rows.map((r) => {
         const cfg = flatConfig(r.summary?.config)
         const box = h('input', { type: 'checkbox', checked: this.selected.has(r.run.key), 'aria-label': `Show ${r.run.name}`, style: `accent-color:${r.color}` })
@@ -120,15 +119,15 @@ export class RunsTable {
           h('td', {}, box),
           h('td', { class: 'run-name' }, h('span', { class: 'swatch', style: `background:${r.color}` }), r.run.name,
             (dup.get(r.run.name) ?? 0) > 1 ? h('span', { class: 'badge', title: 'Several runs share this name' }, 'same name') : null),
+          h('td', { class: 'actions' },
+            h('button', { type: 'button', class: 'rename', disabled: !this.actions.writable, title: this.actions.writable ? `Rename ${r.run.name}` : readOnly, onclick: () => this.actions.rename(r) }, 'Rename'),
+            h('button', { type: 'button', class: 'delete danger', disabled: !this.actions.writable, title: this.actions.writable ? `Delete ${r.run.name}` : readOnly, onclick: () => this.actions.remove(r) }, 'Delete')),
           h('td', { class: 'mono', title: r.run.id ?? '' }, r.run.id ? r.run.id.slice(0, 8) : '—'),
           h('td', {}, r.group ?? '—'),
           h('td', {}, formatIso(r.run.created_at)),
           h('td', { class: 'num' }, r.lastStep ?? '—'),
           ...cfgCols.map((c) => h('td', { class: 'cfg', title: formatValue(cfg[c]) }, formatValue(cfg[c]))),
-          ...mCols.map((m) => h('td', { class: 'num' }, formatNumber(r.final.get(m)))),
-          h('td', { class: 'actions' },
-            h('button', { type: 'button', class: 'rename', disabled: !this.actions.writable, title: this.actions.writable ? `Rename ${r.run.name}` : readOnly, onclick: () => this.actions.rename(r) }, 'Rename'),
-            h('button', { type: 'button', class: 'delete danger', disabled: !this.actions.writable, title: this.actions.writable ? `Delete ${r.run.name}` : readOnly, onclick: () => this.actions.remove(r) }, 'Delete')))
+          ...mCols.map((m) => h('td', { class: 'num' }, formatNumber(r.final.get(m)))))
       })))
     this.tableWrap.replaceChildren(rows.length ? table : h('p', { class: 'muted' }, this.runs.length ? 'No run matches the filter.' : 'This project has no runs.'))
   }

@@ -40,7 +40,7 @@ describe('trackio CLI', () => {
       const lines = s.output().split('\n')
       expect(lines[0]).toBe(`* Trackio UI launched at: http://127.0.0.1:${s.port}/?project=llm-finetune`)
       expect(lines[1]).toBe('')
-      expect(lines[2]).toBe(`* Trackio dashboard opened in browser with write access at: http://127.0.0.1:${s.port}?project=llm-finetune&write_token=secret-token_1`)
+      expect(lines[2]).toBe(`* Trackio dashboard with write access at: http://127.0.0.1:${s.port}?project=llm-finetune&write_token=secret-token_1`)
       expect(s.token).toBe('secret-token_1')
     } finally {
       await s.stop()
