@@ -13,7 +13,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
-import { writeBenchData } from '../src/cli/demo'
+import { writeBenchData } from './data'
 
 /** Page-side callbacks run in the browser; this script is type-checked without the DOM library. */
 declare const document: any

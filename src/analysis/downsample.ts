@@ -163,8 +163,8 @@ export function downsampleIndices(method: DownsampleMethod, xs: ArrayLike<number
 
 /**
  * Extrema-preserving choice of rows of a table with several numeric columns (get_logs,
- * get_system_logs with `max_points`): the first and last rows, the row of each column's first
- * NaN/Infinity, then for equal-count buckets of rows the rows holding each column's finite
+ * get_system_logs with `max_points`): the first and last rows, the rows of each column's first
+ * NaN and first Infinity, then for equal-count buckets of rows the rows holding each column's finite
  * min and max. `columns[k][i]` is column k of row i, undefined when row i lacks it. At most
  * `maxPoints` ascending indices; when even one bucket per column does not fit, the columns'
  * global extremes are taken in column order until the budget is spent.
@@ -173,10 +173,7 @@ export function minmaxRows(n: number, columns: (number | undefined)[][], maxPoin
   checkBudget(maxPoints)
   if (n <= maxPoints) return all(n)
   const chosen = new Set<number>([0, n - 1])
-  for (const col of columns) {
-    const i = col.findIndex((y) => y !== undefined && !Number.isFinite(y))
-    if (i >= 0 && chosen.size < maxPoints) chosen.add(i)
-  }
+  for (const col of columns) for (const i of firstNonFinite(col as number[])) if (chosen.size < maxPoints) chosen.add(i)
   const k = Math.max(1, columns.length)
   const buckets = Math.max(1, Math.floor((maxPoints - chosen.size) / (2 * k)))
   for (let b = 0; b < buckets; b++) {

@@ -1,8 +1,9 @@
 import { JsonFloat, type Json } from '../json/values'
 import type { ProjectDb } from '../storage/db/connection'
 import { parseInstant } from '../storage/db/timestamps'
-import { metricValues, type RowFilter } from '../storage/read/metrics'
+import { metricValues, runStats, type RowFilter } from '../storage/read/metrics'
 import type { RunFilter } from '../storage/read/runs'
+import { cachedSeries, SERIES_CACHE_MIN_ROWS, seriesPositions, type Series } from '../storage/read/series-cache'
 
 /**
  * One metric of one run as numbers, for analysis. `values` keeps NaN and ±Infinity as stored
@@ -34,8 +35,17 @@ export function stepRange(minStep: number | null | undefined, maxStep: number | 
   return { kind: 'steps', lo: minStep ?? LOWEST, hi: maxStep ?? HIGHEST }
 }
 
-/** Read one metric of a run (timestamp order, as get_metric_values) as a NumericSeries. */
+/**
+ * Read one metric of a run (timestamp order, as get_metric_values) as a NumericSeries: long runs
+ * from the series cache's typed columns, the rest through get_metric_values' SQL path.
+ */
 export function readSeries(p: ProjectDb, f: RunFilter, metric: string, rows: RowFilter = { kind: 'all' }): NumericSeries {
+  const long = () => {
+    const st = runStats(p, f)
+    return st.safeSteps && st.count >= SERIES_CACHE_MIN_ROWS
+  }
+  const cached = rows.kind === 'none' ? null : cachedSeries(p, f, metric, long)
+  if (cached) return fromCache(cached, seriesPositions(cached, rows))
   const rec = metricValues(p, f, metric, rows)
   const n = rec.length
   const out: NumericSeries = { steps: [], values: [], timestamps: [], skipped: 0 }
@@ -51,6 +61,24 @@ export function readSeries(p: ProjectDb, f: RunFilter, metric: string, rows: Row
     out.steps.push(Number(stepCol[i]))
     out.values.push(v)
     out.timestamps.push(tsCol[i] as string)
+  }
+  return out
+}
+
+function fromCache(s: Series, positions: Int32Array | null): NumericSeries {
+  const n = positions ? positions.length : s.length
+  const out: NumericSeries = { steps: [], values: [], timestamps: [], skipped: 0 }
+  for (let j = 0; j < n; j++) {
+    const i = positions ? positions[j]! : j
+    // Kinds 0-2 are numbers spelled as stored; kind 3 holds the decoded value (NaN, strings, objects…).
+    const v = s.kinds[i] === 3 ? numberOf(s.extra.get(i) as Json) : s.values[i]!
+    if (v === undefined) {
+      out.skipped++
+      continue
+    }
+    out.steps.push(s.steps[i]!)
+    out.values.push(v)
+    out.timestamps.push(s.stamps[s.stampIndex[i]!]!)
   }
   return out
 }

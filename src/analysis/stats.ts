@@ -16,7 +16,7 @@
  * acc/f1/reward… higher; otherwise the direction the series moved over its first three quarters):
  *  - fewer than TREND_MIN_POINTS finite points: `insufficient_data`;
  *  - the last value is NaN/Inf: `diverging`;
- *  - the series, smoothed by a rolling median over 4% of its points, swings by at least OSCILLATION_SWING of its range
+ *  - the series, smoothed by a rolling median over 4% of its points, reverses direction by at least OSCILLATION_SWING of its range
  *    at least OSCILLATION_SWINGS times in its second half: `oscillating`;
  *  - otherwise the median of the last quarter is compared with the median of the quarter before
  *    it: moved by less than PLATEAU_FRACTION of the range → `plateaued`; moved the better way →
@@ -29,7 +29,7 @@ export const SPIKE_MIN_FRACTION = 0.05
 export const TREND_MIN_POINTS = 8
 export const PLATEAU_FRACTION = 0.05
 export const OSCILLATION_SWING = 0.4
-export const OSCILLATION_SWINGS = 4
+export const OSCILLATION_SWINGS = 3
 /** Most spikes listed per series (the count says how many there were). */
 export const MAX_SPIKES = 20
 
@@ -108,6 +108,34 @@ function lowerBound(a: number[], v: number): number {
   return lo
 }
 
+/**
+ * Median absolute deviation from `med` of the sorted values at(0..n-1), without sorting: the
+ * distances grow leftwards and rightwards from `med`, so two pointers merge them in order.
+ */
+function sortedMad(at: (j: number) => number, n: number, med: number): number {
+  let lo = 0
+  let hi = n
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (at(mid) < med) lo = mid + 1
+    else hi = mid
+  }
+  let l = lo - 1
+  let r = lo
+  const want = n >> 1
+  let prev = 0
+  for (let c = 0; c <= want; c++) {
+    const dl = l >= 0 ? med - at(l) : Infinity
+    const dr = r < n ? at(r) - med : Infinity
+    const d = dl <= dr ? dl : dr
+    if (dl <= dr) l--
+    else r++
+    if (c === want) return n % 2 ? d : (prev + d) / 2
+    prev = d
+  }
+  return prev
+}
+
 export type Spike = {
   step: number
   value: number
@@ -148,7 +176,6 @@ export function spikes(xs: ArrayLike<number>, ys: ArrayLike<number>): SpikeRepor
   const win: number[] = []
   for (let j = a; j <= b; j++) win.push(ys[idx[j]!]!)
   win.sort((x, y) => x - y)
-  const dev: number[] = []
   for (let k = 0; k < m; k++) {
     const na = Math.max(0, Math.min(k - w, m - 1 - 2 * w))
     while (a < na) {
@@ -165,9 +192,7 @@ export function spikes(xs: ArrayLike<number>, ys: ArrayLike<number>): SpikeRepor
     const med = rest % 2 ? at(rest >> 1) : (at((rest >> 1) - 1) + at(rest >> 1)) / 2
     const size = y - med
     if (Math.abs(size) <= SPIKE_MIN_FRACTION * range) continue
-    dev.length = 0
-    for (let j = a; j <= b; j++) if (j !== k) dev.push(Math.abs(ys[idx[j]!]! - med))
-    const scale = 1.4826 * median(dev)
+    const scale = 1.4826 * sortedMad(at, rest, med)
     if (scale > 0 && Math.abs(size) <= SPIKE_Z * scale) continue
     const spike: Spike = { step: xs[idx[k]!]!, value: y, baseline: med, size, z: scale > 0 ? Math.abs(size) / scale : null }
     const last = found[found.length - 1]

@@ -128,7 +128,7 @@ async function importFragment(file: string, dataDir: string): Promise<{ records:
   }
   const { records, skipped } = parseFragment(data)
   let done = written.get(file)
-  for (const w of planWrites(dataDir, records, 'all-or-none')) {
+  for (const w of planWrites(dataDir, records, { timestamps: 'all-or-none' })) {
     if (done?.has(w.db)) continue
     await writeProject(dataDir, w)
     if (!done) written.set(file, (done = new Set()))

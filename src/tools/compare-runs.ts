@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { withFloats } from '../analysis/numbers'
 import { metricAggregates, metricNames, pickRuns, requireProject, type PickedRun } from '../analysis/runs'
 import { byStep, readSeries, type NumericSeries } from '../analysis/series'
 import { AGGREGATES, directionOf, type Aggregates } from '../analysis/stats'
@@ -136,34 +137,36 @@ export default defineTool({
   example: { project: 'mnist-classifier', runs: ['baseline', 'high-lr'] },
   handler: (a, ctx) => {
     const p = requireProject(ctx.storage, a.project)
-    return p.read(() => {
-      const runs = pickRuns(p, a.runs, a.run_ids)
-      if (runs.length < 2) throw new BadRequestError("Invalid value for 'runs': compare_runs needs at least two different runs (runs and/or run_ids)")
-      const metrics = a.metrics ? [...new Set(a.metrics)] : commonMetrics(p, runs)
-      const configs = runs.map((r) => runConfig(p, r.filter, r.name))
-      return {
-        project: a.project,
-        runs: runs.map((r) => ({ name: r.name, id: r.id })),
-        config_diff: configDiff(configs),
-        metrics: metrics.map((metric) => {
-          const aggs = runs.map((r) => metricAggregates(p, r, metric))
-          const series = runs.map((r) => byStep(readSeries(p, r.filter, metric)))
-          return {
-            metric,
-            direction: directionOf(metric),
-            best_run: bestRun(metric, runs, aggs),
-            summaries: runs.map((r, i) => ({ run: r.name, run_id: r.id, ...(aggs[i] ?? EMPTY) })),
-            divergence: {
-              reference: runs[0]!.name,
-              tolerance: a.tolerance,
-              runs: runs.slice(1).map((r, i) => {
-                const d = firstDivergence(series[0]!, series[i + 1]!, a.tolerance)
-                return { run: r.name, run_id: r.id, first_step: d.step, common_steps: d.common, reference_value: d.ref, value: d.value }
-              }),
-            },
-          }
-        }),
-      }
-    })
+    return withFloats(
+      p.read(() => {
+        const runs = pickRuns(p, a.runs, a.run_ids)
+        if (runs.length < 2) throw new BadRequestError("Invalid value for 'runs': compare_runs needs at least two different runs (runs and/or run_ids)")
+        const metrics = a.metrics ? [...new Set(a.metrics)] : commonMetrics(p, runs)
+        const configs = runs.map((r) => runConfig(p, r.filter, r.name))
+        return {
+          project: a.project,
+          runs: runs.map((r) => ({ name: r.name, id: r.id })),
+          config_diff: configDiff(configs),
+          metrics: metrics.map((metric) => {
+            const aggs = runs.map((r) => metricAggregates(p, r, metric))
+            const series = runs.map((r) => byStep(readSeries(p, r.filter, metric)))
+            return {
+              metric,
+              direction: directionOf(metric),
+              best_run: bestRun(metric, runs, aggs),
+              summaries: runs.map((r, i) => ({ run: r.name, run_id: r.id, ...(aggs[i] ?? EMPTY) })),
+              divergence: {
+                reference: runs[0]!.name,
+                tolerance: a.tolerance,
+                runs: runs.slice(1).map((r, i) => {
+                  const d = firstDivergence(series[0]!, series[i + 1]!, a.tolerance)
+                  return { run: r.name, run_id: r.id, first_step: d.step, common_steps: d.common, reference_value: d.ref, value: d.value }
+                }),
+              },
+            }
+          }),
+        }
+      }),
+    )
   },
 })

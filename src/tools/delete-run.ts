@@ -12,6 +12,7 @@ export default defineTool({
   output: z.boolean(),
   result: 'boolean',
   access: 'write',
+  writeKind: 'mutation',
   destructive: true,
   mcpOmit: ['run_id'],
   mcpRequire: ['run'],

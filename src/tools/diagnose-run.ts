@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { withFloats } from '../analysis/numbers'
 import { nonFinite } from '../analysis/downsample'
 import { metricNames, pickRuns, requireProject } from '../analysis/runs'
 import { byStep, numberOf, readSeries } from '../analysis/series'
@@ -33,7 +34,7 @@ export default defineTool({
   notes:
     'Deterministic rules (documented in src/analysis/stats.ts and system.ts): a spike is a point more than 6 robust standard deviations (1.4826 x MAD) from the median of its 20 neighbours and more than 5% of the series range; ' +
     'trend compares the median of the last quarter with the quarter before it (less than 5% of the range: plateaued), with "better" taken from the metric name (loss/error lower, acc/f1/reward higher, else the early direction); ' +
-    'a NaN/Inf last value is diverging; 4 or more swings of 40% of the range (after a rolling median) in the second half is oscillating. ' +
+    'a NaN/Inf last value is diverging; 3 or more reversals of 40% of the range (after a rolling median) in the second half is oscillating. ' +
     `Without \`metrics\`, the run's numeric metrics (first ${DEFAULT_DIAGNOSED_METRICS} by name) are diagnosed.`,
   input: z.object({
     project: projectArg,
@@ -77,83 +78,85 @@ export default defineTool({
   handler: (a, ctx) => {
     if (a.run === null && a.run_id === null) throw new BadRequestError("Invalid value for 'run': give a run name or a run_id")
     const p = requireProject(ctx.storage, a.project)
-    return p.read(() => {
-      const run = pickRuns(p, a.run_id === null ? [a.run!] : [], a.run_id === null ? [] : [a.run_id])[0]!
-      const findings: string[] = []
-      const names = a.metrics ? [...new Set(a.metrics)] : metricNames(p, run)
-      const metrics = []
-      for (const metric of names) {
-        if (metrics.length >= (a.metrics ? Infinity : DEFAULT_DIAGNOSED_METRICS)) break
-        const s = byStep(readSeries(p, run.filter, metric))
-        if (s.values.length === 0) {
-          if (a.metrics) findings.push(`${metric}: no numeric values in this run.`)
-          continue
-        }
-        const agg = aggregate(s.steps, s.values)
-        const nf = nonFinite(s.steps, s.values)
-        const sp = spikes(s.steps, s.values)
-        const tr = trend(metric, s.values)
-        const direction = directionOf(metric)
-        const b = best(tr.direction, agg)
-        metrics.push({
-          metric,
-          points: s.values.length,
-          trend: tr.trend,
-          direction: tr.direction,
-          recent_change: tr.recent_change,
-          spike_count: sp.count,
-          spikes: sp.spikes,
-          ...nf,
-          best: b,
-          last: { value: agg.last, step: agg.last_step },
-          min: { value: agg.min, step: agg.min_step },
-          max: { value: agg.max, step: agg.max_step },
-        })
-        if (nf.first_nonfinite_step !== null)
-          findings.push(`${metric}: first NaN/Inf at step ${nf.first_nonfinite_step} (${nf.nan_count} NaN, ${nf.inf_count} Inf).`)
-        if (sp.count > 0) {
-          const top = [...sp.spikes].sort((x, y) => Math.abs(y.size) - Math.abs(x.size))[0]!
-          findings.push(`${metric}: ${sp.count} spike${sp.count > 1 ? 's' : ''}; largest at step ${top.step} (${top.value} vs ~${round(top.baseline)}).`)
-        }
-        if (tr.trend === 'diverging' || tr.trend === 'oscillating') findings.push(`${metric}: ${tr.trend}.`)
-        if (direction !== 'unknown' && b.value !== null && agg.last !== null && b.step !== agg.last_step) {
-          const gap = Math.abs(agg.last - b.value)
-          const range = (agg.max ?? 0) - (agg.min ?? 0)
-          if (range > 0 && gap > 0.1 * range) findings.push(`${metric}: last ${agg.last} at step ${agg.last_step} is worse than the best ${b.value} at step ${b.step}.`)
-        }
-      }
-      const sys = new Map<string, number[]>()
-      const sf = resolveRun(p, 'system_metrics', run.name, p.hasRunIds('system_metrics') ? run.id : null)
-      if (sf)
-        for (const row of systemRows(p, sf))
-          for (const [k, v] of row.metrics) {
-            const n = numberOf(v)
-            if (n === undefined) continue
-            let list = sys.get(k)
-            if (!list) sys.set(k, (list = []))
-            list.push(n)
+    return withFloats(
+      p.read(() => {
+        const run = pickRuns(p, a.run_id === null ? [a.run!] : [], a.run_id === null ? [] : [a.run_id])[0]!
+        const findings: string[] = []
+        const names = a.metrics ? [...new Set(a.metrics)] : metricNames(p, run)
+        const metrics = []
+        for (const metric of names) {
+          if (metrics.length >= (a.metrics ? Infinity : DEFAULT_DIAGNOSED_METRICS)) break
+          const s = byStep(readSeries(p, run.filter, metric))
+          if (s.values.length === 0) {
+            if (a.metrics) findings.push(`${metric}: no numeric values in this run.`)
+            continue
           }
-      const system = systemFindings(sys)
-      for (const f of system) if (f.status !== 'ok') findings.push(`${f.metric}: ${f.status.replace(/_/g, ' ')} (${f.note}).`)
-      const af = resolveRun(p, 'alerts', run.name, p.hasRunIds('alerts') ? run.id : null)
-      const list = af ? alerts(p, { run: af, level: null, since: null }) : []
-      const byLevel: Record<string, number> = {}
-      for (const al of list) byLevel[al.level ?? 'none'] = (byLevel[al.level ?? 'none'] ?? 0) + 1
-      if (list.length) findings.push(`${list.length} alert${list.length > 1 ? 's' : ''}: ${Object.entries(byLevel).map(([l, n]) => `${n} ${l}`).join(', ')}.`)
-      return {
-        project: a.project,
-        run: run.name,
-        run_id: run.id,
-        findings,
-        metrics,
-        system,
-        alerts: {
-          count: list.length,
-          by_level: byLevel,
-          latest: list.slice(0, LATEST_ALERTS).map((al) => ({ timestamp: al.timestamp, title: al.title, level: al.level, step: al.step === null ? null : Number(al.step) })),
-        },
-      }
-    })
+          const agg = aggregate(s.steps, s.values)
+          const nf = nonFinite(s.steps, s.values)
+          const sp = spikes(s.steps, s.values)
+          const tr = trend(metric, s.values)
+          const direction = directionOf(metric)
+          const b = best(tr.direction, agg)
+          metrics.push({
+            metric,
+            points: s.values.length,
+            trend: tr.trend,
+            direction: tr.direction,
+            recent_change: tr.recent_change,
+            spike_count: sp.count,
+            spikes: sp.spikes,
+            ...nf,
+            best: b,
+            last: { value: agg.last, step: agg.last_step },
+            min: { value: agg.min, step: agg.min_step },
+            max: { value: agg.max, step: agg.max_step },
+          })
+          if (nf.first_nonfinite_step !== null)
+            findings.push(`${metric}: first NaN/Inf at step ${nf.first_nonfinite_step} (${nf.nan_count} NaN, ${nf.inf_count} Inf).`)
+          if (sp.count > 0) {
+            const top = [...sp.spikes].sort((x, y) => Math.abs(y.size) - Math.abs(x.size))[0]!
+            findings.push(`${metric}: ${sp.count} spike${sp.count > 1 ? 's' : ''}; largest at step ${top.step} (${top.value} vs ~${round(top.baseline)}).`)
+          }
+          if (tr.trend === 'diverging' || tr.trend === 'oscillating') findings.push(`${metric}: ${tr.trend}.`)
+          if (direction !== 'unknown' && b.value !== null && agg.last !== null && b.step !== agg.last_step) {
+            const gap = Math.abs(agg.last - b.value)
+            const range = (agg.max ?? 0) - (agg.min ?? 0)
+            if (range > 0 && gap > 0.1 * range) findings.push(`${metric}: last ${agg.last} at step ${agg.last_step} is worse than the best ${b.value} at step ${b.step}.`)
+          }
+        }
+        const sys = new Map<string, number[]>()
+        const sf = resolveRun(p, 'system_metrics', run.name, p.hasRunIds('system_metrics') ? run.id : null)
+        if (sf)
+          for (const row of systemRows(p, sf))
+            for (const [k, v] of row.metrics) {
+              const n = numberOf(v)
+              if (n === undefined) continue
+              let list = sys.get(k)
+              if (!list) sys.set(k, (list = []))
+              list.push(n)
+            }
+        const system = systemFindings(sys)
+        for (const f of system) if (f.status !== 'ok') findings.push(`${f.metric}: ${f.status.replace(/_/g, ' ')} (${f.note}).`)
+        const af = resolveRun(p, 'alerts', run.name, p.hasRunIds('alerts') ? run.id : null)
+        const list = af ? alerts(p, { run: af, level: null, since: null }) : []
+        const byLevel: Record<string, number> = {}
+        for (const al of list) byLevel[al.level ?? 'none'] = (byLevel[al.level ?? 'none'] ?? 0) + 1
+        if (list.length) findings.push(`${list.length} alert${list.length > 1 ? 's' : ''}: ${Object.entries(byLevel).map(([l, n]) => `${n} ${l}`).join(', ')}.`)
+        return {
+          project: a.project,
+          run: run.name,
+          run_id: run.id,
+          findings,
+          metrics,
+          system,
+          alerts: {
+            count: list.length,
+            by_level: byLevel,
+            latest: list.slice(0, LATEST_ALERTS).map((al) => ({ timestamp: al.timestamp, title: al.title, level: al.level, step: al.step === null ? null : Number(al.step) })),
+          },
+        }
+      }),
+    )
   },
 })
 

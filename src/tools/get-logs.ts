@@ -10,7 +10,7 @@ import { downsampleRows, MAX_POINTS_NOTE, maxPointsArg } from './core/max-points
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off', ''])
 
-/** Trackio's scalar_only: a boolean, null, or one of the strings it recognises (spec 5.10). */
+/** Trackio's scalar_only: a boolean, null, or one of the strings it recognises (compat §5). */
 const scalarOnlyArg = z
   .union([z.boolean(), z.string()], { error: 'scalar_only must be a boolean' })
   .nullable()

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { withFloats } from '../analysis/numbers'
 import { DOWNSAMPLE_METHODS, downsampleIndices, MIN_POINTS, nonFinite } from '../analysis/downsample'
 import { pickRuns, requireProject } from '../analysis/runs'
 import { byStep, readSeries, stepRange, timesOf } from '../analysis/series'
@@ -8,6 +9,8 @@ import { defineTool, projectArg } from './core/define'
 /** Most series (runs x metrics) one call may ask for. */
 export const MAX_SERIES = 100
 export const MAX_HISTORY_POINTS = 100_000
+/** Most points one answer may hold over all its series (about 50 MB of JSON). */
+export const MAX_TOTAL_POINTS = 1_000_000
 
 export const seriesOutput = z.object({
   run: z.string(),
@@ -36,6 +39,7 @@ export default defineTool({
     '`runs` are names (the latest-created run of each name) and `run_ids` ids; both may be given. `min_step`/`max_step` are inclusive and also work as an incremental cursor: ' +
     'ask for `min_step` = the last step you hold + 1 to get only newer points. `x: "time"` orders and downsamples by timestamp instead of step. ' +
     '`downsample: "lttb"` keeps visually representative points (smoother, may drop a one-point spike); `"none"` returns every point (can be large). ' +
+    `One answer holds at most ${MAX_TOTAL_POINTS.toLocaleString('en')} points in all (a 400 says so). ` +
     'Non-numeric values (media, histograms, strings) are left out. An unknown project or run is a 404 naming the closest names.',
   input: z.object({
     project: projectArg,
@@ -57,35 +61,43 @@ export default defineTool({
     if (a.min_step !== null && a.max_step !== null && a.min_step > a.max_step)
       throw new BadRequestError(`Invalid value for 'min_step': ${a.min_step} is above max_step ${a.max_step}`)
     const p = requireProject(ctx.storage, a.project)
-    return p.read(() => {
-      const runs = pickRuns(p, a.runs, a.run_ids)
-      const metrics = [...new Set(a.metrics)]
-      if (runs.length * metrics.length > MAX_SERIES)
-        throw new BadRequestError(`Too many series: ${runs.length} runs x ${metrics.length} metrics is over ${MAX_SERIES}; ask in several calls`)
-      const range = stepRange(a.min_step, a.max_step)
-      const series = []
-      for (const run of runs)
-        for (const metric of metrics) {
-          let s = readSeries(p, run.filter, metric, range)
-          if (a.x === 'step') s = byStep(s)
-          const xs = a.x === 'time' ? timesOf(s) : s.steps
-          const nf = nonFinite(s.steps, s.values)
-          const keep = downsampleIndices(a.downsample, xs, s.values, a.max_points)
-          const sampled = keep.length < s.values.length
-          series.push({
-            run: run.name,
-            run_id: run.id,
-            metric,
-            total_points: s.values.length,
-            returned_points: keep.length,
-            method: sampled ? a.downsample : 'none',
-            steps: keep.map((i) => s.steps[i]!),
-            values: keep.map((i) => (Number.isFinite(s.values[i]!) ? s.values[i]! : null)),
-            timestamps: keep.map((i) => s.timestamps[i]!),
-            ...nf,
-          })
-        }
-      return { project: a.project, series }
-    })
+    return withFloats(
+      p.read(() => {
+        const runs = pickRuns(p, a.runs, a.run_ids)
+        const metrics = [...new Set(a.metrics)]
+        if (runs.length * metrics.length > MAX_SERIES)
+          throw new BadRequestError(`Too many series: ${runs.length} runs x ${metrics.length} metrics is over ${MAX_SERIES}; ask in several calls`)
+        const range = stepRange(a.min_step, a.max_step)
+        const series = []
+        let total = 0
+        for (const run of runs)
+          for (const metric of metrics) {
+            let s = readSeries(p, run.filter, metric, range)
+            if (a.x === 'step') s = byStep(s)
+            const xs = a.x === 'time' ? timesOf(s) : s.steps
+            const nf = nonFinite(s.steps, s.values)
+            const keep = downsampleIndices(a.downsample, xs, s.values, a.max_points)
+            const sampled = keep.length < s.values.length
+          total += keep.length
+          if (total > MAX_TOTAL_POINTS)
+            throw new BadRequestError(
+              `Too many points: the answer would hold more than ${MAX_TOTAL_POINTS.toLocaleString('en')} points; lower 'max_points', use downsample "minmax", or ask for fewer runs or metrics`,
+            )
+            series.push({
+              run: run.name,
+              run_id: run.id,
+              metric,
+              total_points: s.values.length,
+              returned_points: keep.length,
+              method: sampled ? a.downsample : 'none',
+              steps: keep.map((i) => s.steps[i]!),
+              values: keep.map((i) => (Number.isFinite(s.values[i]!) ? s.values[i]! : null)),
+              timestamps: keep.map((i) => s.timestamps[i]!),
+              ...nf,
+            })
+          }
+        return { project: a.project, series }
+      }),
+    )
   },
 })

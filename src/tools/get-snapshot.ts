@@ -17,7 +17,11 @@ export default defineTool({
     run_id: runIdArg,
     step: intArg('Only the row logged at exactly this step.').nullable().default(null),
     around_step: intArg('Centre step; needs `window`.').nullable().default(null),
-    at_time: z.string().nullable().default(null).describe('ISO 8601 instant; needs `window` (seconds).'),
+    at_time: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe('ISO 8601 instant: with `window`, rows within that many seconds; alone, the rows at the nearest logged timestamp.'),
     window: windowArg('Steps (with around_step) or seconds (with at_time) either side.').nullable().default(null),
     max_points: maxPointsArg,
   }),

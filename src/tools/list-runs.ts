@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { withFloats } from '../analysis/numbers'
 import { compareBy, evaluate, fieldsOf, parseFilter, parseOrderBy, type Field, type Literal } from '../analysis/filter'
 import { allRuns, metricAggregates, metricNames, requireProject } from '../analysis/runs'
 import { numberOf } from '../analysis/series'
@@ -98,60 +99,62 @@ export default defineTool({
     const order = a.order_by === null || a.order_by.trim() === '' ? [] : parseOrderBy(a.order_by)
     const offset = a.cursor === null ? 0 : decodeCursor(a.cursor)
     const p = requireProject(ctx.storage, a.project)
-    return p.read(() => {
-      const runs = allRuns(p)
-      const named = [...fieldsOf(filter), ...order.map((o) => o.field)]
-      const namedMetrics = named.flatMap((f) => (f.kind === 'metric' ? [f.metric] : []))
-      const namedKeys = named.flatMap((f) => (f.kind === 'config' ? [f.key] : []))
-      let metrics = a.metrics ?? [...new Set(namedMetrics)]
-      if (a.metrics === null && metrics.length === 0) {
-        const all = new Set<string>()
-        for (const r of runs) for (const m of metricNames(p, r)) all.add(m)
-        metrics = [...all].sort().slice(0, DEFAULT_METRICS)
-      }
-      const configs = runs.map((r) => runConfig(p, r.filter, r.name))
-      let keys = a.config_keys ?? [...new Set(namedKeys)]
-      if (a.config_keys === null && keys.length === 0) {
-        const all = new Set<string>()
-        for (const c of configs) for (const k of c?.keys() ?? []) if (!k.startsWith('_')) all.add(k)
-        keys = [...all].slice(0, DEFAULT_CONFIG_KEYS)
-      }
-      const aggs = new Map<string, Aggregates | null>()
-      const aggOf = (metric: string, i: number): Aggregates | null => {
-        const key = `${i}\u0000${metric}`
-        let v = aggs.get(key)
-        if (v === undefined) aggs.set(key, (v = metricAggregates(p, runs[i]!, metric)))
-        return v
-      }
-      const lookup = (i: number, f: Field): Literal => {
-        const r = runs[i]!
-        if (f.kind === 'run') return f.key === 'name' ? r.name : f.key === 'id' ? r.id : r.created_at
-        if (f.kind === 'config') return literalOf(configValue(configs[i]!, f.key))
-        return aggOf(f.metric, i)?.[f.agg] ?? null
-      }
-      let rows = runs.map((_, i) => i)
-      if (filter) rows = rows.filter((i) => evaluate(filter, (f) => lookup(i, f)))
-      if (order.length) rows.sort(compareBy(order, lookup))
-      const page = rows.slice(offset, offset + a.limit)
-      return {
-        project: a.project,
-        total_runs: runs.length,
-        matched: rows.length,
-        metrics,
-        config_keys: keys,
-        runs: page.map((i) => {
+    return withFloats(
+      p.read(() => {
+        const runs = allRuns(p)
+        const named = [...fieldsOf(filter), ...order.map((o) => o.field)]
+        const namedMetrics = named.flatMap((f) => (f.kind === 'metric' ? [f.metric] : []))
+        const namedKeys = named.flatMap((f) => (f.kind === 'config' ? [f.key] : []))
+        let metrics = a.metrics ?? [...new Set(namedMetrics)]
+        if (a.metrics === null && metrics.length === 0) {
+          const all = new Set<string>()
+          for (const r of runs) for (const m of metricNames(p, r)) all.add(m)
+          metrics = [...all].sort().slice(0, DEFAULT_METRICS)
+        }
+        const configs = runs.map((r) => runConfig(p, r.filter, r.name))
+        let keys = a.config_keys ?? [...new Set(namedKeys)]
+        if (a.config_keys === null && keys.length === 0) {
+          const all = new Set<string>()
+          for (const c of configs) for (const k of c?.keys() ?? []) if (!k.startsWith('_')) all.add(k)
+          keys = [...all].slice(0, DEFAULT_CONFIG_KEYS)
+        }
+        const aggs = new Map<string, Aggregates | null>()
+        const aggOf = (metric: string, i: number): Aggregates | null => {
+          const key = `${i}\u0000${metric}`
+          let v = aggs.get(key)
+          if (v === undefined) aggs.set(key, (v = metricAggregates(p, runs[i]!, metric)))
+          return v
+        }
+        const lookup = (i: number, f: Field): Literal => {
           const r = runs[i]!
-          const config: Record<string, Json> = {}
-          for (const k of keys) {
-            const v = configValue(configs[i]!, k)
-            config[k] = v === undefined ? null : v
-          }
-          const m: Record<string, Json> = {}
-          for (const metric of metrics) m[metric] = (aggOf(metric, i) as unknown as Json) ?? null
-          return { name: r.name, id: r.id, created_at: r.created_at, config, metrics: m }
-        }),
-        next_cursor: offset + a.limit < rows.length ? encodeCursor(offset + a.limit) : null,
-      }
-    })
+          if (f.kind === 'run') return f.key === 'name' ? r.name : f.key === 'id' ? r.id : r.created_at
+          if (f.kind === 'config') return literalOf(configValue(configs[i]!, f.key))
+          return aggOf(f.metric, i)?.[f.agg] ?? null
+        }
+        let rows = runs.map((_, i) => i)
+        if (filter) rows = rows.filter((i) => evaluate(filter, (f) => lookup(i, f)))
+        if (order.length) rows.sort(compareBy(order, lookup))
+        const page = rows.slice(offset, offset + a.limit)
+        return {
+          project: a.project,
+          total_runs: runs.length,
+          matched: rows.length,
+          metrics,
+          config_keys: keys,
+          runs: page.map((i) => {
+            const r = runs[i]!
+            const config: Record<string, Json> = {}
+            for (const k of keys) {
+              const v = configValue(configs[i]!, k)
+              config[k] = v === undefined ? null : v
+            }
+            const m: Record<string, Json> = {}
+            for (const metric of metrics) m[metric] = (aggOf(metric, i) as unknown as Json) ?? null
+            return { name: r.name, id: r.id, created_at: r.created_at, config, metrics: m }
+          }),
+          next_cursor: offset + a.limit < rows.length ? encodeCursor(offset + a.limit) : null,
+        }
+      }),
+    )
   },
 })

@@ -27,9 +27,10 @@ import getMetricHistory from './get-metric-history'
 import compareRuns from './compare-runs'
 import diagnoseRun from './diagnose-run'
 import getChanges from './get-changes'
+import plotMetrics from './plot-metrics'
 
 /**
- * Every tool, in Trackio's MCP registration order (spec 9.3). HTTP routes, the OpenAPI document
+ * Every tool, in Trackio's MCP registration order (compat §9). HTTP routes, the OpenAPI document
  * and the MCP server are all generated from this list.
  */
 export const TOOLS: readonly ToolDef[] = [
@@ -61,4 +62,5 @@ export const TOOLS: readonly ToolDef[] = [
   compareRuns,
   diagnoseRun,
   getChanges,
+  plotMetrics,
 ] as ToolDef[]

@@ -17,6 +17,7 @@ export default defineTool({
   output: z.boolean(),
   result: 'boolean',
   access: 'write',
+  writeKind: 'mutation',
   destructive: true,
   mcpOmit: ['run_id'],
   example: { project: 'mnist-classifier', old_name: 'baseline', new_name: 'baseline-v2' },

@@ -5,7 +5,7 @@ import { defineTool, type ToolDef } from './core/define'
 
 const input = z.object({})
 
-/** The shared definition of trigger_sync and its HTTP alias force_sync (spec 5.15, 12). */
+/** The shared definition of trigger_sync and its HTTP alias force_sync (compat §5, §10). */
 export function syncTool(name: string, httpOnly: boolean): ToolDef<typeof input> {
   return defineTool({
     name,
@@ -18,6 +18,7 @@ export function syncTool(name: string, httpOnly: boolean): ToolDef<typeof input>
     output: z.boolean(),
     result: 'boolean',
     access: 'write',
+    writeKind: 'mutation',
     httpOnly,
     example: {},
     handler: async (_args, ctx) => {

@@ -1,17 +1,12 @@
-import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { copyFixtures, inProcessApp } from '../helpers'
+import { describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { copyFixtures, appCaller } from '../helpers'
 import { dbPath, EDGE, EDGE_STEM, py } from './oracle'
 
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
 
-let dir: string
-let call: Awaited<ReturnType<typeof inProcessApp>>['call']
-
-beforeAll(async () => {
-  dir = copyFixtures('basic', 'edge')
-  ;({ call } = await inProcessApp(dir))
-})
+const dir = copyFixtures('basic', 'edge')
+const call = appCaller(dir)
 
 /** Alerts computed by Python: optional where-clause, newest first (id breaks ties). */
 function expectedAlerts(stem: string, where = '1', ...params: string[]): string {

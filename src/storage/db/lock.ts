@@ -3,7 +3,7 @@ import { closeSync, openSync } from 'node:fs'
 import { StorageError } from '../../errors'
 
 /**
- * Trackio's cross-process write lock (spec 2.5): an exclusive, non-blocking `flock` on
+ * Trackio's cross-process write lock (compat §2): an exclusive, non-blocking `flock` on
  * `{TRACKIO_DIR}/{canonical}.lock`, retried every 100 ms, 100 tries. Bun has no flock, so it
  * comes from libc through bun:ffi; where libc cannot be loaded we run unlocked, as Trackio does
  * on platforms without flock. flock locks belong to an open file description, so two holders

@@ -2,7 +2,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 
 /**
- * TRACKIO_DIR resolution (spec 1.1): a non-empty TRACKIO_DIR is used verbatim; otherwise
+ * TRACKIO_DIR resolution (compat §1): a non-empty TRACKIO_DIR is used verbatim; otherwise
  * HF_HOME/trackio, where HF_HOME defaults to $XDG_CACHE_HOME/huggingface, then ~/.cache/huggingface,
  * and gets ~ and $VAR expansion.
  */
@@ -30,7 +30,7 @@ function expandVars(p: string, env: Record<string, string | undefined>): string 
 const KEEP = /[\p{L}\p{N}_-]/u
 
 /**
- * Project name → on-disk stem (spec 1.2): keep Unicode letters and digits, `-` and `_`; nothing
+ * Project name → on-disk stem (compat §1): keep Unicode letters and digits, `-` and `_`; nothing
  * left → `default`. The result never holds a path separator, a dot or a NUL, so it cannot
  * leave the data directory.
  */

@@ -17,7 +17,7 @@ export interface AlertQuery {
   since: string | null
 }
 
-/** Alerts newest first (spec 5.11): level is an exact match, `since` a strict text comparison. */
+/** Alerts newest first (compat §5): level is an exact match, `since` a strict text comparison. */
 export function alerts(p: ProjectDb, q: AlertQuery): AlertRecord[] {
   if (!p.hasTable('alerts')) return []
   const clauses: string[] = []

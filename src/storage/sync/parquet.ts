@@ -9,7 +9,7 @@ import { decodeObject } from '../db/decode'
 import { canonicalProjectName } from '../db/paths'
 
 /**
- * Trackio's parquet side files (spec 12, 1.3): for every project database, `{stem}.parquet`
+ * Trackio's parquet side files (compat §10, §1): for every project database, `{stem}.parquet`
  * (metrics), `{stem}_system.parquet` and `{stem}_configs.parquet`, "flattened": the table's own
  * columns, then one column per top-level JSON key (first-seen order; a key named like a table
  * column replaces it, as pandas assignment does in Trackio); `{stem}_traces.parquet` holds the

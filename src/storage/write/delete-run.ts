@@ -10,7 +10,7 @@ export interface DeleteResult {
 }
 
 /**
- * Delete a run (spec 5.13) in one transaction: its rows in every run table, its artifact links,
+ * Delete a run (compat §5) in one transaction: its rows in every run table, its artifact links,
  * and its name on the artifact versions it produced. Media files are kept, as in Trackio.
  * Unknown project or run → 404; nothing changes on failure.
  */

@@ -12,7 +12,7 @@ import { mutateProject, type UndoLog } from './transaction'
 const MEDIA_COLUMNS: Record<string, readonly string[]> = { metrics: ['metrics'], traces: ['messages', 'metadata'] }
 
 /**
- * Rename a run (spec 5.14) in one transaction. Unlike Trackio, rows are updated in place (ids and
+ * Rename a run (compat §5) in one transaction. Unlike Trackio, rows are updated in place (ids and
  * log_id kept) and only `file_path` strings are rewritten inside the stored JSON. The new name is
  * trimmed; empty → 400; unknown project or run → 404; in a legacy name-keyed project an existing
  * name → 400 (runs could no longer be told apart).

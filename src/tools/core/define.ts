@@ -14,9 +14,10 @@ export interface ToolContext {
 
 /**
  * How a result is shaped for MCP structured content: Trackio wraps lists and booleans as
- * `{"result": …}` and returns objects as themselves (spec 9.4).
+ * `{"result": …}` and returns objects as themselves (compat §9). 'image': an object holding `mime_type`
+ * and `image_base64`, sent over MCP as image content.
  */
-export type ResultKind = 'list' | 'object' | 'boolean' | 'null'
+export type ResultKind = 'list' | 'object' | 'boolean' | 'null' | 'image'
 
 export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
   /** Trackio's name: the `/api/{name}` path and the MCP tool name. */
@@ -31,6 +32,11 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
   result: ResultKind
   /** 'write' tools need the write token (checked by the transports before the handler runs). */
   access: 'read' | 'write'
+  /**
+   * What a write tool does, for the Spaces write rules (compat §7): 'log' adds data (needs a Hugging
+   * Face token there), 'mutation' changes runs or the server (a Hub token or the write token). Default 'log'.
+   */
+  writeKind?: 'log' | 'mutation'
   /** MCP hints beyond readOnly/destructive derived from `access`. */
   destructive?: boolean
   /** A request that works on the demo data, shown in the OpenAPI document. */
@@ -48,7 +54,7 @@ export function defineTool<I extends z.ZodObject>(def: ToolDef<I>): ToolDef<I> {
   return def
 }
 
-/** Arguments every tool accepts and ignores unless it is gated (spec 6.2, 7). */
+/** Arguments every tool accepts and ignores unless it is gated (compat §6, §7). */
 export const COMMON_ARGS = ['hf_token', 'write_token'] as const
 
 const intSchemas = new WeakSet<z.ZodType>()

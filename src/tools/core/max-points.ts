@@ -38,7 +38,13 @@ const asNumber = (v: Json | undefined): number => numberOf(v) ?? NaN
 export function downsampleRecords(rec: JsonRecords, maxPoints: number | null): JsonRecords {
   if (maxPoints === null || rec.length <= maxPoints) return rec
   const j = rec.keys.indexOf('value')
-  const ys = Array.from({ length: rec.length }, (_, i) => asNumber(rec.at(j, i)))
+  const lexemes = rec.lexemes[j]
+  const col = rec.columns[j]!
+  // A lexeme is an integer or fixed-notation float as stored: Number() reads it exactly.
+  const ys = Array.from({ length: rec.length }, (_, i) => {
+    const lexeme = lexemes?.[i]
+    return lexeme !== undefined ? Number(lexeme) : asNumber(col[i])
+  })
   const keep = minmaxIndices(ys, maxPoints)
   return new JsonRecords(
     rec.keys,

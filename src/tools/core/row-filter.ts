@@ -10,7 +10,7 @@ export interface FilterArgs {
 }
 
 /**
- * Trackio's row filter for get_metric_values and get_snapshot (spec 5.4): the first rule that
+ * Trackio's row filter for get_metric_values and get_snapshot (compat §5): the first rule that
  * applies wins. `at_time` is compared as an instant (Trackio compares text and mostly finds nothing).
  */
 export function rowFilter(a: FilterArgs): RowFilter {
@@ -31,6 +31,8 @@ export function rowFilter(a: FilterArgs): RowFilter {
     if (a.window < 0) return { kind: 'none' }
     return { kind: 'time', lo: instant - a.window * 1e6, hi: instant + a.window * 1e6 }
   }
+  // Trackio ignores `at_time` without `window` (every row); a snapshot at a time is more useful.
+  if (instant !== null) return { kind: 'nearest', at: instant }
   return { kind: 'all' }
 }
 
@@ -40,4 +42,6 @@ function exact(b: bigint): number | bigint {
 
 export const FILTER_NOTES =
   'Filters, first match wins: `step` (exact); `around_step` with `window` (steps within window either side); ' +
-  '`at_time` (ISO 8601) with `window` (rows logged within window seconds either side, compared as instants); otherwise every row.'
+  '`at_time` (ISO 8601) with `window` (rows logged within window seconds either side, compared as instants); ' +
+  '`at_time` alone (the rows logged at the timestamp nearest to it, the earlier one on a tie); otherwise every row. ' +
+  'Rows sharing a timestamp come in step order with `around_step`, as in Trackio.'

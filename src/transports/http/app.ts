@@ -2,8 +2,8 @@ import { Elysia } from 'elysia'
 import { NotFoundError } from '../../errors'
 import type { ToolContext, ToolDef } from '../../tools/core/define'
 import { TOOLS } from '../../tools/registry'
-import { presentedToken, requireWriteToken } from '../write-token'
-import { apiRoutes, type ToolGate } from './api'
+import { createInvoker, writeTokenAuthorizer, type Authorizer } from '../../tools/core/invoke'
+import { apiRoutes } from './api'
 import { checkContentLength, limitedRequest, MAX_BODY_BYTES, serverBodyLimit } from './body'
 import { dashboardRoutes } from './dashboard'
 import { createGuard, type GuardOptions } from './guard'
@@ -31,13 +31,8 @@ export interface AppOptions {
   tools?: readonly ToolDef[]
   /** Request body limit (default MAX_BODY_BYTES); larger bodies get 413 with a JSON error. */
   maxBodyBytes?: number
-}
-
-function writeGate(token: string): ToolGate {
-  return (tool, request, args) => {
-    if (tool.access !== 'write') return
-    requireWriteToken(token, presentedToken(request, args.write_token), `call ${tool.name}`)
-  }
+  /** Who may run write tools (default: the write token). */
+  authorize?: Authorizer
 }
 
 export function createApp(o: AppOptions) {
@@ -59,7 +54,7 @@ export function createApp(o: AppOptions) {
     .use(swaggerAssets)
     .use(uploadRoute(ctx.uploads!, o.writeToken, maxBody))
     .use(fileRoute(mediaRoot(o.ctx.storage.dataDir)))
-    .use(apiRoutes(ctx, writeGate(o.writeToken), o.tools ?? TOOLS, maxBody))
+    .use(apiRoutes(createInvoker(ctx, o.authorize ?? writeTokenAuthorizer(o.writeToken)), o.tools ?? TOOLS, maxBody))
   const version = () =>
     jsonResponse({
       version: TRACKIO_COMPAT_VERSION,

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import { dashboardCss, dashboardJs } from '../../web/bundle' with { type: 'macro' }
-import { presentedToken, tokenMatches } from '../write-token'
+import { presentedToken, tokenMatches } from '../../tools/core/write-token'
 
 /** Inlined at build time by the macro (see src/web/bundle.ts): no file is read at run time. */
 const JS: string = dashboardJs()

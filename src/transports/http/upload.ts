@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { BadRequestError } from '../../errors'
 import type { UploadStaging } from '../../storage/write/upload-staging'
-import { presentedToken, requireWriteToken } from '../write-token'
+import { presentedToken, requireWriteToken } from '../../tools/core/write-token'
 import { MAX_BODY_BYTES, readBodyBytes } from './body'
 import { errorResponse, jsonResponse } from './respond'
 

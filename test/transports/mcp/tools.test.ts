@@ -99,7 +99,7 @@ describe('tools/list', () => {
   })
 })
 
-describe('results (spec 9.4)', () => {
+describe('results (compat §9)', () => {
   test('list of strings: one raw text item per element, structured {result}', async () => {
     const r: any = await mcp.client.callTool({ name: 'get_all_projects', arguments: {} })
     expect(r.isError).toBe(false)
@@ -161,7 +161,7 @@ describe('results (spec 9.4)', () => {
   })
 })
 
-describe('errors (spec 9.5): results with isError, never a broken connection', () => {
+describe('errors (compat §9): results with isError, never a broken connection', () => {
   test('unknown project is fine: empty value', async () => {
     const r: any = await mcp.client.callTool({ name: 'get_logs', arguments: { project: 'nope', run: 'x' } })
     expect(r.isError).toBe(false)
