@@ -1,11 +1,13 @@
 import { z } from 'zod'
 import type { JsonObject } from '../json/values'
-import { metricRows, sampledMetricRows, type MetricRow } from '../storage/read/metrics'
-import { resolveRun } from '../storage/read/runs'
+import type { ProjectDb } from '../storage/db/connection'
+import { metricRows, runStats, sampledMetricRows, type MetricRow } from '../storage/read/metrics'
+import { metricRowsByRowid, metricRowTexts } from '../storage/read/row-texts'
+import { resolveRun, type RunFilter } from '../storage/read/runs'
 import { MAX_LOG_POINTS, isScalarValue } from '../storage/read/subsample'
 import { defineTool, looseObject, projectArg, runArg, runIdArg } from './core/define'
 import { readProject } from './core/read-project'
-import { downsampleRows, MAX_POINTS_NOTE, maxPointsArg } from './core/max-points'
+import { downsampleRows, extremaRowIndices, MAX_POINTS_NOTE, maxPointsArg } from './core/max-points'
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off', ''])
@@ -26,9 +28,16 @@ const scalarOnlyArg = z
   })
   .describe('Keep only numeric values (and histograms) in each row.')
 
-/** max_points: every row when they fit, else (scalar rows only, in scalar mode) downsampled keeping extremes. */
-function extremaRows(rows: MetricRow[], scalarOnly: boolean, maxPoints: number): MetricRow[] {
-  if (rows.length <= maxPoints) return rows
+/**
+ * max_points: every row when they fit; else (scalar rows only, in scalar mode) downsampled keeping
+ * each metric's extremes, chosen on the raw JSON so that only the kept rows are decoded.
+ */
+function extremaRows(p: ProjectDb, f: RunFilter, scalarOnly: boolean, maxPoints: number): MetricRow[] {
+  if (runStats(p, f).count <= maxPoints) return metricRows(p, f, { kind: 'all' }, 'timestamp, id', !scalarOnly)
+  const { rowids, texts } = metricRowTexts(p, f)
+  const keep = extremaRowIndices(texts, scalarOnly, maxPoints)
+  if (keep) return metricRowsByRowid(p, keep.map((i) => rowids[i]!), !scalarOnly)
+  const rows = metricRows(p, f, { kind: 'all' }, 'timestamp, id', !scalarOnly)
   const kept = scalarOnly ? rows.filter((r) => [...r.metrics.values()].some(isScalarValue)) : rows
   return downsampleRows(kept, (r) => r.metrics, maxPoints)
 }
@@ -50,7 +59,7 @@ export default defineTool({
       const rows =
         max_points === null
           ? sampledMetricRows(p, f, MAX_LOG_POINTS, scalar_only)
-          : extremaRows(metricRows(p, f, { kind: 'all' }, 'timestamp, id', !scalar_only), scalar_only, max_points)
+          : extremaRows(p, f, scalar_only, max_points)
       return rows.map((r) => {
         let m: JsonObject = r.metrics
         if (scalar_only) {

@@ -11,7 +11,7 @@ import { runConfig } from '../storage/read/metrics'
 import { defineTool, looseObject, projectArg } from './core/define'
 
 /** Metrics summarised when the caller names none (and the filter/order_by name none). */
-export const DEFAULT_METRICS = 10
+export const DEFAULT_METRICS = 5
 /** Config keys shown when the caller names none. */
 export const DEFAULT_CONFIG_KEYS = 20
 

@@ -173,7 +173,8 @@ describe('server routes', () => {
     const doc: any = await (await fetch(`${base}/swagger/json`)).json()
     const mv = doc.paths['/api/get_metric_values'].post.requestBody.content['application/json'].schema
     expect(mv.required).toEqual(['project', 'run', 'metric_name'])
-    expect(Object.keys(mv.properties)).toEqual(['project', 'run', 'metric_name', 'step', 'around_step', 'at_time', 'window', 'run_id'])
+    // Trackio's parameters in Trackio's order; our optional max_points comes after them.
+    expect(Object.keys(mv.properties)).toEqual(['project', 'run', 'metric_name', 'step', 'around_step', 'at_time', 'window', 'run_id', 'max_points'])
   })
   test('Swagger UI and its assets are served from the binary', async () => {
     const html = await (await fetch(`${base}/swagger`)).text()
