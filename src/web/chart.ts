@@ -28,7 +28,6 @@ export class MetricChart {
   private readonly legend: HTMLElement
   private readonly tip: HTMLElement
   private runs: ChartRun[] = []
-  private programmatic = false
   private lastData: uPlot.AlignedData | null = null
   private resize: ResizeObserver
 
@@ -72,11 +71,7 @@ export class MetricChart {
     this.runs = present
     this.lastData = aligned
     if (!sameShape) this.build(view, aligned)
-    else {
-      this.programmatic = true
-      this.plot!.setData(aligned, range === null)
-      this.programmatic = false
-    }
+    else this.plot!.setData(aligned, range === null)
     if (range) this.setRange(range)
     this.el.dataset.series = String(present.length)
     const xs = aligned[0] as number[]
@@ -89,16 +84,14 @@ export class MetricChart {
     this.renderLegend(whole)
   }
 
-  /** Apply a shared zoom range without reporting it back as a user zoom. */
+  /** Apply the shared zoom range (null: the whole data). */
   setRange(range: { min: number; max: number } | null): void {
     if (!this.plot || !this.lastData) return
-    this.programmatic = true
     if (range) this.plot.setScale('x', range)
     else {
       const xs = this.lastData[0] as number[]
       if (xs.length) this.plot.setScale('x', { min: xs[0]!, max: xs[xs.length - 1]! })
     }
-    this.programmatic = false
   }
 
   private build(view: ChartView, data: uPlot.AlignedData): void {
@@ -110,19 +103,20 @@ export class MetricChart {
       width: Math.max(200, this.body.clientWidth || 400),
       height: 220,
       legend: { show: false },
-      cursor: { drag: { x: true, y: false, setScale: true }, focus: { prox: 24 } },
+      // A drag selects a range that the page applies to every chart (and refines); uPlot itself does not zoom.
+      cursor: { drag: { x: true, y: false, setScale: false }, focus: { prox: 24 } },
       focus: { alpha: 0.35 },
       scales: { x: { time: view.x === 'time' }, y: { distr: view.log ? 3 : 1 } },
       axes: [{ ...axis }, { ...axis, size: 56, values: (_u, ticks) => ticks.map((t) => formatNumber(t)) }],
       series: [{}, ...this.runs.map((r) => ({ label: r.label, stroke: r.color, width: 1.5, spanGaps: true, points: { show: false } }))],
       hooks: {
-        setScale: [(u, key) => {
-          if (key !== 'x' || this.programmatic) return
-          const xs = u.data[0]
-          const min = u.scales.x!.min!
-          const max = u.scales.x!.max!
-          const full = xs.length > 0 && min <= xs[0]! && max >= xs[xs.length - 1]!
-          this.onZoom(full ? null : { min, max })
+        setSelect: [(u) => {
+          const sel = u.select
+          if (sel.width < 2) return
+          const min = u.posToVal(sel.left, 'x')
+          const max = u.posToVal(sel.left + sel.width, 'x')
+          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false)
+          if (max > min) this.onZoom({ min, max })
         }],
         setCursor: [(u) => this.showTip(u, view)],
       },
@@ -131,6 +125,7 @@ export class MetricChart {
     ;(plot as any).__view = `${view.x}/${view.log}`
     this.plot = plot
     plot.over.addEventListener('mouseleave', () => (this.tip.hidden = true))
+    plot.over.addEventListener('dblclick', () => this.onZoom(null))
   }
 
   private showTip(u: uPlot, view: ChartView): void {

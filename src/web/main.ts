@@ -79,7 +79,7 @@ function layout(): void {
       h('main', {}, tabBar, toolbar, view)),
     footer, toasts))
   projectSelect.addEventListener('change', () => {
-    state = { ...state, project: projectSelect.value, runs: null, range: null, run: null, metric: '' }
+    state = { ...state, project: projectSelect.value, runs: null, range: null, run: null, metric: '', metrics: null }
     writeUrl(state, true)
     void openProject()
   })
@@ -160,6 +160,19 @@ function heldStep(key: string): number {
   return max
 }
 
+/** The runs the URL asks for: keys (ids), or names (the latest-created run of each, as plot_metrics links mean). */
+function wantedRuns(list: RunRecord[]): Set<string> {
+  if (!state.runs) return new Set(list.map(runKey))
+  const out = new Set<string>()
+  for (const want of state.runs) {
+    const exact = list.find((r) => runKey(r) === want)
+    const named = list.filter((r) => r.name === want)
+    const pick = exact ?? named[named.length - 1]
+    if (pick) out.add(runKey(pick))
+  }
+  return out
+}
+
 const metricNames = (list: RunInfo[]) => [...new Set(list.flatMap((r) => r.summary?.metrics ?? []))].sort()
 
 function merge(into: SeriesTable, from: SeriesTable): void {
@@ -195,8 +208,7 @@ async function openProject(): Promise<void> {
     ])
     // Colours follow the project's run order whatever loads first.
     for (const r of list) colorFor(runKey(r))
-    const keys = new Set(list.map(runKey))
-    selected = new Set(state.runs ? state.runs.filter((k) => keys.has(k)) : keys)
+    selected = wantedRuns(list)
     // The shown runs' summaries (metric names) are needed before the charts; the others' (for the runs table) come meanwhile.
     const shownFirst = await summaries(list.filter((r) => selected.has(runKey(r))), project)
     if (seq !== loadSeq) return
@@ -224,6 +236,13 @@ async function openProject(): Promise<void> {
     ])
     if (seq !== loadSeq) return
     loadingOverview = false
+    if (state.range && !(Number.isFinite(state.range.min) && Number.isFinite(state.range.max))) {
+      const ext = extent()
+      const min = Number.isFinite(state.range.min) ? state.range.min : ext?.min
+      const max = Number.isFinite(state.range.max) ? state.range.max : ext?.max
+      state = { ...state, range: min !== undefined && max !== undefined && min < max ? { min, max } : null }
+      writeUrl(state)
+    }
     alerts = alertList
     changesCursor = cursor
     refreshFinals()
@@ -361,7 +380,7 @@ function setView(patch: Partial<ViewState>, redraw = true): void {
 function zoomBy(factor: number, shift = 0): void {
   const ext = extent()
   if (!ext) return
-  const cur = state.range ?? ext
+  const cur = finiteRange() ?? ext
   const span = (cur.max - cur.min) * factor
   const mid = (cur.min + cur.max) / 2 + (cur.max - cur.min) * shift
   let min = mid - span / 2
@@ -397,6 +416,7 @@ function renderToolbar(): void {
   const metricsTab = state.tab === 'metrics'
   toolbar.replaceChildren(...nodes(
     h('label', {}, filter),
+    state.metrics ? h('button', { type: 'button', class: 'link', title: state.metrics.join(', '), onclick: () => { setView({ metrics: null }); renderToolbar() } }, `${state.metrics.length} linked metric${state.metrics.length > 1 ? 's' : ''} · show all`) : null,
     metricsTab ? h('label', {}, 'X ', x) : null,
     h('label', {}, 'Smoothing ', smooth, smoothOut),
     h('label', {}, log, ' Log scale'),
@@ -482,6 +502,7 @@ function chartRuns(): ChartRun[] {
 }
 
 function metricMatches(m: string): boolean {
+  if (state.metrics && !state.metrics.includes(m)) return false
   const f = state.metric.trim().toLowerCase()
   if (!f) return true
   if (overview.has(state.metric)) return m === state.metric
@@ -524,12 +545,18 @@ function renderCharts(): void {
   }
   if (view.firstChild !== container) view.replaceChildren(container)
   const v = chartView()
-  for (const m of metrics) charts.get(m)!.update(cr, seriesFor(m), v, state.x === 'step' ? state.range : null, overview.get(m))
+  for (const m of metrics) charts.get(m)!.update(cr, seriesFor(m), v, state.x === 'step' ? finiteRange() : null, overview.get(m))
   if (metrics.length && !firstChartMarked) {
     firstChartMarked = true
     performance.mark('trackio-first-chart')
     document.body.dataset.firstChart = String(Math.round(performance.now()))
   }
+}
+
+/** The zoom range once both ends are known (a link may leave one open until the data arrives). */
+function finiteRange(): { min: number; max: number } | null {
+  const r = state.range
+  return r && Number.isFinite(r.min) && Number.isFinite(r.max) ? r : null
 }
 
 /** Step extent of the overview (for zoom buttons). */
@@ -563,13 +590,13 @@ function onZoom(range: { min: number; max: number } | null): void {
 let refineSeq = 0
 /** Ask the server for a finer view of the visible step range (downsampled there) and draw it. */
 async function refine(): Promise<void> {
-  const range = state.range
+  const range = finiteRange()
   if (!range || !state.project || state.x !== 'step') return
   const seq = ++refineSeq
   const visible = [...charts.keys()]
   try {
     const fine = await loadRange(state.project, selectedRuns().map((r) => r.run), visible.length ? visible : [...overview.keys()], range.min, range.max)
-    if (seq !== refineSeq || state.range !== range) return
+    if (seq !== refineSeq || finiteRange() !== range) return
     detail = fine
     view.dataset.refined = `${range.min},${range.max}`
     if (state.tab === 'metrics') renderCharts()

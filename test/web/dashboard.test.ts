@@ -8,10 +8,12 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
+import { dashboardPath } from '../../src/tools/plot-metrics'
 import { api, copyFixtures, startServer, tempDir, type Server } from '../helpers'
 
 /** Page-side callbacks run in the browser; the test itself is type-checked without the DOM library. */
 declare const document: any
+declare const location: any
 
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync) ?? Bun.which('chromium') ?? null
 if (!chromium) console.warn('test/web/dashboard.test.ts: skipped, no Chromium installed (Debian: apt-get install chromium)')
@@ -147,6 +149,20 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     expect(await linked.$$eval('figure.chart', (c) => c.length)).toBe(1)
     expect(Number(await linked.$eval(chart, (f) => (f as any).dataset.xmin))).toBeGreaterThanOrEqual(range[0]! - 1)
     await linked.close()
+    await page.close()
+  })
+
+  test("plot_metrics' dashboard_path opens the same view: those runs and metrics, the step range, log scale", async () => {
+    const path = dashboardPath('llm-finetune', ['gpt2-small', 'gpt2-medium'], ['train/loss'], { minStep: 10, maxStep: null, logY: true, smoothing: 0 })
+    const page = await open(path)
+    const chart = 'figure.chart[data-metric="train/loss"]'
+    await page.waitForSelector(`${chart}[data-series="2"]`)
+    expect(await page.$$eval('figure.chart', (c) => c.length)).toBe(1)
+    expect(await page.$eval('input[aria-label="Log scale"]', (i: any) => i.checked)).toBe(true)
+    await page.waitForFunction(() => new URL(location.href).searchParams.has('range'))
+    const range = new URL(page.url()).searchParams.get('range')!.split(',').map(Number)
+    const last = ((await read('get_run_summary', { project: 'llm-finetune', run: 'gpt2-medium' })) as { last_step: number }).last_step
+    expect(range).toEqual([10, last])
     await page.close()
   })
 
