@@ -1,5 +1,4 @@
 import { expect, test } from 'bun:test'
-import { ema } from '../../src/web/series'
 import { readUrl, toSearch } from '../../src/web/url-state'
 
 test('a deep link round-trips: project, runs, metric, range, axis, smoothing, log scale, tab', () => {
@@ -14,15 +13,6 @@ test('bad or missing parameters fall back to the default view', () => {
   expect(toSearch(readUrl(''))).toBe('')
 })
 
-test('EMA smoothing is debiased (first point kept) and passes gaps through', () => {
-  expect(ema([1, 2, 3], 0)).toEqual([1, 2, 3])
-  const out = ema([4, null, 4, 4], 0.5)
-  expect(out[0]).toBe(4)
-  expect(out[1]).toBeNull()
-  expect(out[2]).toBeCloseTo(4)
-  const rising = ema([0, 10], 0.5) as number[]
-  expect(rising[1]).toBeCloseTo((0.5 * 0 * 0.5 + 0.5 * 10) / 0.75)
-})
 
 test("plot_metrics' dashboard_path is understood: metrics list, min/max step (one end may be open), log_y, smoothing, run names", () => {
   const s = readUrl('?project=p&runs=baseline,high-lr&metrics=loss,acc&min_step=10&max_step=90&log_y=1&smoothing=0.6')
