@@ -35,7 +35,7 @@ export class MetricChart {
     this.body = h('div', { class: 'plot' })
     this.legend = h('ul', { class: 'legend', 'aria-label': `Runs in ${metric}` })
     this.tip = h('div', { class: 'tooltip', role: 'status', hidden: true })
-    this.el = h('figure', { class: 'chart', 'data-metric': metric, tabindex: 0, 'aria-label': `Chart of ${metric}` },
+    this.el = h('figure', { class: 'chart', 'data-metric': metric, tabindex: 0, 'aria-label': `Chart of ${metric} (+ and − zoom, arrows pan, 0 resets)` },
       h('figcaption', {}, metric), this.body, this.tip, this.legend)
     this.resize = new ResizeObserver(() => this.fit())
     this.resize.observe(this.body)

@@ -84,6 +84,18 @@ function layout(): void {
     void openProject()
   })
   runFilter.addEventListener('input', renderRunList)
+  // A focused chart zooms with + and −, pans with the arrow keys and resets with 0 or Escape.
+  view.addEventListener('keydown', (e) => {
+    if (!(e.target instanceof HTMLElement) || !e.target.matches('figure.chart') || state.tab !== 'metrics') return
+    const act: Record<string, () => void> = {
+      '+': () => zoomBy(0.5), '=': () => zoomBy(0.5), '-': () => zoomBy(2), ArrowLeft: () => zoomBy(1, -0.25), ArrowRight: () => zoomBy(1, 0.25),
+      '0': () => onZoom(null), Escape: () => onZoom(null),
+    }
+    const f = act[e.key]
+    if (!f) return
+    e.preventDefault()
+    f()
+  })
   themeButton.addEventListener('click', cycleTheme)
   applyTheme()
 }

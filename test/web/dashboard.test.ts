@@ -143,6 +143,15 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     expect(Number(fine.points)).toBeGreaterThan(3 * overviewInRange)
     expect(Number(fine.ymax)).toBe(100)
     await shot(page, 'zoomed')
+    // From the keyboard: a focused chart zooms out with − and resets with 0.
+    await page.focus(chart)
+    await page.keyboard.press('-')
+    await page.waitForFunction((w) => {
+      const r = new URL(location.href).searchParams.get('range')?.split(',').map(Number)
+      return r && r[1]! - r[0]! > w
+    }, {}, range[1]! - range[0]! + 1)
+    await page.keyboard.press('0')
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('range'))
     // The same view from a deep link.
     const linked = await open(`/?project=long&metric=long/value&range=${range.join(',')}`)
     await linked.waitForSelector('#view[data-refined]')

@@ -60,7 +60,8 @@ export function dashboardRoutes(writeToken: string) {
         const ok = COOKIE_SAFE.test(offered) && tokenMatches(writeToken, offered)
         if (!ok) url.searchParams.set('token', 'rejected')
         const headers = new Headers({ location: url.pathname + url.search, 'cache-control': 'no-store' })
-        if (ok) headers.set('set-cookie', `${WRITE_COOKIE}=${offered}; Path=/; Max-Age=${COOKIE_MAX_AGE}; HttpOnly; SameSite=Strict`)
+        const secure = url.protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https' ? '; Secure' : ''
+        if (ok) headers.set('set-cookie', `${WRITE_COOKIE}=${offered}; Path=/; Max-Age=${COOKIE_MAX_AGE}; HttpOnly; SameSite=Strict${secure}`)
         return new Response(null, { status: 303, headers })
       }
       const presented = presentedToken(request, null)
