@@ -27,8 +27,11 @@ afterAll(async () => {
 })
 
 /** The structured content of a tools/call, from the wire, unwrapped like Trackio's HTTP `data`. */
-/** Keys whose values differ between two calls by design (the change feed's clock and cursor). */
-const VOLATILE: Record<string, string[]> = { get_changes: ['now', 'cursor'] }
+/**
+ * Keys that differ between the transports or between two calls by design: the change feed's clock and
+ * cursor; plot_metrics' PNG, which MCP sends as an image content item instead of structured data.
+ */
+const VOLATILE: Record<string, string[]> = { get_changes: ['now', 'cursor'], plot_metrics: ['image_base64'] }
 
 function stable(tool: Tool, v: unknown): unknown {
   const drop = VOLATILE[tool.name]
@@ -98,6 +101,7 @@ test('every read tool answers over MCP what /api answers, on every project and r
       { project: 'image-classification', runs: ['no-such-run'], metrics: ['loss'] },
     ],
     compare_runs: [{ project: 'llm-finetune', runs: ['gpt2-small', 'gpt2-medium'] }],
+    plot_metrics: [{ project: 'image-classification', runs: ['baseline', 'high-lr'], metrics: ['loss'] }],
     diagnose_run: [
       { project: 'llm-finetune', run: 'gpt2-small' },
       { project: 'EdgeCasesünïcødéwithdotsspaces', run: 'run with spaces' },
