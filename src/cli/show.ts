@@ -29,7 +29,7 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
   const writeToken = makeWriteToken(env)
   const ctx = { storage, settings: settingsFromEnv(env, cfg.dataDir) }
   const authorize = cfg.space ? spacesAuthorizer(writeToken, new HubAccess(cfg.space)) : undefined
-  const mcp = cfg.mcpEnabled ? createMcpHandler({ ctx, writeToken, authorize }) : null
+  const mcp = cfg.mcpEnabled ? createMcpHandler({ ctx, writeToken, authorize, maxTokens: cfg.mcpMaxTokens }) : null
   const guard = { allowedHosts: cfg.allowedHosts, corsOrigin: cfg.corsOrigin, bindHost: cfg.host }
   let lastErr: unknown
   for (let i = 0; i < cfg.portTries; i++) {
