@@ -1,5 +1,6 @@
 import { Storage } from '../storage/db/connection'
 import { startInboxPoller } from '../ingest/inbox'
+import { recoverRenameJournals } from '../storage/write/rename-journal'
 import { settingsFromEnv } from '../tools/core/settings'
 import { createApp } from '../transports/http/app'
 import { MAX_BODY_BYTES } from '../transports/http/body'
@@ -26,6 +27,7 @@ function isAddrInUse(err: unknown): boolean {
 /** Start the server on the first free port of the configured range. */
 export async function startServer(cfg: ServerConfig, env: Record<string, string | undefined>): Promise<RunningServer> {
   const storage = new Storage(cfg.dataDir)
+  await recoverRenameJournals(cfg.dataDir)
   const writeToken = makeWriteToken(env)
   const ctx = { storage, settings: settingsFromEnv(env, cfg.dataDir) }
   const authorize = cfg.space ? spacesAuthorizer(writeToken, new HubAccess(cfg.space)) : undefined

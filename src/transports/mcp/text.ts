@@ -30,7 +30,7 @@ export function renderResult(tool: ToolDef, result: JsonResult, o: RenderOptions
   const fit = fitBudget(result, o.maxTokens)
   const value: JsonResult = fit.value instanceof JsonRecords ? fit.value.toArray() : fit.value
   const empty = Array.isArray(value) && value.length === 0
-  const notes = [o.note, fit.note].filter((n): n is string => !!n)
+  const notes = [o.note, tool.mcpNote?.(value) ?? null, fit.note].filter((n): n is string => !!n)
   const body = empty ? (notes.length ? notes.join('\n') : 'No rows.') : [...notes, fit.text].join('\n')
   const content = [text(body)]
   if (tool.result === 'object' && value !== null && typeof value === 'object' && !Array.isArray(value))
