@@ -1,5 +1,6 @@
 import { resolveTrackioDir } from '../storage/db/paths'
 import type { SpaceIdentity } from '../tools/core/hub-access'
+import { DEFAULT_MCP_MAX_TOKENS } from '../transports/mcp/budget'
 import { UsageError, type ParsedArgs } from './args'
 
 export interface ServerConfig {
@@ -12,6 +13,8 @@ export interface ServerConfig {
   project: string | null
   allowedHosts: string[]
   corsOrigin: string | null
+  /** Token budget of one MCP tool answer. */
+  mcpMaxTokens: number
   /** Set in Hugging Face Spaces mode (`SYSTEM=spaces`): who owns the Space and where the Hub is. */
   space: SpaceIdentity | null
 }
@@ -28,6 +31,13 @@ function spaceIdentity(env: Record<string, string | undefined>): SpaceIdentity |
 
 function parsePort(raw: string, what: string): number {
   if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new UsageError(`${what} must be a port number (0-65535), got '${raw}'`)
+  return Number(raw)
+}
+
+/** The MCP answer budget: a whole number of tokens, at least 1,000 (default 20,000). */
+function parseTokens(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_MCP_MAX_TOKENS
+  if (!/^\d+$/.test(raw) || Number(raw) < 1000) throw new UsageError(`--mcp-max-tokens / TRACKIO_MCP_MAX_TOKENS must be a whole number of tokens, at least 1000, got '${raw}'`)
   return Number(raw)
 }
 
@@ -55,6 +65,7 @@ export function serverConfig(args: ParsedArgs, env: Record<string, string | unde
     project: flag('project') ?? null,
     allowedHosts: [...list(flag('allowed-hosts')), ...list(env.TRACKIO_ALLOWED_HOSTS), ...spaceHosts],
     corsOrigin: flag('cors-origin') ?? null,
+    mcpMaxTokens: parseTokens(flag('mcp-max-tokens') ?? env.TRACKIO_MCP_MAX_TOKENS),
     space,
   }
 }

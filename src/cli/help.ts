@@ -25,6 +25,8 @@ Options:
   --port P             Port to bind; only that port is tried (default: env GRADIO_SERVER_PORT or 7860,
                        then the next free port, up to 100 tries)
   --mcp-server         Enable the MCP server at /mcp/ (also env GRADIO_MCP_SERVER=True)
+  --mcp-max-tokens N   Token budget of one MCP tool answer (env TRACKIO_MCP_MAX_TOKENS, default 20000);
+                       longer lists and series are downsampled extrema-preserving, and the answer says so
   --project P          Preselect a project in the printed URLs
   --allowed-hosts A,B  Extra Host names the server answers to (env TRACKIO_ALLOWED_HOSTS); needed with
                        --host 0.0.0.0 or behind a proxy

@@ -1,6 +1,7 @@
 import { Storage } from '../storage/db/connection'
 import { UploadStaging } from '../storage/write/upload-staging'
 import { startInboxPoller } from '../ingest/inbox'
+import { recoverRenameJournals } from '../storage/write/rename-journal'
 import { settingsFromEnv } from '../tools/core/settings'
 import { createApp } from '../transports/http/app'
 import { MAX_BODY_BYTES } from '../transports/http/body'
@@ -27,10 +28,11 @@ function isAddrInUse(err: unknown): boolean {
 /** Start the server on the first free port of the configured range. */
 export async function startServer(cfg: ServerConfig, env: Record<string, string | undefined>): Promise<RunningServer> {
   const storage = new Storage(cfg.dataDir)
+  await recoverRenameJournals(cfg.dataDir)
   const writeToken = makeWriteToken(env)
   const ctx = { storage, settings: settingsFromEnv(env, cfg.dataDir), uploads: new UploadStaging() }
   const authorize = cfg.space ? spacesAuthorizer(writeToken, new HubAccess(cfg.space)) : undefined
-  const mcp = cfg.mcpEnabled ? createMcpHandler({ ctx, writeToken, authorize }) : null
+  const mcp = cfg.mcpEnabled ? createMcpHandler({ ctx, writeToken, authorize, maxTokens: cfg.mcpMaxTokens }) : null
   const guard = { allowedHosts: cfg.allowedHosts, corsOrigin: cfg.corsOrigin, bindHost: cfg.host }
   let lastErr: unknown
   for (let i = 0; i < cfg.portTries; i++) {

@@ -3,7 +3,7 @@ import { parseArgs, UsageError } from '../../src/cli/args'
 import { serverConfig } from '../../src/cli/config'
 import { createGuard } from '../../src/transports/http/guard'
 
-const SHOW = { values: ['host', 'port', 'project', 'allowed-hosts', 'cors-origin'], switches: ['mcp-server'] }
+const SHOW = { values: ['host', 'port', 'project', 'allowed-hosts', 'cors-origin', 'mcp-max-tokens'], switches: ['mcp-server'] }
 const cfg = (argv: string[], env: Record<string, string>) => serverConfig(parseArgs(argv, SHOW, 'show'), env)
 
 describe('SYSTEM=spaces', () => {
@@ -37,5 +37,15 @@ describe('SYSTEM=spaces', () => {
       return r instanceof Response ? r.status : 200
     }
     expect([status('team-tracker.hf.space'), status('a.b.hf.space'), status('hf.space'), status('evilhf.space'), status('evil.com')]).toEqual([200, 200, 421, 421, 421])
+  })
+})
+
+describe('the MCP answer budget', () => {
+  test('flag over environment over 20,000; nonsense is a usage error', () => {
+    expect(cfg([], {}).mcpMaxTokens).toBe(20_000)
+    expect(cfg([], { TRACKIO_MCP_MAX_TOKENS: '5000' }).mcpMaxTokens).toBe(5000)
+    expect(cfg(['--mcp-max-tokens', '8000'], { TRACKIO_MCP_MAX_TOKENS: '5000' }).mcpMaxTokens).toBe(8000)
+    expect(() => cfg(['--mcp-max-tokens', '10'], {})).toThrow(UsageError)
+    expect(() => cfg([], { TRACKIO_MCP_MAX_TOKENS: 'lots' })).toThrow(UsageError)
   })
 })

@@ -60,11 +60,14 @@ async function writeProject<T>(dataDir: string, project: string, fn: (pdb: Proje
   return writeTransaction({ dataDir, project, mode: 'create' }, (pdb) => fn(pdb))
 }
 
+const STEP_MAX = 2n ** 63n - 1n
+
 function checkStep(step: Step | null | undefined, what: string): bigint | null {
   if (step === null || step === undefined) return null
-  if (typeof step === 'bigint') return step
-  if (!Number.isSafeInteger(step)) throw new BadRequestError(`${what} must be an integer, got ${step}`)
-  return BigInt(step)
+  if (typeof step === 'number' && !Number.isSafeInteger(step)) throw new BadRequestError(`${what} must be an integer, got ${step}`)
+  const b = BigInt(step)
+  if (b > STEP_MAX || b < -STEP_MAX - 1n) throw new BadRequestError(`${what} ${b} is outside the 64-bit integer range a step can hold`)
+  return b
 }
 
 const toStep = (v: bigint): Step => intValue(v)
@@ -151,7 +154,14 @@ function insertMetrics(pdb: ProjectDb, p: PreparedMetrics): MetricsResult {
     const max = pdb.db.query(`SELECT MAX(step) AS m FROM metrics WHERE ${key} = ?`).get(runIds ? p.id : p.runName) as { m: bigint | null }
     next = max.m === null ? 0n : BigInt(max.m) + 1n
   }
-  const steps = p.given.map((s) => (s === null ? next++ : s))
+  const steps = p.given.map((s) => {
+    if (s !== null) return s
+    if (next > STEP_MAX)
+      throw new BadRequestError(
+        `Cannot give run '${p.runName}' its next step: its last step is ${STEP_MAX}, the largest a step can hold (64-bit overflow); pass an explicit step`,
+      )
+    return next++
+  })
   const insert = runIds
     ? pdb.db.prepare('INSERT OR IGNORE INTO metrics (run_id, timestamp, run_name, step, metrics, log_id) VALUES (?, ?, ?, ?, ?, ?)')
     : pdb.db.prepare('INSERT OR IGNORE INTO metrics (timestamp, run_name, step, metrics, log_id) VALUES (?, ?, ?, ?, ?)')

@@ -47,6 +47,8 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
   mcpOmit?: string[]
   /** Parameters the MCP variant requires as strings although HTTP does not (Trackio's MCP delete_run needs `run`). */
   mcpRequire?: string[]
+  /** An extra MCP text item after the result's own (e.g. why a boolean is false); null adds nothing. */
+  mcpNote?(result: JsonResult): string | null
   handler(args: z.output<I>, ctx: ToolContext): JsonResult | Promise<JsonResult>
 }
 
@@ -72,7 +74,7 @@ function marked(marks: WeakSet<z.ZodType>, schema: z.ZodType): boolean {
   return false
 }
 
-/** True for schemas made by `intArg`: the binder hands them integers beyond 2^53 as digit strings. */
+/** True for schemas made by `intArg` or `windowArg`: the binder hands them integers beyond 2^53 as digit strings. */
 export function isIntArg(schema: z.ZodType): boolean {
   return marked(intSchemas, schema)
 }
@@ -125,12 +127,18 @@ export function intArg(description: string) {
   return s
 }
 
-/** `window`: seconds or steps either side; Trackio applies int(), so 1.9 means 1. */
+/**
+ * `window`: seconds or steps either side; Trackio applies int(), so 1.9 means 1. Any size is
+ * accepted: beyond 2^53 it is approximate and beyond a double's range it is Infinity (the row
+ * filter clamps ranges to what a step or timestamp can be).
+ */
 export function windowArg(description: string) {
-  return z
+  const s = z
     .union([z.number(), z.string().regex(/^\s*[-+]?\d+(\.\d*)?\s*$/, 'expected a number')])
     .transform((v) => Math.trunc(typeof v === 'number' ? v : Number(v)))
     .describe(description)
+  intSchemas.add(s)
+  return s
 }
 
 export const projectArg = z.string().describe('Project name as logged (it is canonicalised to find the database file).')

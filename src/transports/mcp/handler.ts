@@ -12,6 +12,8 @@ export interface McpHandlerOptions {
   writeToken: string
   /** Who may run write tools (default: the write token). */
   authorize?: Authorizer
+  /** The token budget of one tool answer (default 20,000). */
+  maxTokens?: number
   tools?: readonly ToolDef[]
   /** Idle sessions are closed after this long (default 30 minutes). */
   idleTtlMs?: number
@@ -90,7 +92,7 @@ function isInitialize(body: unknown): boolean {
 
 export function createMcpHandler(o: McpHandlerOptions): McpHandler {
   const invoker = createInvoker(o.ctx, o.authorize ?? writeTokenAuthorizer(o.writeToken))
-  const catalog = buildCatalog({ invoker, tools: o.tools ?? TOOLS })
+  const catalog = buildCatalog({ invoker, tools: o.tools ?? TOOLS, maxTokens: o.maxTokens })
   const close = (s: Session) => {
     void s.transport.close().catch(() => {})
   }

@@ -13,6 +13,8 @@ import type { ToolDef } from '../../tools/core/define'
 import type { Invoker } from '../../tools/core/invoke'
 import { VERSION } from '../../version'
 import { mcpRequiredExtra, mcpToolOf } from './schemas'
+import { DEFAULT_MCP_MAX_TOKENS } from './budget'
+import { answerNote } from './notes'
 import { errorResult, renderResult } from './text'
 
 export const SERVER_NAME = 'Trackio'
@@ -21,6 +23,8 @@ export const INSTRUCTIONS = 'Inspect and manage Trackio experiment data.'
 export interface McpDeps {
   invoker: Invoker
   tools: readonly ToolDef[]
+  /** The answer budget in tokens (default DEFAULT_MCP_MAX_TOKENS). */
+  maxTokens?: number
 }
 
 /** What every session's server shares: the tools offered over MCP and their tools/list entries. */
@@ -66,7 +70,9 @@ async function runTool(catalog: McpCatalog, name: string, args: Record<string, u
   if (!tool) return errorResult(`Unknown tool: ${name}`)
   try {
     checkMcpVariant(tool, args)
-    return renderResult(tool, await catalog.deps.invoker.invoke(tool, args, { request: tokenSource(extra) }))
+    const { invoker, maxTokens } = catalog.deps
+    const value = await invoker.invoke(tool, args, { request: tokenSource(extra) })
+    return renderResult(tool, value, { maxTokens: maxTokens ?? DEFAULT_MCP_MAX_TOKENS, note: answerNote(invoker.ctx, tool, args, value) })
   } catch (err) {
     if (statusOf(err) >= 500) console.error(`trackio: internal error in MCP tool ${name}:`, err)
     return errorResult(`Error executing tool ${name}: ${messageOf(err)}`)

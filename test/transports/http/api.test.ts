@@ -173,7 +173,7 @@ describe('server routes', () => {
     const doc: any = await (await fetch(`${base}/swagger/json`)).json()
     const mv = doc.paths['/api/get_metric_values'].post.requestBody.content['application/json'].schema
     expect(mv.required).toEqual(['project', 'run', 'metric_name'])
-    // Trackio's parameters in Trackio's order; our optional max_points comes after them.
+    // Trackio's parameters in Trackio's order; ours (max_points) after them.
     expect(Object.keys(mv.properties)).toEqual(['project', 'run', 'metric_name', 'step', 'around_step', 'at_time', 'window', 'run_id', 'max_points'])
   })
   test('Swagger UI and its assets are served from the binary', async () => {

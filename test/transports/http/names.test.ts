@@ -151,9 +151,9 @@ describe('hostile project and run names', () => {
     const rows = countRows(join(data, 'llm-finetune.db'))
     for (const name of HOSTILE) {
       let r = await api(server.url, 'delete_run', { project: 'llm-finetune', run: name }, headers())
-      expect([400, 404]).toContain(r.status)
+      expect(r.status === 400 || (r.status === 200 && r.json.data === false)).toBe(true)
       r = await api(server.url, 'delete_run', { project: name, run: 'gpt2-small' }, headers())
-      expect([400, 404]).toContain(r.status)
+      expect(r.status === 400 || (r.status === 200 && r.json.data === false)).toBe(true)
       r = await api(server.url, 'rename_run', { project: name, old_name: 'gpt2-small', new_name: 'y' }, headers())
       expect([400, 404]).toContain(r.status)
       r = await api(server.url, 'rename_run', { project: 'llm-finetune', old_name: name, new_name: 'y' }, headers())

@@ -17,7 +17,8 @@ let mcp: McpConn
 let tools: Tool[]
 
 beforeAll(async () => {
-  server = await startServer(copyFixtures('basic', 'edge'), ['--mcp-server'])
+  // A budget large enough that no fixture answer is downsampled: this test is about equal values.
+  server = await startServer(copyFixtures('basic', 'edge'), ['--mcp-server', '--mcp-max-tokens', '100000000'])
   mcp = await connectMcp(`${server.url}/mcp/`)
   tools = (await mcp.client.listTools()).tools
 })
@@ -26,9 +27,11 @@ afterAll(async () => {
   await server?.stop()
 })
 
-/** The structured content of a tools/call, from the wire, unwrapped like Trackio's HTTP `data`. */
-/** Keys whose values differ between two calls by design (the change feed's clock and cursor). */
-const VOLATILE: Record<string, string[]> = { get_changes: ['now', 'cursor'] }
+/**
+ * Keys that differ between the transports or between two calls by design: the change feed's clock and
+ * cursor; plot_metrics' PNG, which MCP sends as an image content item instead of structured data.
+ */
+const VOLATILE: Record<string, string[]> = { get_changes: ['now', 'cursor'], plot_metrics: ['image_base64'] }
 
 function stable(tool: Tool, v: unknown): unknown {
   const drop = VOLATILE[tool.name]
@@ -39,6 +42,7 @@ function stable(tool: Tool, v: unknown): unknown {
 /** The error text of a refused call, the same over both transports (our tools answer 4xx, not empty data). */
 const refused = (message: string) => ({ refused: message })
 
+/** The structured content of a tools/call, from the wire, unwrapped like Trackio's HTTP `data`. */
 async function viaMcp(tool: Tool, args: Record<string, unknown>): Promise<unknown> {
   const r: any = await mcp.client.callTool({ name: tool.name, arguments: args })
   if (r.isError) return refused(String(r.content[0]?.text).replace(`Error executing tool ${tool.name}: `, ''))
@@ -98,6 +102,8 @@ test('every read tool answers over MCP what /api answers, on every project and r
       { project: 'image-classification', runs: ['no-such-run'], metrics: ['loss'] },
     ],
     compare_runs: [{ project: 'llm-finetune', runs: ['gpt2-small', 'gpt2-medium'] }],
+    // The image itself travels as MCP image content; everything else must match.
+    plot_metrics: [{ project: 'image-classification', runs: ['baseline', 'high-lr'], metrics: ['loss'] }],
     diagnose_run: [
       { project: 'llm-finetune', run: 'gpt2-small' },
       { project: 'EdgeCasesünïcødéwithdotsspaces', run: 'run with spaces' },
@@ -115,6 +121,7 @@ test('every read tool answers over MCP what /api answers, on every project and r
       if (seen.has(key)) continue
       seen.add(key)
       const [m, h] = [await viaMcp(tool, args), await viaHttp(tool, args)]
+      if (tool.name === 'plot_metrics') delete (h as { image_base64?: string }).image_base64
       expect({ call: key, value: m }).toEqual({ call: key, value: h })
       compared++
     }
