@@ -29,6 +29,7 @@ let detail: SeriesTable | null = null
 let alerts: Alert[] = []
 const colorOf = new Map<string, string>()
 const charts = new Map<string, MetricChart>()
+const systemCharts = new Map<string, MetricChart>()
 const richCache = new Map<string, { lastStep: number | null; rich: RichValues }>()
 let loadSeq = 0
 /** True while the first series of the open project are still arriving. */
@@ -112,8 +113,8 @@ function cycleTheme(): void {
   const t = localStorage.getItem('trackio-theme') ?? 'auto'
   localStorage.setItem('trackio-theme', t === 'auto' ? 'dark' : t === 'dark' ? 'light' : 'auto')
   applyTheme()
-  for (const c of charts.values()) c.destroy()
-  charts.clear()
+  stopCharts()
+  stopSystemCharts()
   render()
 }
 
@@ -198,6 +199,7 @@ function merge(into: SeriesTable, from: SeriesTable): void {
 async function openProject(): Promise<void> {
   const seq = ++loadSeq
   stopCharts()
+  stopSystemCharts()
   overview = new Map()
   detail = null
   alerts = []
@@ -451,6 +453,11 @@ function stopCharts(): void {
   charts.clear()
 }
 
+function stopSystemCharts(): void {
+  for (const c of systemCharts.values()) c.destroy()
+  systemCharts.clear()
+}
+
 function emptyState(): HTMLElement {
   return h('section', { class: 'empty-state' },
     h('h2', {}, 'No projects yet'),
@@ -476,6 +483,7 @@ function renderView(): void {
       } }, p))))))
   }
   if (state.tab !== 'metrics') stopCharts()
+  if (state.tab !== 'system') stopSystemCharts()
   if (!runs.length) return view.replaceChildren(h('p', { class: 'muted empty' }, `${state.project} has no runs yet. New runs appear here as they are logged.`))
   switch (state.tab) {
     case 'metrics':
@@ -645,19 +653,18 @@ async function renderSystem(): Promise<void> {
     })
     const metrics = [...table.keys()].filter(metricMatches).sort()
     if (!metrics.length) return view.replaceChildren(h('p', { class: 'muted empty' }, 'No system metrics for the selected runs (log them with trackio.log_system or the GPU/CPU monitor).'))
+    // Charts are kept across refreshes (every 2 s while the tab is shown) and only fed new data.
+    for (const [m, c] of systemCharts) if (!metrics.includes(m)) { c.destroy(); systemCharts.delete(m) }
     const grid = h('div', { class: 'chart-grid system' })
+    for (const m of metrics) {
+      let c = systemCharts.get(m)
+      if (!c) systemCharts.set(m, (c = new MetricChart(m, () => {})))
+      grid.append(c.el)
+    }
+    view.replaceChildren(grid)
     const cr = chartRuns()
     const v: ChartView = { x: 'time', smoothing: state.smooth, log: state.log }
-    const made: MetricChart[] = []
-    for (const m of metrics) {
-      const c = new MetricChart(m, () => {})
-      grid.append(c.el)
-      made.push(c)
-    }
-    const old = view.querySelectorAll('.chart')
-    view.replaceChildren(grid)
-    void old
-    made.forEach((c, i) => c.update(cr, table.get(metrics[i]!)!, v, null))
+    for (const m of metrics) systemCharts.get(m)!.update(cr, table.get(m)!, v, null)
   } catch (e) {
     reportError(e)
   }
@@ -685,7 +692,7 @@ async function renderSingleRun(): Promise<void> {
     const panel = tab === 'media' ? mediaPanel(rich, settings.media_dir)
       : tab === 'tables' ? tablesPanel(rich, settings.media_dir, settings.table_truncate_length)
       : tab === 'histograms' ? histogramsPanel(rich)
-      : reportsPanel(rich, alerts.filter((a) => a.run === r.run.name || !selected.size))
+      : reportsPanel(rich, alerts.filter((a) => a.run === r.run.name))
     panel.dataset.panel = tab
     view.replaceChildren(panel)
   } catch (e) {
