@@ -154,7 +154,11 @@ export default defineTool({
               config[k] = v === undefined ? null : v
             }
             const m: Record<string, Json> = {}
-            for (const metric of metrics) m[metric] = (aggOf(metric, i) as unknown as Json) ?? null
+            // A copy: the aggregates are memoised, and the answer's numbers are adjusted in place (withFloats).
+            for (const metric of metrics) {
+              const agg = aggOf(metric, i)
+              m[metric] = agg ? ({ ...agg } as unknown as Json) : null
+            }
             return { name: r.name, id: r.id, created_at: r.created_at, config, metrics: m }
           }),
           next_cursor: offset + a.limit < rows.length ? encodeCursor(offset + a.limit, query) : null,
