@@ -1,6 +1,6 @@
 import { BadRequestError } from '../errors'
 import { JsonFloat, type Json, type JsonObject } from '../json/values'
-import { encodeJsonText } from '../storage/db/encode'
+import { checkEncodable } from '../storage/db/encode'
 import { projectPaths, stemTooLong } from '../storage/db/paths'
 import { formatIsoTimestamp, parseInstant } from '../storage/db/timestamps'
 import type { Step } from '../storage/write/append'
@@ -161,7 +161,7 @@ function storable(v: Json | undefined, key: string, where: string): Obj {
   if (!isObj(v)) fail(where, `'${key}' must be a JSON object, got ${typeName(v)}`)
   const value = v instanceof Map ? v : (fromPlain(v) as Obj)
   try {
-    encodeJsonText(value, key)
+    checkEncodable(value, key)
   } catch (err) {
     if (err instanceof BadRequestError) fail(where, err.message)
     throw err
@@ -207,13 +207,26 @@ function readField(o: Obj, f: Field, where: string, source: EntrySource): Json |
   }
 }
 
+/** The last few project names checked (a batch repeats one name thousands of times). */
+const tooLong = new Map<string, boolean>()
+
+function projectNameTooLong(project: string): boolean {
+  let v = tooLong.get(project)
+  if (v === undefined) {
+    v = stemTooLong(projectPaths('.', project).stem)
+    if (tooLong.size >= 64) tooLong.clear()
+    tooLong.set(project, v)
+  }
+  return v
+}
+
 /** Read one entry of `kind` from a client object; throws InvalidEntry naming `where` and the field. */
 export function readEntry(kind: EntryKind, o: Json | undefined, where: string, source: EntrySource = 'request'): LogEntry {
   if (!isObj(o)) fail(where, `expected an object, got ${typeName(o)}`)
   const values = new Map<string, Json | undefined>()
   for (const f of ENTRY_FIELDS[kind]) if (source === 'inbox' || !f.inboxOnly) values.set(f.name, readField(o, f, where, source))
   const project = values.get('project') as string
-  if (stemTooLong(projectPaths('.', project).stem)) fail(where, `project name is too long: ${project.slice(0, 40)}…`)
+  if (projectNameTooLong(project)) fail(where, `project name is too long: ${project.slice(0, 40)}…`)
   const config = (values.get('config') ?? null) as Obj | null
   const configSize = config === null ? 0 : config instanceof Map ? config.size : Object.keys(config).length
   return {
@@ -228,13 +241,13 @@ export function readEntry(kind: EntryKind, o: Json | undefined, where: string, s
   }
 }
 
-/** Most entries one request may carry (Trackio's clients send one flush, 0.5 s, per request). */
-export const MAX_ENTRIES = 10_000
-
-/** A list argument of a bulk tool: a list of at most MAX_ENTRIES objects. */
+/**
+ * A list argument of a bulk tool: a list of objects. There is no entry count limit: Trackio's
+ * client never splits a batch (it resends its whole backlog in one request after an outage), so
+ * whatever fits under the request body limit is accepted.
+ */
 export function readObjectList(v: Json | undefined, param: string): Obj[] {
   if (!Array.isArray(v)) fail('', `'${param}' must be a list of objects, got ${typeName(v)}`)
-  if (v.length > MAX_ENTRIES) fail('', `'${param}' has ${v.length} entries; at most ${MAX_ENTRIES} are accepted per request (split the batch)`)
   return v.map((e, i) => (isObj(e) ? e : fail(`${param}[${i}]`, `expected an object, got ${typeName(e)}`)))
 }
 
