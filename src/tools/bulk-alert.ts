@@ -20,7 +20,7 @@ export default defineTool({
   httpOnly: true,
   example: { alerts: [{ project: 'my-project', run: 'run-1', title: 'loss spike', text: 'loss > 10', level: 'warn', step: 12 }], hf_token: null },
   handler: async (args, ctx) => {
-    await writeEntries(ctx.storage.dataDir, readEntryList('alert', rawValue(args, 'alerts'), 'alerts'))
+    await writeEntries(ctx.storage.dataDir, await readEntryList('alert', rawValue(args, 'alerts'), 'alerts'))
     return null
   },
 })

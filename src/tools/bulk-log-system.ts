@@ -23,7 +23,7 @@ export default defineTool({
     hf_token: null,
   },
   handler: async (args, ctx) => {
-    await writeEntries(ctx.storage.dataDir, readEntryList('system', rawValue(args, 'logs'), 'logs'))
+    await writeEntries(ctx.storage.dataDir, await readEntryList('system', rawValue(args, 'logs'), 'logs'))
     return null
   },
 })

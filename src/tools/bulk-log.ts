@@ -72,7 +72,7 @@ export default defineTool({
     } else {
       if (flat) throw new BadRequestError("Send either 'logs' or the flat form (project, run, metrics_list), not both")
       if (args.hf_token === undefined) throw new BadRequestError('Missing required parameter: hf_token')
-      items = readEntryList('metric', rawValue(args, 'logs'), 'logs')
+      items = await readEntryList('metric', rawValue(args, 'logs'), 'logs')
     }
     await writeEntries(ctx.storage.dataDir, items)
     return null

@@ -12,8 +12,6 @@ import { JsonFloat, type Json } from '../../json/values'
 const INT_MIN = -(2n ** 63n)
 const UINT_MAX = 2n ** 64n - 1n
 const encoder = new TextEncoder()
-// A lone UTF-16 surrogate cannot be written as UTF-8; orjson refuses such strings.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 function nonFiniteString(x: number): string {
   return Number.isNaN(x) ? '"NaN"' : x > 0 ? '"Infinity"' : '"-Infinity"'
@@ -29,7 +27,8 @@ function int(v: bigint, path: string): string {
 }
 
 function str(s: string, path: string): string {
-  if (LONE_SURROGATE.test(s)) throw new BadRequestError(`String is not valid UTF-8 (lone surrogate) in '${path}'`)
+  // A lone UTF-16 surrogate cannot be written as UTF-8; orjson refuses such strings.
+  if (!s.isWellFormed()) throw new BadRequestError(`String is not valid UTF-8 (lone surrogate) in '${path}'`)
   return JSON.stringify(s)
 }
 
