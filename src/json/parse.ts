@@ -93,7 +93,7 @@ class Parser {
     if (this.s.charCodeAt(this.i) === 125) return this.i++, m
     for (;;) {
       if (this.s.charCodeAt(this.i) !== 34) this.fail('expected a string key')
-      const k = this.string()
+      const k = this.key()
       this.ws()
       if (this.s.charCodeAt(this.i) !== 58) this.fail("expected ':'")
       this.i++
@@ -129,6 +129,18 @@ class Parser {
         return a
       } else this.fail("expected ',' or ']'")
     }
+  }
+
+  /** Keys repeat in every entry of a batch: one string per distinct key (a 50,000-entry body holds 7). */
+  private readonly keys = new Map<string, string>()
+
+  key(): string {
+    const k = this.string()
+    if (k.length > 64) return k
+    const known = this.keys.get(k)
+    if (known !== undefined) return known
+    if (this.keys.size < 4096) this.keys.set(k, k)
+    return k
   }
 
   string(): string {
