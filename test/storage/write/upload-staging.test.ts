@@ -70,3 +70,21 @@ describe('UploadStaging', () => {
     expect(uploadSuffix('')).toBe('')
   })
 })
+
+describe('UploadStaging folder', () => {
+  test('exists only while something is staged', async () => {
+    const parent = tempDir()
+    const s = new UploadStaging(undefined, parent)
+    expect(readdirSync(parent)).toEqual([])
+    const [a, b] = await s.stage([{ name: 'a', data: blob('1') }, { name: 'b', data: blob('2') }])
+    expect(readdirSync(parent)).toHaveLength(1)
+    s.discard(s.claim(a!))
+    expect(readdirSync(parent)).toHaveLength(1)
+    s.discard(s.claim(b!))
+    expect(readdirSync(parent)).toEqual([])
+    const [c] = await s.stage([{ name: 'c', data: blob('3') }])
+    expect(readFileSync(c!, 'utf8')).toBe('3')
+    s.close()
+    expect(readdirSync(parent)).toEqual([])
+  })
+})
