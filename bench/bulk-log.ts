@@ -1,7 +1,8 @@
 /**
  * A 50,000-entry bulk_log as Trackio's Python client sends it after a burst or an outage (one
  * request, ~10 MB, Python's json.dumps spacing): `bun bench/bulk-log.ts [--entries N] [--runs R]`.
- * Each run starts dist/trackio on an empty data directory and measures the request's wall time,
+ * Each run starts dist/trackio on an empty data directory and measures the request's wall time and
+ * the server's CPU time for it (the fairer figure on a shared machine),
  * the server's peak RSS (VmHWM), the longest answer time of reads of another project and of the
  * same project while the batch is written, and a retry of the same batch (must add nothing).
  * Prints a Markdown table.
@@ -40,6 +41,12 @@ function clientBody(project: string, n: number, offset = 0): string {
 async function post(base: string, tool: string, body: string): Promise<{ status: number; text: string }> {
   const r = await fetch(`${base}/api/${tool}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-trackio-write-token': TOKEN }, body })
   return { status: r.status, text: await r.text() }
+}
+
+/** CPU time (user + system) the process has used, in ms: wall time on a busy machine says little. */
+function procCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
 }
 
 function procKiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
@@ -81,6 +88,7 @@ async function readLoop(base: string, body: string, stop: { done: boolean }): Pr
 
 interface Row {
   wall: number
+  cpu: number
   retry: number
   rssBefore: number
   peak: number
@@ -102,9 +110,11 @@ async function once(body: string): Promise<Row> {
     const other = readLoop(base, '{"project": "other", "run": "r1"}', stop)
     const same = readLoop(base, '{"project": "burst", "run": "r1"}', stop)
     await Bun.sleep(50)
+    const cpu0 = procCpuMs(proc.pid)
     const t0 = performance.now()
     const r = await post(base, 'bulk_log', body)
     const wall = performance.now() - t0
+    const cpu = procCpuMs(proc.pid) - cpu0
     stop.done = true
     const [o, s] = await Promise.all([other, same])
     if (r.status !== 200) throw new Error(`bulk_log answered ${r.status}: ${r.text.slice(0, 300)}`)
@@ -116,7 +126,7 @@ async function once(body: string): Promise<Row> {
     const db = new Database(join(dir, 'burst.db'), { readonly: true })
     const rows = (db.query('SELECT COUNT(*) AS n FROM metrics').get() as { n: number }).n - 10
     db.close()
-    return { wall, retry, rssBefore, peak, otherMax: o.max, sameMax: s.max, reads: o.n + s.n, rows }
+    return { wall, cpu, retry, rssBefore, peak, otherMax: o.max, sameMax: s.max, reads: o.n + s.n, rows }
   } finally {
     proc.kill('SIGTERM')
     await proc.exited
@@ -129,8 +139,9 @@ console.error(`body: ${ENTRIES} entries, ${(body.length / 1e6).toFixed(1)} MB`)
 const rows: Row[] = []
 for (let i = 0; i < RUNS; i++) rows.push(await once(body))
 const mib = (kib: number) => (kib / 1024).toFixed(0)
-console.log(`| run | wall (ms) | retry (ms) | RSS before (MiB) | peak RSS (MiB) | longest read, other project (ms) | longest read, same project (ms) | reads during | rows stored |`)
-console.log('|---|---|---|---|---|---|---|---|---|')
+console.log(`load average before: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${navigator.hardwareConcurrency} CPUs`)
+console.log(`| run | wall (ms) | server CPU (ms) | retry (ms) | RSS before (MiB) | peak RSS (MiB) | longest read, other project (ms) | longest read, same project (ms) | reads during | rows stored |`)
+console.log('|---|---|---|---|---|---|---|---|---|---|')
 rows.forEach((r, i) =>
-  console.log(`| ${i + 1} | ${r.wall.toFixed(0)} | ${r.retry.toFixed(0)} | ${mib(r.rssBefore)} | ${mib(r.peak)} | ${r.otherMax.toFixed(0)} | ${r.sameMax.toFixed(0)} | ${r.reads} | ${r.rows} |`),
+  console.log(`| ${i + 1} | ${r.wall.toFixed(0)} | ${r.cpu.toFixed(0)} | ${r.retry.toFixed(0)} | ${mib(r.rssBefore)} | ${mib(r.peak)} | ${r.otherMax.toFixed(0)} | ${r.sameMax.toFixed(0)} | ${r.reads} | ${r.rows} |`),
 )

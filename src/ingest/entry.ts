@@ -221,21 +221,21 @@ function projectNameTooLong(project: string): boolean {
 /** Read one entry of `kind` from a client object; throws InvalidEntry naming `where` and the field. */
 export function readEntry(kind: EntryKind, o: Json | undefined, where: string, source: EntrySource = 'request'): LogEntry {
   if (!isObj(o)) fail(where, `expected an object, got ${typeName(o)}`)
-  const values = new Map<string, Json | undefined>()
-  for (const f of ENTRY_FIELDS[kind]) if (source === 'inbox' || !f.inboxOnly) values.set(f.name, readField(o, f, where, source))
-  const project = values.get('project') as string
+  const values: Record<string, Json | undefined> = {}
+  for (const f of ENTRY_FIELDS[kind]) if (source === 'inbox' || !f.inboxOnly) values[f.name] = readField(o, f, where, source)
+  const project = values['project'] as string
   if (projectNameTooLong(project)) fail(where, `project name is too long: ${project.slice(0, 40)}…`)
-  const config = (values.get('config') ?? null) as Obj | null
+  const config = (values['config'] ?? null) as Obj | null
   const configSize = config === null ? 0 : config instanceof Map ? config.size : Object.keys(config).length
   return {
     kind,
-    key: { project, run: values.get('run') as string, runId: (values.get('run_id') ?? null) as string | null },
-    metrics: (values.get('metrics') ?? new Map()) as Obj,
-    step: (values.get('step') ?? null) as Step | null,
+    key: { project, run: values['run'] as string, runId: (values['run_id'] ?? null) as string | null },
+    metrics: (values['metrics'] ?? new Map()) as Obj,
+    step: (values['step'] ?? null) as Step | null,
     config: source === 'inbox' && !configSize ? null : config,
-    id: (values.get(kind === 'alert' ? 'alert_id' : 'log_id') ?? null) as string | null,
-    timestamp: source === 'inbox' ? ((values.get('timestamp') as string | null) || null) : ((values.get('timestamp') ?? null) as string | null),
-    alert: kind === 'alert' ? { title: values.get('title') as string, text: (values.get('text') ?? null) as string | null, level: values.get('level') as string } : null,
+    id: (values[kind === 'alert' ? 'alert_id' : 'log_id'] ?? null) as string | null,
+    timestamp: source === 'inbox' ? ((values['timestamp'] as string | null) || null) : ((values['timestamp'] ?? null) as string | null),
+    alert: kind === 'alert' ? { title: values['title'] as string, text: (values['text'] ?? null) as string | null, level: values['level'] as string } : null,
   }
 }
 

@@ -169,9 +169,10 @@ function prepare(op: BatchOp): Prepared {
 const ROWS_PER_INSERT = 200
 
 /**
- * Insert the metric rows, many per statement. `RETURNING log_id` names the rows actually inserted
- * (INSERT OR IGNORE returns nothing for a skipped one), which gives each entry its flag: a row
- * without log_id is always inserted; of entries sharing a log_id only the first new one is.
+ * Insert the metric rows, many per statement, and tell which entries were stored. A statement that
+ * changed as many rows as it had stored them all (the usual case); otherwise the rows past the
+ * table's largest rowid before it are the new ones (rowids only grow inside our transaction): a row
+ * without log_id is always new, and of entries sharing a log_id only the first new one is.
  */
 async function insertMetricRows(pdb: ProjectDb, p: PreparedMetrics, steps: bigint[], runIds: boolean): Promise<boolean[]> {
   const head = runIds
@@ -181,9 +182,11 @@ async function insertMetricRows(pdb: ProjectDb, p: PreparedMetrics, steps: bigin
   const statements = new Map<number, ReturnType<typeof pdb.db.prepare>>()
   const statement = (rows: number) => {
     let st = statements.get(rows)
-    if (!st) statements.set(rows, (st = pdb.db.prepare(`${head}${Array(rows).fill(tuple).join(', ')} RETURNING log_id`)))
+    if (!st) statements.set(rows, (st = pdb.db.prepare(`${head}${Array(rows).fill(tuple).join(', ')}`)))
     return st
   }
+  const maxRowid = pdb.db.prepare('SELECT COALESCE(MAX(rowid), 0) AS m FROM metrics')
+  const newIds = pdb.db.prepare('SELECT log_id FROM metrics WHERE rowid > ?')
   const n = p.blobs.length
   const flags: boolean[] = new Array(n)
   try {
@@ -195,14 +198,22 @@ async function insertMetricRows(pdb: ProjectDb, p: PreparedMetrics, steps: bigin
         if (runIds) params.push(p.id)
         params.push(p.stamps[i]!, p.runName, steps[i]!, p.blobs[i]!, p.logIds[i]!)
       }
-      const returned = new Set((statement(end - start).all(...params) as { log_id: string | null }[]).map((r) => r.log_id))
+      const before = (maxRowid.get() as { m: bigint | number }).m
+      const changes = statement(end - start).run(...params).changes
+      if (changes === end - start) {
+        flags.fill(true, start, end)
+        continue
+      }
+      const inserted = new Set((newIds.all(before) as { log_id: string | null }[]).map((r) => r.log_id))
       for (let i = start; i < end; i++) {
         const id = p.logIds[i]!
-        flags[i] = id === null || returned.delete(id)
+        flags[i] = id === null || inserted.delete(id)
       }
     }
   } finally {
     for (const st of statements.values()) st.finalize()
+    maxRowid.finalize()
+    newIds.finalize()
   }
   return flags
 }
