@@ -22,6 +22,8 @@ function option(name: string, fallback: number): number {
 }
 const ENTRIES = option('entries', 50_000)
 const RUNS = option('runs', 3)
+/** --readers 0 measures the batch alone (its CPU time without the reads' share). */
+const READERS = option('readers', 1)
 
 /** The client's body: every kwarg under "kwargs", ", " / ": " separators, hex ids, config on the first entry. */
 function clientBody(project: string, n: number, offset = 0): string {
@@ -107,8 +109,9 @@ async function once(body: string): Promise<Row> {
     await post(base, 'bulk_log', clientBody('burst', 10, 10_000_000))
     const rssBefore = procKiB(proc.pid, 'VmRSS')
     const stop = { done: false }
-    const other = readLoop(base, '{"project": "other", "run": "r1"}', stop)
-    const same = readLoop(base, '{"project": "burst", "run": "r1"}', stop)
+    const idle = Promise.resolve({ max: 0, n: 0 })
+    const other = READERS ? readLoop(base, '{"project": "other", "run": "r1"}', stop) : idle
+    const same = READERS ? readLoop(base, '{"project": "burst", "run": "r1"}', stop) : idle
     await Bun.sleep(50)
     const cpu0 = procCpuMs(proc.pid)
     const t0 = performance.now()

@@ -7,7 +7,7 @@
 import { Database } from 'bun:sqlite'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { writeBenchData } from '../src/cli/demo'
+import { writeBenchData } from './data'
 
 const ROOT = resolve(import.meta.dir, '..')
 const DATA = join(ROOT, '.bench-data')

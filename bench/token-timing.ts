@@ -10,7 +10,7 @@
 import { join, resolve } from 'node:path'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { makeWriteToken, requireWriteToken, tokenMatches } from '../src/transports/write-token'
+import { makeWriteToken, requireWriteToken, tokenMatches } from '../src/tools/core/write-token'
 
 const ROOT = resolve(import.meta.dir, '..')
 const BIN = join(ROOT, 'dist', 'trackio')

@@ -46,6 +46,11 @@ export class StorageError extends TrackioError {
   override readonly status = 503
 }
 
+/** A service this server relies on (the Hugging Face Hub in Spaces mode) did not answer in time (503). */
+export class UpstreamError extends TrackioError {
+  override readonly status = 503
+}
+
 export function statusOf(err: unknown): number {
   return err instanceof TrackioError ? err.status : 500
 }

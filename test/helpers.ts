@@ -158,3 +158,9 @@ export async function inProcessApp(dataDir: string, writeToken = 'test-token') {
     toResult(await app.handle(new Request(`http://localhost/api/${tool}`, { method: 'POST', headers, body: bodyText(body) })))
   return { app, storage, call }
 }
+
+/** `call(tool, body, headers)` on an in-process app over `dataDir`, created on first use. */
+export function appCaller(dataDir: string): (tool: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiResult> {
+  let app: ReturnType<typeof inProcessApp> | null = null
+  return async (tool, body = {}, headers = {}) => (await (app ??= inProcessApp(dataDir))).call(tool, body, headers)
+}

@@ -1,4 +1,6 @@
 import { resolveTrackioDir } from '../storage/db/paths'
+import type { SpaceIdentity } from '../tools/core/hub-access'
+import { DEFAULT_MCP_MAX_TOKENS } from '../transports/mcp/budget'
 import { UsageError, type ParsedArgs } from './args'
 
 export interface ServerConfig {
@@ -11,10 +13,31 @@ export interface ServerConfig {
   project: string | null
   allowedHosts: string[]
   corsOrigin: string | null
+  /** Token budget of one MCP tool answer. */
+  mcpMaxTokens: number
+  /** Set in Hugging Face Spaces mode (`SYSTEM=spaces`): who owns the Space and where the Hub is. */
+  space: SpaceIdentity | null
+}
+
+/** `SYSTEM=spaces`: the Space's identity from the variables a Space sets (SPACE_AUTHOR_NAME, SPACE_REPO_NAME, SPACE_ID). */
+function spaceIdentity(env: Record<string, string | undefined>): SpaceIdentity | null {
+  if (env.SYSTEM !== 'spaces') return null
+  const [idOwner, idRepo] = (env.SPACE_ID ?? '').split('/')
+  const owner = env.SPACE_AUTHOR_NAME || idOwner || ''
+  const repo = env.SPACE_REPO_NAME || idRepo || ''
+  if (!owner) throw new UsageError('SYSTEM=spaces needs SPACE_AUTHOR_NAME (or SPACE_ID=owner/name): write access is checked against the Space owner')
+  return { owner, repo, spaceToken: env.HF_TOKEN || null, endpoint: env.HF_ENDPOINT || 'https://huggingface.co' }
 }
 
 function parsePort(raw: string, what: string): number {
   if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new UsageError(`${what} must be a port number (0-65535), got '${raw}'`)
+  return Number(raw)
+}
+
+/** The MCP answer budget: a whole number of tokens, at least 1,000 (default 20,000). */
+function parseTokens(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_MCP_MAX_TOKENS
+  if (!/^\d+$/.test(raw) || Number(raw) < 1000) throw new UsageError(`--mcp-max-tokens / TRACKIO_MCP_MAX_TOKENS must be a whole number of tokens, at least 1000, got '${raw}'`)
   return Number(raw)
 }
 
@@ -29,7 +52,10 @@ export function serverConfig(args: ParsedArgs, env: Record<string, string | unde
     return typeof v === 'string' ? v : undefined
   }
   const portFlag = flag('port')
-  const host = flag('host') ?? (env.GRADIO_SERVER_NAME || '127.0.0.1')
+  const space = spaceIdentity(env)
+  // A Space's container is reached through the Hub's proxy, never on loopback.
+  const host = flag('host') ?? (env.GRADIO_SERVER_NAME || (space ? '0.0.0.0' : '127.0.0.1'))
+  const spaceHosts = space ? [...list(env.SPACE_HOST), '*.hf.space'] : []
   return {
     dataDir: resolveTrackioDir(env),
     host,
@@ -37,7 +63,9 @@ export function serverConfig(args: ParsedArgs, env: Record<string, string | unde
     portTries: portFlag !== undefined ? 1 : 100,
     mcpEnabled: args.flags.get('mcp-server') === true || env.GRADIO_MCP_SERVER === 'True',
     project: flag('project') ?? null,
-    allowedHosts: [...list(flag('allowed-hosts')), ...list(env.TRACKIO_ALLOWED_HOSTS)],
+    allowedHosts: [...list(flag('allowed-hosts')), ...list(env.TRACKIO_ALLOWED_HOSTS), ...spaceHosts],
     corsOrigin: flag('cors-origin') ?? null,
+    mcpMaxTokens: parseTokens(flag('mcp-max-tokens') ?? env.TRACKIO_MCP_MAX_TOKENS),
+    space,
   }
 }

@@ -1,10 +1,10 @@
 import { JsonFloat, type Json } from '../json/values'
 import { formatIsoTimestamp } from '../storage/db/timestamps'
-import { appendAlerts, appendMetrics, appendSystemMetrics, type AlertEntry, type MetricEntry, type SystemEntry } from '../storage/write/append'
+import { writeBatch, type AlertEntry, type MetricEntry, type SystemEntry } from '../storage/write/append'
 import { prng } from './prng'
 
 /**
- * Demo and benchmark data directories, written through the same write path the server uses, so
+ * The demo data directory (`trackio demo DIR`), written through the same write path the server uses, so
  * they are byte-for-byte what the Python library would store. Everything is derived from a
  * seeded PRNG except the time base (runs end shortly before "now", unless opts.now is given).
  */
@@ -38,10 +38,10 @@ export interface DemoOptions {
 }
 
 
-type Rand = () => number
+export type Rand = () => number
 
 /** uuid4().hex: 32 lowercase hex digits with the version and variant nibbles set. */
-function uuidHex(rand: Rand): string {
+export function uuidHex(rand: Rand): string {
   let s = ''
   for (let i = 0; i < 32; i++) {
     const n = i === 12 ? 4 : i === 16 ? 8 + Math.floor(rand() * 4) : Math.floor(rand() * 16)
@@ -53,7 +53,7 @@ function uuidHex(rand: Rand): string {
 const gauss = (rand: Rand): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())
 /** A float metric: rounded like a printed value, and a float even when integral. */
 const fl = (x: number, digits = 6): JsonFloat => new JsonFloat(String(Number(x.toFixed(digits))))
-const iso = (ms: number): string => formatIsoTimestamp(BigInt(Math.round(ms * 1000)))
+export const iso = (ms: number): string => formatIsoTimestamp(BigInt(Math.round(ms * 1000)))
 
 interface RunPlan {
   name: string
@@ -72,7 +72,7 @@ interface ProjectPlan {
   runs: RunPlan[]
 }
 
-function cosineLr(base: number, p: number, warmup = 0.05): number {
+export function cosineLr(base: number, p: number, warmup = 0.05): number {
   return p < warmup ? (base * p) / warmup : base * 0.5 * (1 + Math.cos(Math.PI * (p - warmup) / (1 - warmup)))
 }
 
@@ -161,7 +161,7 @@ function demoPlan(rand: Rand): ProjectPlan[] {
   ]
 }
 
-function systemMetrics(gpu: boolean, p: number, rand: Rand): Map<string, Json> {
+export function systemMetrics(gpu: boolean, p: number, rand: Rand): Map<string, Json> {
   const m = new Map<string, Json>()
   if (gpu) {
     m.set('gpu/0/utilization', Math.min(100, Math.round(90 + 6 * gauss(rand))))
@@ -189,31 +189,41 @@ async function writeRun(dir: string, project: string, plan: RunPlan, start: numb
   const alertsAt = new Map(plan.alerts.map((a) => [Math.min(plan.steps - 1, Math.round(a.at * (plan.steps - 1))), a]))
   let step = 0
   let lastFlush = created
+  let firstFlush: string | null = null
+  const entries: MetricEntry[] = []
+  const system: SystemEntry[] = []
+  const alerts: AlertEntry[] = []
   while (step < plan.steps) {
     const batch = Math.min(plan.steps - step, 6 + Math.floor(rand() * 10))
-    const entries: MetricEntry[] = []
-    const system: SystemEntry[] = []
-    const alerts: AlertEntry[] = []
+    const rows: MetricEntry[] = []
     for (let s = step; s < step + batch; s++) {
       const p = s / Math.max(1, plan.steps - 1)
-      entries.push({ metrics: plan.metrics(s, p, rand), step: s, logId: uuidHex(rand) })
+      rows.push({ metrics: plan.metrics(s, p, rand), step: s, logId: uuidHex(rand) })
       const t = Math.max(lastFlush + 1, stepTime(s))
       if (s % 5 === 0) system.push({ metrics: systemMetrics(plan.gpu, p, rand), timestamp: iso(t + 37 + 200 * rand()), logId: uuidHex(rand) })
       const a = alertsAt.get(s)
       if (a) alerts.push({ title: a.title, text: a.text, level: a.level, step: s, timestamp: iso(t + 3 + 40 * rand()), alertId: uuidHex(rand) })
     }
     step += batch
+    // The rows of one flush of Trackio's sender share its timestamp.
     const flushAt = Math.max(lastFlush + 1, stepTime(step - 1) + 80 + 400 * rand())
     lastFlush = flushAt
-    const res = await appendMetrics(dir, project, plan.name, id, entries, summary.metricRows === 0 ? config : null, iso(flushAt))
-    summary.metricRows += res.inserted
-    summary.systemRows += (await appendSystemMetrics(dir, project, plan.name, id, system)).inserted
-    summary.alerts += (await appendAlerts(dir, project, plan.name, id, alerts)).inserted
+    firstFlush ??= iso(flushAt)
+    for (const r of rows) entries.push({ ...r, timestamp: iso(flushAt) })
   }
+  // One transaction per run: the rows are the same as flush by flush, written much faster.
+  const [m, sys, al] = await writeBatch(dir, project, [
+    { kind: 'metrics', runName: plan.name, runId: id, entries, config, timestamp: firstFlush ?? iso(created) },
+    { kind: 'system', runName: plan.name, runId: id, entries: system },
+    { kind: 'alerts', runName: plan.name, runId: id, alerts },
+  ])
+  summary.metricRows = m!.inserted
+  summary.systemRows = sys!.inserted
+  summary.alerts = al!.inserted
   return summary
 }
 
-function totals(dir: string, projects: DemoProjectSummary[]): Summary {
+export function totals(dir: string, projects: DemoProjectSummary[]): Summary {
   const sum = (f: (r: DemoRunSummary) => number): number => projects.reduce((a, p) => a + p.runs.reduce((b, r) => b + f(r), 0), 0)
   return { dir, projects, metricRows: sum((r) => r.metricRows), systemRows: sum((r) => r.systemRows), alerts: sum((r) => r.alerts) }
 }
@@ -241,52 +251,4 @@ export async function writeDemoData(dir: string, opts: DemoOptions = {}): Promis
     projects.push({ project: pp.project, runs })
   }
   return totals(dir, projects)
-}
-
-const BENCH_METRICS = ['loss', 'acc', 'lr', 'grad_norm', 'throughput'] as const
-
-/** Plain float metric values: non-integral numbers are floats in our value model. */
-function benchRow(step: number, steps: number, rand: Rand, lr: number): Map<string, Json> {
-  const p = step / steps
-  const loss = 2.5 * Math.exp(-4 * p) + 0.1 + 0.02 * (rand() - 0.5)
-  const v = [loss, 1 - loss / 2.7, cosineLr(lr, p), 1 + 4 * Math.exp(-3 * p) * rand(), 2000 + 200 * rand()]
-  const m = new Map<string, Json>()
-  for (let i = 0; i < 5; i++) {
-    const x = v[i]!
-    m.set(BENCH_METRICS[i]!, Number.isInteger(x) ? new JsonFloat(`${x}.0`) : x)
-  }
-  return m
-}
-
-async function benchRun(dir: string, name: string, steps: number, flushEvery: number, start: number, lr: number, rand: Rand, group: string | null): Promise<DemoRunSummary> {
-  const id = uuidHex(rand)
-  const config = { lr, batch_size: 256, _Username: null, _Created: iso(start - 500), _Group: group }
-  const summary: DemoRunSummary = { name, id, steps, metricRows: 0, systemRows: 0, alerts: 0 }
-  for (let from = 0; from < steps; from += flushEvery) {
-    const entries: MetricEntry[] = []
-    for (let s = from; s < Math.min(steps, from + flushEvery); s++) entries.push({ metrics: benchRow(s, steps, rand, lr), step: s, logId: uuidHex(rand) })
-    const res = await appendMetrics(dir, 'perf', name, id, entries, from === 0 ? config : null, iso(start + (from + flushEvery) * 20 + rand() * 50))
-    summary.metricRows += res.inserted
-  }
-  return summary
-}
-
-/**
- * The benchmark directory (project `perf`): `long-run` with 200,000 steps × 5 metrics and 5,000
- * system rows, and `sweep-00`…`sweep-19` with 2,000 steps each.
- */
-export async function writeBenchData(dir: string, opts: DemoOptions = {}): Promise<Summary> {
-  const rand = prng(opts.seed ?? 7)
-  const now = opts.now ?? Date.now()
-  const start = Math.floor(now / 1000) * 1000 - 3 * 86_400_000
-  const long = await benchRun(dir, 'long-run', 200_000, 20_000, start, 0.001, rand, null)
-  const system: SystemEntry[] = []
-  for (let i = 0; i < 5000; i++) system.push({ metrics: systemMetrics(true, i / 5000, rand), timestamp: iso(start + i * 800 + rand() * 100), logId: uuidHex(rand) })
-  long.systemRows = (await appendSystemMetrics(dir, 'perf', 'long-run', long.id, system)).inserted
-  const runs = [long]
-  for (let i = 0; i < 20; i++) {
-    const name = `sweep-${String(i).padStart(2, '0')}`
-    runs.push(await benchRun(dir, name, 2000, 500, start + 4_100_000 + i * 60_000, 0.0001 * (1 + i), rand, 'sweep'))
-  }
-  return totals(dir, [{ project: 'perf', runs }])
 }

@@ -25,6 +25,8 @@ Options:
   --port P             Port to bind; only that port is tried (default: env GRADIO_SERVER_PORT or 7860,
                        then the next free port, up to 100 tries)
   --mcp-server         Enable the MCP server at /mcp/ (also env GRADIO_MCP_SERVER=True)
+  --mcp-max-tokens N   Token budget of one MCP tool answer (env TRACKIO_MCP_MAX_TOKENS, default 20000);
+                       longer lists and series are downsampled extrema-preserving, and the answer says so
   --project P          Preselect a project in the printed URLs
   --allowed-hosts A,B  Extra Host names the server answers to (env TRACKIO_ALLOWED_HOSTS); needed with
                        --host 0.0.0.0 or behind a proxy
@@ -39,8 +41,13 @@ Environment:
   TRACKIO_DIR          Data directory
   TRACKIO_WRITE_TOKEN  Write token (default: a new random token each start, printed below the URL)
   TRACKIO_INBOX_POLL_INTERVAL  Seconds between imports of Trackio's JSONL inbox (default 15, minimum 5)
+  SYSTEM=spaces        Hugging Face Space mode: binds 0.0.0.0, answers to SPACE_HOST and *.hf.space, and
+                       logging needs an hf_token with write access to the Space (SPACE_AUTHOR_NAME /
+                       SPACE_REPO_NAME, or SPACE_ID); the Space's own HF_TOKEN is accepted as is
+  HF_ENDPOINT          The Hugging Face Hub that checks tokens in Space mode (default https://huggingface.co)
 
-The write token gates every change (delete_run, rename_run, trigger_sync and logging). Present it as
+The write token gates every change (delete_run, rename_run, trigger_sync and logging; in Space mode
+logging takes a Hugging Face token instead, see docs/spaces.md). Present it as
 header X-Trackio-Write-Token, Authorization: Bearer, cookie trackio_write_token, query ?write_token=,
 or the write_token argument.
 `

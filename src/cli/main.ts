@@ -6,7 +6,7 @@ import { writeDemoData } from './demo'
 import { DEMO_HELP, MAIN_HELP, SHOW_HELP } from './help'
 import { startServer, startupLines } from './show'
 
-const SHOW_FLAGS = { values: ['host', 'port', 'project', 'allowed-hosts', 'cors-origin'], switches: ['mcp-server'] }
+const SHOW_FLAGS = { values: ['host', 'port', 'project', 'allowed-hosts', 'cors-origin', 'mcp-max-tokens'], switches: ['mcp-server'] }
 
 async function show(argv: string[]): Promise<number> {
   const args = parseArgs(argv, SHOW_FLAGS, 'show')

@@ -1,11 +1,13 @@
 import { Storage } from '../storage/db/connection'
 import { UploadStaging } from '../storage/write/upload-staging'
 import { startInboxPoller } from '../ingest/inbox'
+import { recoverRenameJournals } from '../storage/write/rename-journal'
 import { settingsFromEnv } from '../tools/core/settings'
 import { createApp } from '../transports/http/app'
 import { MAX_BODY_BYTES } from '../transports/http/body'
 import { createMcpHandler } from '../transports/mcp/handler'
-import { makeWriteToken } from '../transports/write-token'
+import { HubAccess, spacesAuthorizer } from '../tools/core/hub-access'
+import { makeWriteToken } from '../tools/core/write-token'
 import { VERSION } from '../version'
 import type { ServerConfig } from './config'
 import { baseUrl, isLoopback, startupUrls } from './urls'
@@ -26,15 +28,17 @@ function isAddrInUse(err: unknown): boolean {
 /** Start the server on the first free port of the configured range. */
 export async function startServer(cfg: ServerConfig, env: Record<string, string | undefined>): Promise<RunningServer> {
   const storage = new Storage(cfg.dataDir)
+  await recoverRenameJournals(cfg.dataDir)
   const writeToken = makeWriteToken(env)
   const ctx = { storage, settings: settingsFromEnv(env, cfg.dataDir), uploads: new UploadStaging() }
-  const mcp = cfg.mcpEnabled ? createMcpHandler({ ctx, writeToken }) : null
+  const authorize = cfg.space ? spacesAuthorizer(writeToken, new HubAccess(cfg.space)) : undefined
+  const mcp = cfg.mcpEnabled ? createMcpHandler({ ctx, writeToken, authorize, maxTokens: cfg.mcpMaxTokens }) : null
   const guard = { allowedHosts: cfg.allowedHosts, corsOrigin: cfg.corsOrigin, bindHost: cfg.host }
   let lastErr: unknown
   for (let i = 0; i < cfg.portTries; i++) {
     const port = cfg.port === 0 ? 0 : cfg.port + i
     if (port > 65535) break
-    const app = createApp({ ctx, version: VERSION, writeToken, mcp: { enabled: cfg.mcpEnabled, path: '/mcp' }, mcpHandler: mcp?.handle, guard, maxBodyBytes: MAX_BODY_BYTES })
+    const app = createApp({ ctx, version: VERSION, writeToken, authorize, mcp: { enabled: cfg.mcpEnabled, path: '/mcp' }, mcpHandler: mcp?.handle, guard, maxBodyBytes: MAX_BODY_BYTES })
     try {
       app.listen({ hostname: cfg.host, port })
     } catch (err) {
@@ -65,7 +69,7 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
   )
 }
 
-/** The startup lines (spec 7.1), then where the docs and MCP live. */
+/** The startup lines (compat §7), then where the docs and MCP live. */
 export function startupLines(cfg: ServerConfig, server: RunningServer, color: boolean): string[] {
   const { ui, write } = startupUrls(server.url, cfg.project, server.writeToken)
   const first = `* Trackio UI launched at: ${ui}`
@@ -78,6 +82,10 @@ export function startupLines(cfg: ServerConfig, server: RunningServer, color: bo
     `* Data directory: ${cfg.dataDir}`,
   ]
   if (cfg.mcpEnabled) lines.push(`* MCP server: ${server.url}/mcp/`)
+  if (cfg.space)
+    lines.push(
+      `* Hugging Face Space mode (SYSTEM=spaces): logging needs an hf_token with write access to ${cfg.space.owner}/${cfg.space.repo} (checked with ${cfg.space.endpoint}); renaming and deleting runs also accept the write token.`,
+    )
   if (!isLoopback(cfg.host))
     lines.push(
       `* Warning: bound to ${cfg.host}, reachable from other machines. Anyone who can reach it can read every project; keep the write token secret. Requests that name this machine by another host name get 421 unless allowed with --allowed-hosts (see SECURITY.md).`,

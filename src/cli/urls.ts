@@ -4,7 +4,7 @@ export function baseUrl(host: string, port: number): string {
   return `http://${shown}:${port}`
 }
 
-/** Spec 7.1: the UI URL, and the write URL (no slash before `?`, project not encoded, as Trackio prints). */
+/** Compat §7: the UI URL, and the write URL (no slash before `?`, project not encoded, as Trackio prints). */
 export function startupUrls(base: string, project: string | null, token: string): { ui: string; write: string } {
   return project
     ? { ui: `${base}/?project=${project}`, write: `${base}?project=${project}&write_token=${token}` }

@@ -1,9 +1,11 @@
-import { readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs'
-import { dirname, join, resolve, sep } from 'node:path'
+import { constants, rmdirSync, unlinkSync } from 'node:fs'
+import { lstat, open, readdir } from 'node:fs/promises'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { messageOf } from '../errors'
 import { parseJson } from '../json/parse'
 import type { Json } from '../json/values'
 import { compareCodePoints } from '../storage/db/connection'
+import { reservedProjectReason } from '../storage/db/paths'
 import { InvalidEntry, readEntry, type EntryKind, type LogEntry } from './entry'
 import { planWrites, writeProject } from './write'
 
@@ -44,7 +46,9 @@ function toEntry(v: Json): LogEntry | null {
   const kind = v.get('kind')
   if (typeof kind !== 'string' || !Object.hasOwn(KINDS, kind)) return null
   try {
-    return readEntry(KINDS[kind]!, v, '', 'inbox')
+    const entry = readEntry(KINDS[kind]!, v, '', 'inbox')
+    // Trackio's init() refuses these names; a record for one is skipped like any invalid record.
+    return reservedProjectReason(entry.key.project) ? null : entry
   } catch (err) {
     if (err instanceof InvalidEntry) return null
     throw err
@@ -81,26 +85,79 @@ function comparePaths(a: string, b: string): number {
   return x.length - y.length
 }
 
-/** Every `*.jsonl` file below the inbox, relative paths in sorted order (`.tmp` files are still being written). */
-function listFragments(inbox: string): string[] {
-  let names: string[]
+/** Folder levels below the inbox that are searched (Trackio writes `inbox/<writer id>/<seq>.jsonl`). */
+const MAX_DEPTH = 4
+/** Fragments and folders handled per pass; the rest waits for the next pass. */
+const MAX_FRAGMENTS = 10_000
+const MAX_DIRS = 10_000
+/** A larger file is not a fragment the Python client wrote; it is left alone (and reported). */
+export const MAX_FRAGMENT_BYTES = 64 * 1024 * 1024
+
+/**
+ * `*.jsonl` files below the inbox, relative paths in sorted order (`.tmp` files are still being
+ * written). The walk is asynchronous (one readdir at a time, the event loop free in between),
+ * bounded in depth and size, and never follows a symbolic link: a link in the inbox, or an inbox
+ * that is a link, is a way out of the data directory, and `ln -s . x` would make it endless.
+ * Each folder's names are sorted before the per-pass cap applies, so a writer's lowest
+ * sequence numbers come first.
+ */
+async function listFragments(inbox: string): Promise<string[]> {
   try {
-    names = readdirSync(inbox, { recursive: true }) as string[]
+    const st = await lstat(inbox)
+    if (st.isSymbolicLink()) throw new Error(`${inbox} is a symbolic link; it is not followed`)
+    if (!st.isDirectory()) return []
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return []
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return []
     throw err
   }
   const out: string[] = []
-  for (const n of names) {
-    if (!n.endsWith('.jsonl')) continue
+  const queue: [string, number][] = [[inbox, 0]]
+  for (let dirs = 0; queue.length && dirs < MAX_DIRS && out.length < MAX_FRAGMENTS; dirs++) {
+    const [dir, depth] = queue.shift()!
+    let entries
     try {
-      if (statSync(join(inbox, n)).isFile()) out.push(n)
+      entries = await readdir(dir, { withFileTypes: true })
     } catch {
-      /* removed meanwhile */
+      continue // removed meanwhile, or unreadable
+    }
+    entries.sort((a, b) => compareCodePoints(a.name, b.name))
+    for (const e of entries) {
+      if (e.isSymbolicLink()) continue
+      const path = join(dir, e.name)
+      if (e.isDirectory()) {
+        if (depth < MAX_DEPTH) queue.push([path, depth + 1])
+      } else if (e.isFile() && e.name.endsWith('.jsonl') && out.length < MAX_FRAGMENTS) {
+        out.push(relative(inbox, path))
+      }
     }
   }
   return out.sort(comparePaths)
 }
+
+/** A fragment's text, never read through a link; null when it is gone. */
+async function readFragment(file: string): Promise<string | null> {
+  let fh
+  try {
+    fh = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0))
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return null
+    if (code === 'ELOOP') throw new NotAFragment('it is a symbolic link')
+    throw err
+  }
+  try {
+    const st = await fh.stat()
+    if (!st.isFile()) throw new NotAFragment('it is not a regular file')
+    if (st.size > MAX_FRAGMENT_BYTES) throw new NotAFragment(`it is larger than ${MAX_FRAGMENT_BYTES} bytes`)
+    return await fh.readFile('utf8')
+  } finally {
+    await fh.close()
+  }
+}
+
+/** A file in the inbox that is not a Trackio fragment: left where it is, reported once. */
+class NotAFragment extends Error {}
 
 /** Per fragment (absolute path): the project databases already written, so a retry after a partial failure skips them. */
 const written = new Map<string, Set<string>>()
@@ -113,22 +170,20 @@ function report(file: string, err: unknown): void {
   const msg = messageOf(err)
   if (reported.get(file) === msg) return
   reported.set(file, msg)
-  console.error(`trackio: could not import inbox fragment ${file} (kept, retried on the next pass): ${msg}`)
+  if (err instanceof NotAFragment) console.error(`trackio: left ${file} in the inbox untouched: ${msg}`)
+  else console.error(`trackio: could not import inbox fragment ${file} (kept, retried on the next pass): ${msg}`)
 }
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r))
 
 async function importFragment(file: string, dataDir: string): Promise<{ records: number; skipped: number } | null> {
-  let data: string
-  try {
-    data = readFileSync(file, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw err
-  }
+  const data = await readFragment(file)
+  if (data === null) return null
   const { records, skipped } = parseFragment(data)
+  // Only a file holding at least one record is a fragment we may delete; anything else is not ours.
+  if (records.length === 0) throw new NotAFragment('no line of it is a Trackio inbox record')
   let done = written.get(file)
-  for (const w of planWrites(dataDir, records, 'all-or-none')) {
+  for (const w of planWrites(dataDir, records, { timestamps: 'all-or-none' })) {
     if (done?.has(w.db)) continue
     await writeProject(dataDir, w)
     if (!done) written.set(file, (done = new Set()))
@@ -149,11 +204,12 @@ async function runPass(dataDir: string): Promise<InboxReport> {
   const inbox = join(dataDir, INBOX_DIR)
   let fragments: string[]
   try {
-    fragments = listFragments(inbox)
+    fragments = await listFragments(inbox)
   } catch (err) {
     report(inbox, err)
     return result
   }
+  reported.delete(inbox)
   const emptied = new Set<string>()
   for (const rel of fragments) {
     const file = join(inbox, rel)
@@ -179,6 +235,11 @@ async function runPass(dataDir: string): Promise<InboxReport> {
       /* not empty (a .tmp or a newer fragment) or already gone */
     }
   }
+  // Forget reports and partial progress of files no longer listed, so a stream of new names cannot grow them.
+  // (Partial progress is kept when the listing was cut short: the file may just not be listed yet.)
+  const listed = new Set(fragments.map((rel) => join(inbox, rel)))
+  const maps: Map<string, unknown>[] = fragments.length < MAX_FRAGMENTS ? [reported, written] : [reported]
+  for (const map of maps) for (const k of map.keys()) if (k.startsWith(inbox + sep) && !listed.has(k)) map.delete(k)
   return result
 }
 

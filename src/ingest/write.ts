@@ -23,12 +23,22 @@ export interface ProjectWrite {
 
 const KIND_ORDER: EntryKind[] = ['metric', 'system', 'alert']
 
+export interface WriteOptions {
+  timestamps?: TimestampPolicy
+  /** Merge a run's config into the stored one instead of replacing it (the agent tools). */
+  mergeConfig?: boolean
+  /** The server's time for rows without their own (default: now). */
+  now?: string
+}
+
 /**
  * Group entries per project database and per (kind, project, run, run_id): metric groups first, then
  * system metrics, then alerts (Trackio's order); first-seen order inside each. A metric group stores
  * the first non-empty config among its entries.
  */
-export function planWrites(dataDir: string, entries: LogEntry[], policy: TimestampPolicy = 'each', now: string = isoNow()): ProjectWrite[] {
+export function planWrites(dataDir: string, entries: LogEntry[], o: WriteOptions = {}): ProjectWrite[] {
+  const policy = o.timestamps ?? 'each'
+  const now = o.now ?? isoNow()
   const groups = new Map<string, LogEntry[]>()
   for (const kind of KIND_ORDER)
     for (const e of entries) {
@@ -47,7 +57,8 @@ export function planWrites(dataDir: string, entries: LogEntry[], policy: Timesta
     let op: BatchOp
     if (first.kind === 'metric') {
       const config = g.find((e) => e.config !== null && (e.config instanceof Map ? e.config.size : Object.keys(e.config).length))?.config ?? null
-      op = { kind: 'metrics', runName: run, runId, entries: g.map((e) => ({ metrics: e.metrics, step: e.step, logId: e.id, timestamp: stamp(e) })), config, timestamp: now }
+      const rows = g.map((e) => ({ metrics: e.metrics, step: e.step, logId: e.id, timestamp: stamp(e) }))
+      op = { kind: 'metrics', runName: run, runId, entries: rows, config, configMerge: o.mergeConfig === true, timestamp: now }
     } else if (first.kind === 'system') {
       op = { kind: 'system', runName: run, runId, entries: g.map((e) => ({ metrics: e.metrics, timestamp: stamp(e) ?? now, logId: e.id })) }
     } else {
@@ -72,10 +83,10 @@ export function writeProject(dataDir: string, w: ProjectWrite): Promise<(Metrics
  * in first-seen order. When one fails, the error says which projects were already stored (a retry is
  * idempotent when entries carry log_id / alert_id). Results are per project, in op order.
  */
-export async function writeEntries(dataDir: string, entries: LogEntry[], policy: TimestampPolicy = 'each'): Promise<(MetricsResult | AppendResult)[][]> {
+export async function writeEntries(dataDir: string, entries: LogEntry[], o: WriteOptions = {}): Promise<(MetricsResult | AppendResult)[][]> {
   const done: string[] = []
   const results: (MetricsResult | AppendResult)[][] = []
-  for (const w of planWrites(dataDir, entries, policy)) {
+  for (const w of planWrites(dataDir, entries, o)) {
     try {
       results.push(await writeProject(dataDir, w))
     } catch (err) {

@@ -5,7 +5,7 @@ import { defineTool, rawArg, rawValue } from './core/define'
 import { entrySchema, normalizeTimestamp, readEntry, readEntryList, readObjectList, stepValue, type LogEntry } from '../ingest/entry'
 import { writeEntries } from '../ingest/write'
 
-/** The contributed JS/Go/Rust clients' flat body (spec 8.5) → LogEntry items. */
+/** The contributed JS/Go/Rust clients' flat body (compat §8) → LogEntry items. */
 function flatItems(args: Record<string, unknown>): LogEntry[] {
   const { project, run } = args
   if (typeof project !== 'string' || typeof run !== 'string')

@@ -1,15 +1,16 @@
 import { z } from 'zod'
 import type { JsonObject } from '../json/values'
-import { sampledMetricRows } from '../storage/read/metrics'
+import { metricRows, sampledMetricRows, type MetricRow } from '../storage/read/metrics'
 import { resolveRun } from '../storage/read/runs'
 import { MAX_LOG_POINTS, isScalarValue } from '../storage/read/subsample'
 import { defineTool, looseObject, projectArg, runArg, runIdArg } from './core/define'
 import { readProject } from './core/read-project'
+import { downsampleRows, MAX_POINTS_NOTE, maxPointsArg } from './core/max-points'
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off', ''])
 
-/** Trackio's scalar_only: a boolean, null, or one of the strings it recognises (spec 5.10). */
+/** Trackio's scalar_only: a boolean, null, or one of the strings it recognises (compat §5). */
 const scalarOnlyArg = z
   .union([z.boolean(), z.string()], { error: 'scalar_only must be a boolean' })
   .nullable()
@@ -25,20 +26,32 @@ const scalarOnlyArg = z
   })
   .describe('Keep only numeric values (and histograms) in each row.')
 
+/** max_points: every row when they fit, else (scalar rows only, in scalar mode) downsampled keeping extremes. */
+function extremaRows(rows: MetricRow[], scalarOnly: boolean, maxPoints: number): MetricRow[] {
+  if (rows.length <= maxPoints) return rows
+  const kept = scalarOnly ? rows.filter((r) => [...r.metrics.values()].some(isScalarValue)) : rows
+  return downsampleRows(kept, (r) => r.metrics, maxPoints)
+}
+
 export default defineTool({
   name: 'get_logs',
   description: 'Fetch Trackio metric logs for a run.',
-  notes: `Rows in (timestamp, id) order with \`timestamp\` and \`step\` added; at most ${MAX_LOG_POINTS} rows (subsampled as Trackio does).`,
-  input: z.object({ project: projectArg, run: runArg, run_id: runIdArg, scalar_only: scalarOnlyArg }),
+  notes: `Rows in (timestamp, id) order with \`timestamp\` and \`step\` added; at most ${MAX_LOG_POINTS} rows (subsampled as Trackio does).` + MAX_POINTS_NOTE + ' It replaces the 3000-row stride subsampling.',
+  input: z.object({ project: projectArg, run: runArg, run_id: runIdArg, scalar_only: scalarOnlyArg, max_points: maxPointsArg }),
   output: z.array(looseObject),
   result: 'list',
   access: 'read',
+  mcpOmit: ['max_points'],
   example: { project: 'mnist-classifier', run: 'baseline', scalar_only: true },
-  handler: ({ project, run, run_id, scalar_only }, ctx) =>
+  handler: ({ project, run, run_id, scalar_only, max_points }, ctx) =>
     readProject(ctx, project, [], (p) => {
       const f = resolveRun(p, 'metrics', run, run_id)
       if (!f) return []
-      return sampledMetricRows(p, f, MAX_LOG_POINTS, scalar_only).map((r) => {
+      const rows =
+        max_points === null
+          ? sampledMetricRows(p, f, MAX_LOG_POINTS, scalar_only)
+          : extremaRows(metricRows(p, f, { kind: 'all' }, 'timestamp, id', !scalar_only), scalar_only, max_points)
+      return rows.map((r) => {
         let m: JsonObject = r.metrics
         if (scalar_only) {
           m = new Map()

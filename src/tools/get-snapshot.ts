@@ -5,25 +5,32 @@ import { resolveRun } from '../storage/read/runs'
 import { defineTool, intArg, projectArg, runArg, runIdArg, windowArg } from './core/define'
 import { readProject } from './core/read-project'
 import { FILTER_NOTES, rowFilter } from './core/row-filter'
+import { downsamplePoints, MAX_POINTS_NOTE, maxPointsArg } from './core/max-points'
 
 export default defineTool({
   name: 'get_snapshot',
   description: 'Fetch a single Trackio snapshot around a step or timestamp.',
-  notes: FILTER_NOTES + ' Note the positional order: run_id is the third parameter.',
+  notes: FILTER_NOTES + ' Note the positional order: run_id is the third parameter.' + MAX_POINTS_NOTE + ' (per metric key)',
   input: z.object({
     project: projectArg,
     run: runArg,
     run_id: runIdArg,
     step: intArg('Only the row logged at exactly this step.').nullable().default(null),
     around_step: intArg('Centre step; needs `window`.').nullable().default(null),
-    at_time: z.string().nullable().default(null).describe('ISO 8601 instant; needs `window` (seconds).'),
+    at_time: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe('ISO 8601 instant: with `window`, rows within that many seconds; alone, the rows at the nearest logged timestamp.'),
     window: windowArg('Steps (with around_step) or seconds (with at_time) either side.').nullable().default(null),
+    max_points: maxPointsArg,
   }),
   output: z
     .record(z.string(), z.array(z.object({ timestamp: z.string(), step: z.int(), value: z.unknown() })))
     .describe('Every metric key → its `{timestamp, step, value}` points in the selected rows.'),
   result: 'object',
   access: 'read',
+  mcpOmit: ['max_points'],
   example: { project: 'mnist-classifier', run: 'baseline', around_step: 100, window: 2 },
   handler: (a, ctx) => {
     const filter = rowFilter(a)
@@ -38,6 +45,7 @@ export default defineTool({
           list.push({ timestamp: row.timestamp, step: row.step, value })
         }
       }
+      if (a.max_points !== null) for (const [k, list] of out) out.set(k, downsamplePoints(list as Json[], a.max_points))
       return out
     })
   },

@@ -22,9 +22,15 @@ import logAlert from './log-alert'
 import logMetrics from './log-metrics'
 import renameRun from './rename-run'
 import triggerSync from './trigger-sync'
+import listRuns from './list-runs'
+import getMetricHistory from './get-metric-history'
+import compareRuns from './compare-runs'
+import diagnoseRun from './diagnose-run'
+import getChanges from './get-changes'
+import plotMetrics from './plot-metrics'
 
 /**
- * Every tool, in Trackio's MCP registration order (spec 9.3). HTTP routes, the OpenAPI document
+ * Every tool, in Trackio's MCP registration order (compat §9). HTTP routes, the OpenAPI document
  * and the MCP server are all generated from this list.
  */
 export const TOOLS: readonly ToolDef[] = [
@@ -50,5 +56,11 @@ export const TOOLS: readonly ToolDef[] = [
   log,
   logMetrics,
   logAlert,
+  listRuns,
+  getMetricHistory,
+  compareRuns,
+  diagnoseRun,
+  getChanges,
+  plotMetrics,
   bulkUploadMedia,
 ] as ToolDef[]

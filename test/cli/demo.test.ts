@@ -3,7 +3,7 @@ import { describe, expect, test } from 'bun:test'
 import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { writeBenchData, writeDemoData } from '../../src/cli/demo'
+import { writeDemoData } from '../../src/cli/demo'
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0)
 const TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?\+00:00$/
@@ -109,28 +109,5 @@ describe('writeDemoData', () => {
     const c = tmp()
     await writeDemoData(c, { seed: 12, now: NOW })
     expect(dump(c)).not.toBe(dumpA)
-  }, 120_000)
-})
-
-describe('writeBenchData', () => {
-  test('project perf: long-run 200k steps + 5k system rows, 20 sweeps of 2k steps, quickly', async () => {
-    const dir = tmp()
-    const t0 = performance.now()
-    const summary = await writeBenchData(dir, { now: NOW })
-    const seconds = (performance.now() - t0) / 1000
-    expect(seconds).toBeLessThan(30)
-    expect(summary.metricRows).toBe(240_000)
-    expect(summary.systemRows).toBe(5000)
-    const db = new Database(join(dir, 'perf.db'), { readonly: true })
-    const runs = db.query('SELECT run_name, COUNT(*) AS n, MIN(step) AS lo, MAX(step) AS hi, COUNT(DISTINCT timestamp) AS ts FROM metrics GROUP BY run_id ORDER BY run_name').all() as { run_name: string; n: number; lo: number; hi: number; ts: number }[]
-    expect(runs.map((r) => r.run_name)).toEqual(['long-run', ...Array.from({ length: 20 }, (_, i) => `sweep-${String(i).padStart(2, '0')}`)])
-    expect(runs[0]).toMatchObject({ n: 200_000, lo: 0, hi: 199_999 })
-    expect(runs[0]!.ts).toBeGreaterThan(1)
-    for (const r of runs.slice(1)) expect(r).toMatchObject({ n: 2000, lo: 0, hi: 1999 })
-    const keys = db.query("SELECT CAST(metrics AS TEXT) AS m FROM metrics WHERE run_name = 'sweep-07' AND step = 1234").get() as { m: string }
-    expect(Object.keys(JSON.parse(keys.m))).toEqual(['loss', 'acc', 'lr', 'grad_norm', 'throughput'])
-    expect(db.query("SELECT COUNT(*) AS n FROM system_metrics WHERE run_name = 'long-run'").get()).toEqual({ n: 5000 })
-    expect(db.query('SELECT COUNT(*) AS n FROM configs').get()).toEqual({ n: 21 })
-    db.close()
   }, 120_000)
 })

@@ -1,6 +1,6 @@
 import { Database } from 'bun:sqlite'
 import { describe, expect, test } from 'bun:test'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { copyFixtures, inProcessApp, tempDir } from '../helpers'
 
@@ -86,21 +86,28 @@ describe('delete_run', () => {
     expect(count(dir, 'image-classification.db', 'SELECT COUNT(*) FROM artifact_versions WHERE producer_run_id IS NULL AND producer_run_name IS NULL')).toBe(1)
   })
 
-  test('unknown project or run → 404 naming it; no run → 400; nothing changes', async () => {
+  test('unknown project or run → 200 false (as Trackio), nothing changes; no run → 400', async () => {
     const { dir, call } = await setup('basic')
     const before = readFileSync(join(dir, 'image-classification.db'))
     const p = await call('delete_run', { project: 'no-such-project', run: 'baseline' }, H)
-    expect(p.status).toBe(404)
-    expect(p.json.error).toBe("Project 'no-such-project' does not exist")
+    expect(p.status).toBe(200)
+    expect(p.json).toEqual({ data: false })
+    expect(existsSync(join(dir, 'no-such-project.db'))).toBe(false)
     const r = await call('delete_run', { project: 'image-classification', run: 'ghost' }, H)
-    expect(r.status).toBe(404)
-    expect(r.json.error).toBe("Run 'ghost' does not exist in project 'image-classification'")
+    expect(r.status).toBe(200)
+    expect(r.json).toEqual({ data: false })
     const i = await call('delete_run', { project: 'image-classification', run_id: 'nope' }, H)
-    expect(i.status).toBe(404)
-    expect(i.json.error).toContain("'nope'")
+    expect(i.status).toBe(200)
+    expect(i.json).toEqual({ data: false })
     expect((await call('delete_run', { project: 'image-classification' }, H)).status).toBe(400)
     expect((await call('delete_run', {}, H)).status).toBe(400)
     expect(readFileSync(join(dir, 'image-classification.db')).equals(before)).toBe(true)
+  })
+
+  test('deleting the same run twice: true, then false', async () => {
+    const { call } = await setup('basic')
+    expect((await call('delete_run', { project: 'image-classification', run: 'baseline' }, H)).json).toEqual({ data: true })
+    expect((await call('delete_run', { project: 'image-classification', run: 'baseline' }, H)).json).toEqual({ data: false })
   })
 
   test('legacy name-keyed database: the name is the identity', async () => {
@@ -117,5 +124,17 @@ describe('delete_run', () => {
     expect((await call('get_runs_for_project', { project: 'old' })).json.data.map((r: any) => r.name)).toEqual(['b'])
     expect(count(dir, 'old.db', "SELECT COUNT(*) FROM configs WHERE run_name = 'a'")).toBe(0)
     expect(count(dir, 'old.db', 'SELECT COUNT(*) FROM configs')).toBe(1)
+  })
+})
+
+describe('delete_run over MCP', () => {
+  test('false comes back as false with a text saying nothing was deleted; true as plain true', async () => {
+    const { renderResult } = await import('../../src/transports/mcp/text')
+    const tool = (await import('../../src/tools/delete-run')).default
+    const no = renderResult(tool, false)
+    expect(no.structuredContent).toEqual({ result: false })
+    expect(no.content.map((c: any) => c.text)).toEqual(['Nothing was deleted: the project or the run does not exist.\nfalse'])
+    const yes = renderResult(tool, true)
+    expect(yes.content.map((c: any) => c.text)).toEqual(['true'])
   })
 })

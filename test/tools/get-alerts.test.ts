@@ -1,17 +1,12 @@
-import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { copyFixtures, inProcessApp } from '../helpers'
+import { describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { copyFixtures, appCaller } from '../helpers'
 import { dbPath, EDGE, EDGE_STEM, py } from './oracle'
 
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
 
-let dir: string
-let call: Awaited<ReturnType<typeof inProcessApp>>['call']
-
-beforeAll(async () => {
-  dir = copyFixtures('basic', 'edge')
-  ;({ call } = await inProcessApp(dir))
-})
+const dir = copyFixtures('basic', 'edge')
+const call = appCaller(dir)
 
 /** Alerts computed by Python: optional where-clause, newest first (id breaks ties). */
 function expectedAlerts(stem: string, where = '1', ...params: string[]): string {
@@ -82,7 +77,7 @@ describe('get_alerts', () => {
     expect(e.json.data[0]).toMatchObject({ title: 'Checkpoint save failed', text: null, step: 79 })
   })
 
-  test('since: strict text comparison', async () => {
+  test('since: compared as instants (any offset, date, year); nonsense is a 400', async () => {
     const all = (await call('get_alerts', { project: 'llm-finetune' })).json.data as any[]
     const pivot = all[2].timestamp
     const r = await call('get_alerts', { project: 'llm-finetune', since: pivot })
@@ -92,6 +87,13 @@ describe('get_alerts', () => {
     expect((await call('get_alerts', { project: 'llm-finetune', since: '2027' })).text).toBe('{"data":[]}')
     const combo = await call('get_alerts', { project: 'llm-finetune', run: 'gpt2-small', level: 'info', since: '2026' })
     expect(combo.json.data.map((a: any) => a.title)).toEqual(['Training started'])
+    // The same instant spelled with another offset selects the same alerts (Trackio's text comparison would not).
+    const us = Date.parse(pivot) * 1000 + Number(pivot.slice(23, 26))
+    const shifted = new Date(Math.floor(us / 1000) + 3_600_000).toISOString().replace('Z', '').slice(0, 23) + pivot.slice(23, 26) + '+01:00'
+    expect((await call('get_alerts', { project: 'llm-finetune', since: shifted })).json.data).toEqual(all.slice(0, 2))
+    const bad = await call('get_alerts', { project: 'llm-finetune', since: 'yesterday' })
+    expect(bad.status).toBe(400)
+    expect(bad.json.error).toStartWith("Invalid value for 'since'")
   })
 
   test('unknown run / run_id → [], unknown or empty project → []', async () => {

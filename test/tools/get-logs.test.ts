@@ -11,7 +11,7 @@ setDefaultTimeout(30_000)
 let dir: string
 let call: Awaited<ReturnType<typeof inProcessApp>>['call']
 
-/** Python port of spec 5.10.1, written from the spec text; returns the kept row indices. */
+/** Python port of compat §5, written from the spec text; returns the kept row indices. */
 const PY_SUBSAMPLE = `${PY_ALLOCATE}
 def is_scalar(v):
     return (isinstance(v, (int, float)) and not isinstance(v, bool)) or (isinstance(v, dict) and v.get('_type') == 'trackio.histogram')

@@ -1,17 +1,12 @@
 import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { copyFixtures, inProcessApp } from '../helpers'
+import { copyFixtures, appCaller } from '../helpers'
 import { dbPath, EDGE, EDGE_STEM, latestRunId, pyJson } from './oracle'
 
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
 
-let dir: string
-let call: Awaited<ReturnType<typeof inProcessApp>>['call']
-
-beforeAll(async () => {
-  dir = copyFixtures('basic', 'edge')
-  ;({ call } = await inProcessApp(dir))
-})
+const dir = copyFixtures('basic', 'edge')
+const call = appCaller(dir)
 
 type Filter =
   | { kind: 'all' }
@@ -250,10 +245,65 @@ describe('get_metric_values: filters', () => {
     expect(r.text).toContain('"step":9007199254740994,')
   })
 
-  test('around_step without window, window alone, at_time without window → every row', async () => {
+  test('around_step without window, window alone → every row', async () => {
     expect(await steps({ around_step: 10 })).toHaveLength(150)
     expect(await steps({ window: 3 })).toHaveLength(150)
-    expect(await steps({ at_time: '2026-11-25T04:40:14Z' })).toHaveLength(150)
+  })
+
+  test('at_time without window: the rows at the logged timestamp nearest to it (earlier on a tie)', async () => {
+    const stem = 'llm-finetune'
+    const run = 'gpt2-small'
+    const id = latestRunId(dir, stem, run)
+    const stamps: string[] = pyJson(
+      `con = connect(sys.argv[1]); dump(sorted({ts for ts, m in con.execute('SELECT timestamp, metrics FROM metrics WHERE run_id=?', (sys.argv[2],)) if 'train/loss' in load(m)}))`,
+      dbPath(dir, stem),
+      id,
+    )
+    expect(stamps.length).toBeGreaterThanOrEqual(3)
+    const µs = (ts: string) => Date.parse(ts) * 1000 + Number(ts.match(/\.\d{3}(\d{3})/)?.[1] ?? 0)
+    const iso = (us: number) => new Date(Math.floor(us / 1000)).toISOString().replace('Z', String(us % 1000).padStart(3, '0') + 'Z')
+    const get = async (at_time: string) => (await call('get_metric_values', { project: stem, run, metric_name: 'train/loss', at_time })).text
+    const rowsAt = (ts: string) => data(expectedValues(stem, id, 'train/loss', { kind: 'time', at: ts, w: 0 }))
+    // exactly a stored timestamp, a little after one, long before the first, long after the last
+    expect(await get(stamps[1]!)).toBe(rowsAt(stamps[1]!))
+    expect(await get(iso(µs(stamps[1]!) + 3))).toBe(rowsAt(stamps[1]!))
+    expect(await get('2000-01-01T00:00:00Z')).toBe(rowsAt(stamps[0]!))
+    expect(await get('2999-01-01T00:00:00Z')).toBe(rowsAt(stamps.at(-1)!))
+    // halfway between two flushes (an exact tie) gives the earlier one; just past halfway the later
+    const a = µs(stamps[1]!)
+    const b = µs(stamps[2]!)
+    if ((b - a) % 2 === 0) expect(await get(iso((a + b) / 2))).toBe(rowsAt(stamps[1]!))
+    expect(await get(iso(Math.floor((a + b) / 2) + 1))).toBe(rowsAt(stamps[2]!))
+    expect(JSON.parse(rowsAt(stamps[1]!)).data.length).toBeGreaterThan(0)
+  })
+
+  test("around_step: rows sharing a timestamp in Trackio's order (its real query: step order within a timestamp)", async () => {
+    const id = latestRunId(dir, EDGE_STEM, 'run with spaces')
+    // Trackio's own SQL text and row filter, run by Python's sqlite3 on the same file
+    const trackio: string[] = pyJson(
+      `
+con = connect(sys.argv[1])
+res = []
+for metric, lo, hi in json.loads(sys.argv[3]):
+    out = []
+    for ts, step, m in con.execute("SELECT timestamp, step, metrics FROM metrics WHERE run_id = ? AND step >= ? AND step <= ? ORDER BY timestamp", (sys.argv[2], lo, hi)):
+        d = load(m)
+        if metric in d:
+            out.append({'timestamp': ts, 'step': step, 'value': dec(d[metric])})
+    res.append(json.dumps(out, separators=(',', ':'), ensure_ascii=False))
+dump(res)`,
+      dbPath(dir, EDGE_STEM),
+      id,
+      JSON.stringify([['float', 0, 10], ['int', -10, 10], ['float', -100, 2000000000000]]),
+    )
+    const ours = [
+      await call('get_metric_values', { project: EDGE, run: 'run with spaces', metric_name: 'float', around_step: 5, window: 5 }),
+      await call('get_metric_values', { project: EDGE, run: 'run with spaces', metric_name: 'int', around_step: 0, window: 10 }),
+      await call('get_metric_values', { project: EDGE, run: 'run with spaces', metric_name: 'float', around_step: 1000000000000, window: 1000000000100 }),
+    ]
+    for (let i = 0; i < ours.length; i++) expect(ours[i]!.text).toBe(data(trackio[i]!))
+    // the first flush holds steps 5, 3, 9, 1, 3 (in id order): Trackio answers them by step
+    expect(ours[0]!.json.data.map((p: any) => p.step)).toEqual([1, 3, 3, 5, 9, 3])
   })
 
   test('non-numeric window → 400', async () => {

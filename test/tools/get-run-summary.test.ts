@@ -1,22 +1,17 @@
 import { Database } from 'bun:sqlite'
-import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { copyFixtures, inProcessApp, tempDir } from '../helpers'
+import { copyFixtures, appCaller, inProcessApp, tempDir } from '../helpers'
 import { dbPath, EDGE, EDGE_STEM, latestRunId, py } from './oracle'
 
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
 
-let dir: string
-let call: Awaited<ReturnType<typeof inProcessApp>>['call']
+const dir = copyFixtures('basic', 'edge')
+const call = appCaller(dir)
 
-beforeAll(async () => {
-  dir = copyFixtures('basic', 'edge')
-  ;({ call } = await inProcessApp(dir))
-})
-
-/** Expected summary text computed by Python straight from the file (spec 5.6). */
+/** Expected summary text computed by Python straight from the file (compat §5). */
 function expectedSummary(stem: string, project: string, run: string | null, runId: string | null, resolvedId: string): string {
   return py(
     `

@@ -1,17 +1,12 @@
-import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { copyFixtures, inProcessApp } from '../helpers'
+import { describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { copyFixtures, appCaller } from '../helpers'
 import { dbPath, EDGE, EDGE_STEM, latestRunId, py, pyJson } from './oracle'
 
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
 
-let dir: string
-let call: Awaited<ReturnType<typeof inProcessApp>>['call']
-
-beforeAll(async () => {
-  dir = copyFixtures('basic', 'edge')
-  ;({ call } = await inProcessApp(dir))
-})
+const dir = copyFixtures('basic', 'edge')
+const call = appCaller(dir)
 
 /** get_snapshot computed by Python: every key in first-seen order → points, for rows kept by `where`. */
 function expectedSnapshot(stem: string, runId: string, where: string): string {
@@ -106,6 +101,40 @@ describe('get_snapshot', () => {
     const bad = await call('get_snapshot', { project: 'llm-finetune', run: 'gpt2-small', at_time: 'not a time', window: 5 })
     expect(bad.status).toBe(400)
     expect(bad.json.error).toContain('at_time')
+  })
+
+  test('at_time without window: the rows at the logged timestamp nearest to it', async () => {
+    const id = latestRunId(dir, 'llm-finetune', 'gpt2-small')
+    const stamps: string[] = pyJson(
+      `con = connect(sys.argv[1]); dump([r[0] for r in con.execute('SELECT DISTINCT timestamp FROM metrics WHERE run_id=? ORDER BY timestamp', (sys.argv[2],))])`,
+      dbPath(dir, 'llm-finetune'),
+      id,
+    )
+    const at = (ts: string) => get({ at_time: ts })
+    const get = async (body: object) => (await call('get_snapshot', { project: 'llm-finetune', run: 'gpt2-small', ...body })).text
+    for (const ts of [stamps[0]!, stamps[2]!, stamps.at(-1)!])
+      expect(await at(ts)).toBe(data(expectedSnapshot('llm-finetune', id, `timestamp = '${ts}'`)))
+    expect(await at('1999-01-01T00:00:00+05:00')).toBe(data(expectedSnapshot('llm-finetune', id, `timestamp = '${stamps[0]}'`)))
+    expect(await at('2999-01-01')).toBe(data(expectedSnapshot('llm-finetune', id, `timestamp = '${stamps.at(-1)}'`)))
+    expect(await at('2999-01-01')).not.toBe('{"data":{}}')
+  })
+
+  test("around_step: rows sharing a timestamp come in Trackio's order (its real query run by Python)", async () => {
+    const id = latestRunId(dir, EDGE_STEM, 'run with spaces')
+    const trackio = py(
+      `
+con = connect(sys.argv[1])
+out = {}
+for ts, step, m in con.execute("SELECT timestamp, step, metrics FROM metrics WHERE run_id = ? AND step >= ? AND step <= ? ORDER BY timestamp", (sys.argv[2], -10, 10)):
+    for k, v in load(m).items():
+        out.setdefault(k, []).append({'timestamp': ts, 'step': step, 'value': dec(v)})
+dump(out)`,
+      dbPath(dir, EDGE_STEM),
+      id,
+    )
+    const r = await call('get_snapshot', { project: EDGE, run: 'run with spaces', around_step: 0, window: 10 })
+    expect(r.text).toBe(data(trackio))
+    expect(r.json.data.int.map((p: any) => p.step)).toEqual([1, 3, 3, 5, 9, -5, 3])
   })
 
   test('negative window → {}; window 1.9 → 1', async () => {

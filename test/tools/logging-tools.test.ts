@@ -96,13 +96,15 @@ describe('log_metrics and log_alert (agent tools)', () => {
   test('log_metrics returns the step; log_id makes retries safe; config stored', async () => {
     const dir = tempDir()
     const { call } = await inProcessApp(dir)
-    const a = await call('log_metrics', '{"project":"agent","run":"exp1","metrics":{"loss":0.31,"acc":1.0},"config":{"lr":0.001}}', H)
+    const a = await call('log_metrics', '{"project":"agent","run":"exp1","metrics":{"loss":0.31,"acc":1.0},"config":{"lr":0.001},"new_run":true}', H)
     expect(a.status).toBe(200)
-    expect(a.text).toBe('{"data":{"run_id":"exp1","step":0,"stored":true}}')
+    const id = a.json.data.run_id
+    expect(id).toMatch(/^[0-9a-f]{32}$/)
+    expect(a.text).toBe(`{"data":{"run_id":"${id}","step":0,"stored":true}}`)
     const b = await call('log_metrics', { project: 'agent', run: 'exp1', metrics: { loss: 0.2 }, log_id: 'k1' }, H)
-    expect(b.json.data).toEqual({ run_id: 'exp1', step: 1, stored: true })
+    expect(b.json.data).toEqual({ run_id: id, step: 1, stored: true })
     const c = await call('log_metrics', { project: 'agent', run: 'exp1', metrics: { loss: 0.2 }, log_id: 'k1' }, H)
-    expect(c.json.data).toEqual({ run_id: 'exp1', step: 2, stored: false })
+    expect(c.json.data).toEqual({ run_id: id, step: 2, stored: false })
     expect((await call('log_metrics', { project: 'agent', run: 'exp1', metrics: { x: 1 }, step: 50 }, H)).json.data.step).toBe(50)
     const rows = query(dir, 'agent', 'SELECT step, CAST(metrics AS TEXT) AS m FROM metrics ORDER BY id')
     expect(rows.map((r) => [r.step, r.m])).toEqual([[0n, '{"loss":0.31,"acc":1.0}'], [1n, '{"loss":0.2}'], [50n, '{"x":1}']])
@@ -115,9 +117,10 @@ describe('log_metrics and log_alert (agent tools)', () => {
   test('log_alert', async () => {
     const dir = tempDir()
     const { call } = await inProcessApp(dir)
+    const run = await call('log_metrics', { project: 'agent', run: 'exp1', metrics: { loss: 1 }, new_run: true }, H)
     const r = await call('log_alert', { project: 'agent', run: 'exp1', title: 'diverged', text: 'loss 1e3', level: 'error', step: 40 }, H)
     expect(r.status).toBe(200)
-    expect(r.json.data).toMatchObject({ run_id: 'exp1', stored: true })
+    expect(r.json.data).toMatchObject({ run_id: run.json.data.run_id, stored: true })
     expect((await call('log_alert', { project: 'agent', run: 'exp1', title: 't', level: 'fatal' }, H)).status).toBe(400)
     const back = await call('get_alerts', { project: 'agent', level: 'error' })
     expect(back.json.data).toMatchObject([{ run: 'exp1', title: 'diverged', text: 'loss 1e3', level: 'error', step: 40 }])
@@ -131,7 +134,7 @@ describe('write gating', () => {
     ['bulk_log_system', { logs: [{ project: 'g', run: 'r', metrics: { a: 1 }, timestamp: '2026-01-01T00:00:00+00:00' }], hf_token: null }],
     ['bulk_alert', { alerts: [{ project: 'g', run: 'r', title: 't', level: 'info' }], hf_token: null }],
     ['log', { project: 'g', run: 'r', metrics: { a: 1 }, step: null, hf_token: null }],
-    ['log_metrics', { project: 'g', run: 'r', metrics: { a: 1 } }],
+    ['log_metrics', { project: 'g', run: 'r', metrics: { a: 1 }, new_run: true }],
     ['log_alert', { project: 'g', run: 'r', title: 't' }],
   ]
   test('no token → 401, wrong token → 403, nothing written; every token source works', async () => {

@@ -1,21 +1,16 @@
-import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { copyFixtures, inProcessApp, tempDir } from '../helpers'
+import { copyFixtures, appCaller, inProcessApp, tempDir } from '../helpers'
 import { dbPath, EDGE, EDGE_STEM, envelope, py } from './oracle'
 
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
 
-let dir: string
-let call: Awaited<ReturnType<typeof inProcessApp>>['call']
+const dir = copyFixtures('basic', 'edge')
+const call = appCaller(dir)
 
-beforeAll(async () => {
-  dir = copyFixtures('basic', 'edge')
-  ;({ call } = await inProcessApp(dir))
-})
-
-/** Runs as Python would list them (spec 4.2), as exact JSON text. */
+/** Runs as Python would list them (compat §4), as exact JSON text. */
 function expectedRuns(stem: string): string {
   return py(
     `

@@ -79,7 +79,7 @@ test('errors of authorised calls, bad bodies and docs never contain the token', 
 
 test('nothing after the startup lines prints the token (stdout and stderr)', async () => {
   const h = { 'x-trackio-write-token': TOKEN }
-  await collect('log_metrics', { project: 'secrets-log', run: 'r', metrics: { a: 1 } }, h)
+  await collect('log_metrics', { project: 'secrets-log', run: 'r', metrics: { a: 1 }, new_run: true }, h)
   await collect('log_metrics', { project: 'x'.repeat(10_000), run: 'r', metrics: { a: 1 } }, h)
   await server.stop()
   const stdout = server.output()

@@ -1,7 +1,7 @@
 import { Database } from 'bun:sqlite'
 import { readdirSync, statSync } from 'node:fs'
 import { StorageError } from '../../errors'
-import { projectPaths, stemTooLong, type ProjectPaths } from './paths'
+import { projectPaths, refuseLinksOut, stemTooLong, type ProjectPaths } from './paths'
 
 /** How long a read waits in total for a lock held by a writer before giving up (503). */
 export const READ_BUSY_TIMEOUT_MS = 5000
@@ -214,6 +214,7 @@ export class Storage {
   project(project: string): ProjectDb | null {
     const paths = this.paths(project)
     if (stemTooLong(paths.stem)) return null
+    refuseLinksOut(this.dataDir, paths)
     let st
     try {
       st = statSync(paths.db)

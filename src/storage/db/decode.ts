@@ -3,7 +3,7 @@ import { intValue, type Json, type JsonObject } from '../../json/values'
 
 const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity }
 
-/** A stored top-level value: the strings "NaN", "Infinity", "-Infinity" are floats (spec 3.2). */
+/** A stored top-level value: the strings "NaN", "Infinity", "-Infinity" are floats (compat §3). */
 export function decodeTopLevel(v: Json): Json {
   return typeof v === 'string' && v in NON_FINITE ? NON_FINITE[v]! : v
 }

@@ -3,7 +3,7 @@ import { formatFloat } from '../../json/serialize'
 import { JsonFloat, type Json } from '../../json/values'
 
 /**
- * Values → the JSON bytes Trackio stores (spec 3.1-3.3): orjson's compact output after
+ * Values → the JSON bytes Trackio stores (compat §3): orjson's compact output after
  * Trackio replaced non-finite floats by the strings "NaN" / "Infinity" / "-Infinity".
  * orjson spells floats like pydantic-core (fixed iff 1e-5 <= |x| < 1e16, else `1e-7`,
  * `1e+16`), which is formatFloat's 'pydantic' style.

@@ -1,9 +1,9 @@
 import { dlopen, FFIType } from 'bun:ffi'
-import { closeSync, openSync } from 'node:fs'
+import { closeSync, constants, openSync } from 'node:fs'
 import { StorageError } from '../../errors'
 
 /**
- * Trackio's cross-process write lock (spec 2.5): an exclusive, non-blocking `flock` on
+ * Trackio's cross-process write lock (compat §2): an exclusive, non-blocking `flock` on
  * `{TRACKIO_DIR}/{canonical}.lock`, retried every 100 ms, 100 tries. Bun has no flock, so it
  * comes from libc through bun:ffi; where libc cannot be loaded we run unlocked, as Trackio does
  * on platforms without flock. flock locks belong to an open file description, so two holders
@@ -54,12 +54,20 @@ export interface LockOptions {
   retryMs?: number
 }
 
+/**
+ * Created if missing, never truncated (Trackio's `open(…, "w")` truncates a file that is always
+ * empty; we must not, in case the name is not ours), and never through a symbolic link: a link
+ * planted at the lock's name would otherwise make us create or open any file the server can reach.
+ */
+const LOCK_FLAGS = constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0)
+
 async function acquire(lockPath: string, tries: number, retryMs: number): Promise<number> {
   let fd: number
   try {
-    fd = openSync(lockPath, 'w')
+    fd = openSync(lockPath, LOCK_FLAGS, 0o644)
   } catch (err) {
-    throw new StorageError(`Could not open lock file ${lockPath}: ${(err as Error).message}`)
+    const why = (err as NodeJS.ErrnoException).code === 'ELOOP' ? 'it is a symbolic link' : (err as Error).message
+    throw new StorageError(`Could not open lock file ${lockPath}: ${why}`)
   }
   const f = flock()
   if (!f) return fd

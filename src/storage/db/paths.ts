@@ -1,8 +1,10 @@
+import { lstatSync, realpathSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
+import { StorageError } from '../../errors'
 
 /**
- * TRACKIO_DIR resolution (spec 1.1): a non-empty TRACKIO_DIR is used verbatim; otherwise
+ * TRACKIO_DIR resolution (compat §1): a non-empty TRACKIO_DIR is used verbatim; otherwise
  * HF_HOME/trackio, where HF_HOME defaults to $XDG_CACHE_HOME/huggingface, then ~/.cache/huggingface,
  * and gets ~ and $VAR expansion.
  */
@@ -30,7 +32,7 @@ function expandVars(p: string, env: Record<string, string | undefined>): string 
 const KEEP = /[\p{L}\p{N}_-]/u
 
 /**
- * Project name → on-disk stem (spec 1.2): keep Unicode letters and digits, `-` and `_`; nothing
+ * Project name → on-disk stem (compat §1): keep Unicode letters and digits, `-` and `_`; nothing
  * left → `default`. The result never holds a path separator, a dot or a NUL, so it cannot
  * leave the data directory.
  */
@@ -63,4 +65,69 @@ export function projectPaths(dataDir: string, project: string): ProjectPaths {
     lock: join(dataDir, `${stem}.lock`),
     mediaDir: join(dataDir, 'media', stem),
   }
+}
+
+/** Stem prefix Trackio keeps for artifact-registry databases. */
+export const REGISTRY_PREFIX = 'registry-'
+/** Stem suffixes of the parquet export files Trackio writes beside a project's database. */
+export const EXPORT_SUFFIXES = ['_system', '_configs', '_traces', '_artifacts', '_artifact_versions', '_artifact_aliases', '_run_artifact_links'] as const
+
+/** The export suffix a stem ends with (and is longer than), or null: such a project's exports collide with the shorter one's. */
+export function exportSuffixOf(stem: string): string | null {
+  return EXPORT_SUFFIXES.find((s) => stem.length > s.length && stem.endsWith(s)) ?? null
+}
+
+/**
+ * Why Trackio's `init()` refuses a project name (spec 1.2), or null when it is allowed: a stem
+ * starting with `registry-` belongs to artifact registries; one ending with an export suffix
+ * would write the parquet files of another project. We refuse them for every write.
+ */
+export function reservedProjectReason(project: string): string | null {
+  const stem = canonicalProjectName(project)
+  if (stem.startsWith(REGISTRY_PREFIX))
+    return `Project name '${project}' is reserved: names starting with '${REGISTRY_PREFIX}' belong to Trackio artifact registries`
+  const suffix = exportSuffixOf(stem)
+  if (suffix)
+    return `Project name '${project}' is reserved: its file name '${stem}' ends with '${suffix}', so its parquet export would collide with the files of project '${stem.slice(0, -suffix.length)}'`
+  return null
+}
+
+/** Files SQLite creates beside a database and writes through whatever is at that name. */
+const SQLITE_SIDECARS = ['-wal', '-shm', '-journal'] as const
+
+/**
+ * Refuse to use a project's database when something in the data directory points the server
+ * outside it (a process writing there must not act through the server): a `.db` that is a
+ * symbolic link leading out of the data directory or nowhere (SQLite would create the target),
+ * or a `-wal` / `-shm` / `-journal` that is a link at all (SQLite writes and truncates through
+ * it). The `.lock` file is opened with O_NOFOLLOW instead (lock.ts). Throws StorageError (503).
+ */
+export function refuseLinksOut(dataDir: string, paths: ProjectPaths): void {
+  const linked = (p: string): boolean => {
+    try {
+      return lstatSync(p).isSymbolicLink()
+    } catch {
+      return false
+    }
+  }
+  const refuse = (what: string): never => {
+    throw new StorageError(`Refusing to open the database of project '${paths.stem}': ${what}`)
+  }
+  if (linked(paths.db)) {
+    let target: string
+    try {
+      target = realpathSync(paths.db)
+    } catch {
+      return refuse(`${paths.stem}.db is a symbolic link to nothing (a database would be created outside the data directory)`)
+    }
+    let root: string
+    try {
+      root = realpathSync(dataDir)
+    } catch {
+      root = dataDir
+    }
+    if (!target.startsWith(root + sep)) refuse(`${paths.stem}.db is a symbolic link out of the data directory`)
+  }
+  for (const suffix of SQLITE_SIDECARS)
+    if (linked(paths.db + suffix)) refuse(`${paths.stem}.db${suffix} is a symbolic link`)
 }

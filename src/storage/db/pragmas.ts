@@ -3,7 +3,7 @@ const SYNC_MODES = new Set(['off', 'normal', 'full', 'extra'])
 const TEMP_STORES = new Set(['default', 'file', 'memory'])
 const LOCKING_MODES = new Set(['normal', 'exclusive'])
 
-/** Trackio's connection PRAGMAs (spec 2.3), honouring the same environment overrides. */
+/** Trackio's connection PRAGMAs (compat §2), honouring the same environment overrides. */
 export function writePragmas(env: Record<string, string | undefined> = process.env): string[] {
   const pick = (name: string, allowed: Set<string>, fallback: string): string => {
     const v = env[name]?.toLowerCase()

@@ -1,8 +1,8 @@
 import type { Database } from 'bun:sqlite'
 
 /**
- * Trackio's current schema (spec 2.1), created with IF NOT EXISTS, plus the column migrations
- * an older file needs before current writers can use it (spec 2.2). Column order matches the
+ * Trackio's current schema (compat §2), created with IF NOT EXISTS, plus the column migrations
+ * an older file needs before current writers can use it (compat §2). Column order matches the
  * files Trackio writes: metrics / system_metrics get log_id, space_id and pending_uploads gets
  * kind, digest through ALTER, so they sit last in both a fresh and a migrated file.
  */

@@ -1,6 +1,6 @@
 /**
  * Timestamps as Trackio writes them: Python's `datetime.now(timezone.utc).isoformat()`
- * (spec 3.6), and a lenient ISO-8601 reader for time filters.
+ * (compat §3), and a lenient ISO-8601 reader for time filters.
  */
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0')

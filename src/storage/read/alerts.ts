@@ -1,5 +1,6 @@
 import type { ProjectDb } from '../db/connection'
 import { int, text } from '../db/decode'
+import { parseInstant } from '../db/timestamps'
 import { where, type RunFilter } from './runs'
 
 export type AlertRecord = {
@@ -14,10 +15,11 @@ export type AlertRecord = {
 export interface AlertQuery {
   run: RunFilter | null
   level: string | null
-  since: string | null
+  /** Only alerts logged after this instant (epoch microseconds). */
+  since: number | null
 }
 
-/** Alerts newest first (spec 5.11): level is an exact match, `since` a strict text comparison. */
+/** Alerts newest first (compat §5): level is an exact match, `since` an instant (Trackio compares text). */
 export function alerts(p: ProjectDb, q: AlertQuery): AlertRecord[] {
   if (!p.hasTable('alerts')) return []
   const clauses: string[] = []
@@ -30,16 +32,18 @@ export function alerts(p: ProjectDb, q: AlertQuery): AlertRecord[] {
     clauses.push('level = ?')
     params.push(q.level)
   }
-  if (q.since !== null) {
-    clauses.push('timestamp > ?')
-    params.push(q.since)
-  }
   const w = clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''
   const tie = p.hasColumn('alerts', 'id') ? ', id DESC' : ''
-  return p.db
-    .query(`SELECT timestamp, run_name, title, text, level, step FROM alerts${w} ORDER BY timestamp DESC${tie}`)
-    .values(...params)
-    .map(([ts, run, title, body, level, step]) => ({
+  let rows = p.db.query(`SELECT timestamp, run_name, title, text, level, step FROM alerts${w} ORDER BY timestamp DESC${tie}`).values(...params)
+  if (q.since !== null) {
+    const since = q.since
+    // Stored times may carry any offset (bulk_alert keeps a client's spelling): compare instants.
+    rows = rows.filter(([ts]) => {
+      const t = typeof ts === 'string' ? parseInstant(ts) : null
+      return t !== null && t > since
+    })
+  }
+  return rows.map(([ts, run, title, body, level, step]) => ({
       timestamp: text(ts),
       run: text(run),
       title: text(title),

@@ -6,13 +6,16 @@ import { decodeObject, decodeTopLevel, int, text } from '../db/decode'
 import { where, type RunFilter } from './runs'
 import { subsampleIndices, subsampleSignatures } from './subsample'
 import { parseInstant } from '../db/timestamps'
+import { cachedSeries, keyPath, nearestInstant, SERIES_CACHE_MIN_ROWS, seriesPositions, seriesRecords } from './series-cache'
 
-/** Which rows of a run a value query keeps (spec 5.4 filter rules, instants in epoch µs). */
+/** Which rows of a run a value query keeps (compat §5 filter rules, instants in epoch µs). */
 export type RowFilter =
   | { kind: 'all' }
   | { kind: 'step'; step: number | bigint }
   | { kind: 'steps'; lo: number | bigint; hi: number | bigint }
   | { kind: 'time'; lo: number; hi: number }
+  /** The rows logged at the timestamp nearest to `at` (epoch µs); the earlier one on a tie. */
+  | { kind: 'nearest'; at: number }
   | { kind: 'none' }
 
 export interface MetricRow {
@@ -28,12 +31,15 @@ function stepClause(f: RowFilter): { sql: string; params: (number | bigint)[] } 
 }
 
 /**
- * ORDER BY for a run's rows. Unfiltered, the (run_id, timestamp) index yields Trackio's order (ties in
- * id order). With a step filter, `+timestamp` stops SQLite from walking that index over the whole run
- * instead of seeking (run_id, step); `rowid` keeps ties in id order after the sort.
+ * ORDER BY for a run's rows, as Trackio's queries come out. Unfiltered or by time, the (run_id,
+ * timestamp) index yields timestamp order with ties in id order. Trackio's `around_step` range walks the
+ * (run_id, step) index and sorts by timestamp (stably), so rows sharing a timestamp come in step order,
+ * then id order. With a step filter, `+timestamp` stops SQLite from walking the timestamp index over the
+ * whole run instead of seeking (run_id, step).
  */
 function orderClause(f: RowFilter, order: 'timestamp' | 'timestamp, id'): string {
-  if (f.kind === 'step' || f.kind === 'steps') return '+timestamp, rowid'
+  if (f.kind === 'steps') return '+timestamp, step, rowid'
+  if (f.kind === 'step') return '+timestamp, rowid'
   return order === 'timestamp, id' ? 'timestamp, rowid' : 'timestamp'
 }
 
@@ -61,12 +67,7 @@ function inTime(f: RowFilter, ts: string | null, cache: Map<string, number | nul
   return t !== null && t >= f.lo && t <= f.hi
 }
 
-/** JSON path for one top-level key, quoted so dots, `$` and quotes in names are literal. */
-function keyPath(key: string): string {
-  return `$."${key.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
-}
-
-/** Sorted distinct top-level keys of a run's rows in `table`, minus `exclude` (spec 5.3, 5.7). */
+/** Sorted distinct top-level keys of a run's rows in `table`, minus `exclude` (compat §5). */
 export function runKeys(p: ProjectDb, table: 'metrics' | 'system_metrics', f: RunFilter, exclude: string[]): string[] {
   const keys = p.memo(`keys:${table}:${f.column}:${f.value}`, () => {
     const seen = new Set<string>()
@@ -90,8 +91,37 @@ export function isMalformedJson(err: unknown): boolean {
   return err instanceof Error && /malformed JSON/i.test(err.message)
 }
 
-/** Values of one metric over a run, ordered by timestamp (spec 5.4), as `{timestamp, step, value}` records. */
+/**
+ * Values of one metric over a run, ordered by timestamp (compat §5), as `{timestamp, step, value}` records.
+ * Long runs are answered from the series cache (series-cache.ts), the rest by SQLite.
+ */
 export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: RowFilter): JsonRecords {
+  if (rf.kind !== 'none' && p.hasTable('metrics')) {
+    const long = () => {
+      const stats = runStats(p, f)
+      return stats.safeSteps && stats.count >= SERIES_CACHE_MIN_ROWS
+    }
+    const s = cachedSeries(p, f, metric, long)
+    if (s) return seriesRecords(s, seriesPositions(s, rf))
+  }
+  const result = sqlMetricValues(p, f, metric, rf.kind === 'nearest' ? { kind: 'all' } : rf)
+  return rf.kind === 'nearest' ? nearestRecords(result, rf.at) : result
+}
+
+/** The records (timestamp in column 0) logged at the instant nearest to `at`. */
+function nearestRecords(r: JsonRecords, at: number): JsonRecords {
+  const instants = r.columns[0]!.map((ts) => (typeof ts === 'string' ? (parseInstant(ts) ?? Number.NaN) : Number.NaN))
+  const t = nearestInstant(instants, at)
+  const keep = instants.flatMap((x, i) => (x === t ? [i] : []))
+  return new JsonRecords(
+    r.keys,
+    r.columns.map((c) => keep.map((i) => c[i]!)),
+    r.lexemes.map((l) => l && keep.map((i) => l[i])),
+  )
+}
+
+/** metricValues by SQLite alone (no cache). */
+export function sqlMetricValues(p: ProjectDb, f: RunFilter, metric: string, rf: RowFilter): JsonRecords {
   const timestamps: Json[] = []
   const steps: Json[] = []
   const values: Json[] = []
@@ -145,6 +175,7 @@ export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: Row
  */
 export function metricRows(p: ProjectDb, f: RunFilter, rf: RowFilter, order: 'timestamp' | 'timestamp, id', decode = true): MetricRow[] {
   if (rf.kind === 'none' || !p.hasTable('metrics')) return []
+  if (rf.kind === 'nearest') rf = nearestFilter(p, f, rf.at)
   const sc = stepClause(rf)
   const rows = p.db
     .query(`SELECT timestamp, step, metrics FROM metrics WHERE ${where(f)}${sc.sql} ORDER BY ${orderClause(rf, order)}`)
@@ -157,6 +188,16 @@ export function metricRows(p: ProjectDb, f: RunFilter, rf: RowFilter, order: 'ti
     out.push({ timestamp: t ?? '', step: int(step) ?? 0, metrics: decodeObject(m, decode) })
   }
   return out
+}
+
+/** A time filter for the rows of a run logged at the instant nearest to `at` (none when no row has a readable timestamp). */
+function nearestFilter(p: ProjectDb, f: RunFilter, at: number): RowFilter {
+  const stamps = p.db.query(`SELECT DISTINCT timestamp FROM metrics WHERE ${where(f)}`).safeIntegers(false).values(f.value)
+  const t = nearestInstant(
+    stamps.map(([ts]) => (typeof ts === 'string' ? (parseInstant(ts) ?? Number.NaN) : Number.NaN)),
+    at,
+  )
+  return t === null ? { kind: 'none' } : { kind: 'time', lo: t, hi: t }
 }
 
 /** Signature of a row's JSON text (see subsample.ts), read with a key scanner instead of a parse. */

@@ -14,7 +14,7 @@ export interface RunFilter {
 }
 
 /**
- * Runs of a project (spec 4.2): one SQL statement (union → group → order) so ties come out in
+ * Runs of a project (compat §4): one SQL statement (union → group → order) so ties come out in
  * SQLite's order, as in Trackio. Runs known only from artifact links are included.
  */
 export function listRuns(p: ProjectDb): RunRecord[] {
@@ -46,7 +46,7 @@ export function listRuns(p: ProjectDb): RunRecord[] {
 }
 
 /**
- * Resolve `(run, run_id)` against one table (spec 4.3): run_id wins; a name means the run of
+ * Resolve `(run, run_id)` against one table (compat §4): run_id wins; a name means the run of
  * that name created last *in this table*; legacy tables are keyed by name. Null: nothing to read.
  */
 export function resolveRun(p: ProjectDb, table: string, run: string | null, runId: string | null): RunFilter | null {

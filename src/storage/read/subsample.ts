@@ -19,7 +19,7 @@ export function signatureOf(m: JsonObject, scalarOnly: boolean): string | null {
 }
 
 /**
- * Subsample rows to at most `maxPoints` the way Trackio does (spec 5.10.1): rows are grouped by
+ * Subsample rows to at most `maxPoints` the way Trackio does (compat §5): rows are grouped by
  * their key signature, each group gets a share of the budget, and within a group rows are kept
  * on a power-of-two stride plus the last one, so the choice is stable as rows are appended.
  * `signatures[i]` is row i's signature (null: no scalar value in scalar mode, dropped when

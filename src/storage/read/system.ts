@@ -8,7 +8,7 @@ export interface SystemRow {
   metrics: JsonObject
 }
 
-/** A run's system-metric rows ordered by (timestamp, id), decoded (spec 5.8). */
+/** A run's system-metric rows ordered by (timestamp, id), decoded (compat §5). */
 export function systemRows(p: ProjectDb, f: RunFilter): SystemRow[] {
   if (!p.hasTable('system_metrics')) return []
   const order = p.hasColumn('system_metrics', 'id') ? 'timestamp, id' : 'timestamp'

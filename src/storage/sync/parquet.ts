@@ -1,15 +1,16 @@
 import { Database } from 'bun:sqlite'
-import { existsSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { lstatSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ByteWriter, parquetWrite, type BasicType, type ColumnSource } from 'hyparquet-writer'
 import { stringify } from '../../json/serialize'
 import { JsonFloat, type Json, type JsonObject } from '../../json/values'
 import { READ_BUSY_STEP_MS, retryWhileLocked, storageFailure, type ProjectDb, type Storage } from '../db/connection'
 import { decodeObject } from '../db/decode'
-import { canonicalProjectName } from '../db/paths'
+import { messageOf } from '../../errors'
+import { canonicalProjectName, exportSuffixOf } from '../db/paths'
 
 /**
- * Trackio's parquet side files (spec 12, 1.3): for every project database, `{stem}.parquet`
+ * Trackio's parquet side files (compat §10, §1): for every project database, `{stem}.parquet`
  * (metrics), `{stem}_system.parquet` and `{stem}_configs.parquet`, "flattened": the table's own
  * columns, then one column per top-level JSON key (first-seen order; a key named like a table
  * column replaces it, as pandas assignment does in Trackio); `{stem}_traces.parquet` holds the
@@ -39,31 +40,67 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 export interface ExportReport {
   written: string[]
   skipped: string[]
+  /** Projects not exported (unreadable database, or a name whose files collide with another project's), with why. */
+  failed: { project: string; reason: string }[]
 }
 
+/**
+ * Export every project. One project that cannot be exported (a corrupt or unreadable database, a
+ * disk error) is skipped and reported on stderr; the others are still exported.
+ */
 export async function exportParquet(storage: Storage): Promise<ExportReport> {
-  const report: ExportReport = { written: [], skipped: [] }
-  for (const stem of storage.listProjects()) {
+  const report: ExportReport = { written: [], skipped: [], failed: [] }
+  const stems = storage.listProjects()
+  const present = new Set(stems)
+  for (const stem of stems) {
     // A file whose stem no project name maps to cannot be opened by name; Trackio never writes one.
     if (canonicalProjectName(stem) !== stem) continue
-    const p = storage.project(stem)
-    if (!p) continue
-    const dbTime = databaseMtime(p.paths.db)
-    for (const s of SIDECARS) {
-      await tick()
-      const file = join(storage.dataDir, `${stem}${s.suffix}.parquet`)
-      if (existsSync(file) && statSync(file).mtimeMs > dbTime) {
-        report.skipped.push(file)
-        continue
-      }
-      if (!p.read(() => p.hasTable(s.table))) continue
-      const columns = await retryWhileLocked(() => flattenTable(p, s.table, s.json))
-      if (!columns) continue
-      writeAtomically(file, await encodeParquet(columns))
-      report.written.push(file)
+    const suffix = exportSuffixOf(stem)
+    if (suffix && present.has(stem.slice(0, -suffix.length))) {
+      fail(report, stem, `its export files would overwrite those of project '${stem.slice(0, -suffix.length)}' (names ending with '${suffix}' are reserved)`)
+      continue
+    }
+    try {
+      await exportProject(storage, stem, report)
+    } catch (err) {
+      fail(report, stem, messageOf(err))
     }
   }
   return report
+}
+
+function fail(report: ExportReport, project: string, reason: string): void {
+  report.failed.push({ project, reason })
+  console.error(`trackio: sync skipped project '${project}': ${reason}`)
+}
+
+async function exportProject(storage: Storage, stem: string, report: ExportReport): Promise<void> {
+  const p = storage.project(stem)
+  if (!p) return
+  const dbTime = databaseMtime(p.paths.db)
+  for (const s of SIDECARS) {
+    await tick()
+    const file = join(storage.dataDir, `${stem}${s.suffix}.parquet`)
+    if (freshFile(file, dbTime)) {
+      report.skipped.push(file)
+      continue
+    }
+    if (!p.read(() => p.hasTable(s.table))) continue
+    const columns = await retryWhileLocked(() => flattenTable(p, s.table, s.json))
+    if (!columns) continue
+    writeAtomically(file, await encodeParquet(columns))
+    report.written.push(file)
+  }
+}
+
+/** A regular file newer than the database (a link at the name is never fresh: it is replaced). */
+function freshFile(file: string, dbTime: number): boolean {
+  try {
+    const st = lstatSync(file)
+    return st.isFile() && st.mtimeMs > dbTime
+  } catch {
+    return false
+  }
 }
 
 function databaseMtime(db: string): number {
@@ -76,13 +113,27 @@ function databaseMtime(db: string): number {
   return t
 }
 
+/**
+ * Write through a temporary file and a rename. The temporary name is created exclusively
+ * (O_EXCL refuses any existing name, a symbolic link included, so a link planted there is never
+ * written through); the rename replaces whatever is at `file`, a link included, without following it.
+ */
 function writeAtomically(file: string, data: ArrayBuffer): void {
   const tmp = `${file}.tmp-${process.pid}`
   try {
-    writeFileSync(tmp, new Uint8Array(data))
+    unlinkSync(tmp) // a leftover (or planted) name from an earlier run; unlink removes a link, not its target
+  } catch {
+    /* none */
+  }
+  try {
+    writeFileSync(tmp, new Uint8Array(data), { flag: 'wx' })
     renameSync(tmp, file)
   } catch (err) {
-    if (existsSync(tmp)) unlinkSync(tmp)
+    try {
+      if (lstatSync(tmp).isFile()) unlinkSync(tmp)
+    } catch {
+      /* gone */
+    }
     throw err
   }
 }

@@ -1,6 +1,7 @@
 import type { ProjectDb } from '../db/connection'
 import { BadRequestError } from '../../errors'
 import { intValue, type Json, type JsonObject } from '../../json/values'
+import { decodeObject } from '../db/decode'
 import { encodeJson } from '../db/encode'
 import { isoNow } from '../db/timestamps'
 import { insertTraceRows, splitTraces, type PreparedTrace } from './traces'
@@ -59,11 +60,14 @@ async function writeProject<T>(dataDir: string, project: string, fn: (pdb: Proje
   return writeTransaction({ dataDir, project, mode: 'create' }, (pdb) => fn(pdb))
 }
 
+const STEP_MAX = 2n ** 63n - 1n
+
 function checkStep(step: Step | null | undefined, what: string): bigint | null {
   if (step === null || step === undefined) return null
-  if (typeof step === 'bigint') return step
-  if (!Number.isSafeInteger(step)) throw new BadRequestError(`${what} must be an integer, got ${step}`)
-  return BigInt(step)
+  if (typeof step === 'number' && !Number.isSafeInteger(step)) throw new BadRequestError(`${what} must be an integer, got ${step}`)
+  const b = BigInt(step)
+  if (b > STEP_MAX || b < -STEP_MAX - 1n) throw new BadRequestError(`${what} ${b} is outside the 64-bit integer range a step can hold`)
+  return b
 }
 
 const toStep = (v: bigint): Step => intValue(v)
@@ -77,8 +81,10 @@ interface PreparedMetrics {
   logIds: (string | null)[]
   stamps: string[]
   configBlob: Uint8Array | null
+  /** Set when the config is merged into the stored one: encoded inside the transaction. */
+  mergeConfig: JsonRecord | null
   configTs: string
-  /** Trace payloads split out of each entry's metrics (spec 3.5), in entry order. */
+  /** Trace payloads split out of each entry's metrics (compat §3), in entry order. */
   traces: PreparedTrace[][]
 }
 
@@ -102,7 +108,16 @@ type Prepared = PreparedMetrics | PreparedSystem | PreparedAlerts
 
 /** One group of a batch: the rows of one run, as the matching append* function takes them. */
 export type BatchOp =
-  | { kind: 'metrics'; runName: string; runId: string | null; entries: MetricEntry[]; config?: JsonRecord | null; timestamp?: string }
+  | {
+      kind: 'metrics'
+      runName: string
+      runId: string | null
+      entries: MetricEntry[]
+      config?: JsonRecord | null
+      /** Merge `config` into the stored one (new keys win) instead of replacing it (Trackio replaces). */
+      configMerge?: boolean
+      timestamp?: string
+    }
   | { kind: 'system'; runName: string; runId: string | null; entries: SystemEntry[] }
   | { kind: 'alerts'; runName: string; runId: string | null; alerts: AlertEntry[] }
 
@@ -147,7 +162,8 @@ function emptyMetrics(op: Extract<BatchOp, { kind: 'metrics' }>): PreparedMetric
     given: [],
     logIds: [],
     stamps: [],
-    configBlob: c && (c instanceof Map ? c.size : Object.keys(c).length) ? encodeJson(c) : null,
+    configBlob: c && !op.configMerge && (c instanceof Map ? c.size : Object.keys(c).length) ? encodeJson(c) : null,
+    mergeConfig: c && op.configMerge && (c instanceof Map ? c.size : Object.keys(c).length) ? c : null,
     configTs: ts,
     traces: [],
   }
@@ -226,14 +242,33 @@ async function insertMetrics(pdb: ProjectDb, p: PreparedMetrics): Promise<Metric
     const max = pdb.db.query(`SELECT MAX(step) AS m FROM metrics WHERE ${key} = ?`).get(runIds ? p.id : p.runName) as { m: bigint | null }
     next = max.m === null ? 0n : BigInt(max.m) + 1n
   }
-  const steps = p.given.map((s) => (s === null ? next++ : s))
+  const steps = p.given.map((s) => {
+    if (s !== null) return s
+    if (next > STEP_MAX)
+      throw new BadRequestError(
+        `Cannot give run '${p.runName}' its next step: its last step is ${STEP_MAX}, the largest a step can hold (64-bit overflow); pass an explicit step`,
+      )
+    return next++
+  })
   const flags = await insertMetricRows(pdb, p, steps, runIds)
   const traceRow = (i: number) => (t: PreparedTrace) => ({ ...t, runId: p.id, runName: p.runName, step: steps[i]!, timestamp: p.stamps[i]!, logId: p.logIds[i]! })
   insertTraceRows(pdb.db, p.traces.flatMap((ts, i) => ts.map(traceRow(i))))
-  if (p.configBlob) {
+  let configBlob = p.configBlob
+  let configTs = p.configTs
+  if (p.mergeConfig) {
+    const key = pdb.hasRunIds('configs') ? ['run_id', p.id] : ['run_name', p.runName]
+    const stored = pdb.db.query(`SELECT config, created_at FROM configs WHERE ${key[0]} = ? ORDER BY rowid DESC LIMIT 1`).get(key[1]!) as { config: unknown; created_at: string | null } | null
+    // Stored values are kept byte for byte (non-finite strings stay strings); the new keys win.
+    const merged: JsonObject = stored ? decodeObject(stored.config, false) : new Map()
+    const add = p.mergeConfig instanceof Map ? p.mergeConfig : new Map(Object.entries(p.mergeConfig))
+    for (const [k, v] of add) if (v !== undefined) merged.set(k, v)
+    configBlob = encodeJson(merged)
+    if (stored?.created_at) configTs = stored.created_at
+  }
+  if (configBlob) {
     if (pdb.hasRunIds('configs'))
-      pdb.db.run('INSERT OR REPLACE INTO configs (run_id, run_name, config, created_at) VALUES (?, ?, ?, ?)', [p.id, p.runName, p.configBlob, p.configTs])
-    else pdb.db.run('INSERT OR REPLACE INTO configs (run_name, config, created_at) VALUES (?, ?, ?)', [p.runName, p.configBlob, p.configTs])
+      pdb.db.run('INSERT OR REPLACE INTO configs (run_id, run_name, config, created_at) VALUES (?, ?, ?, ?)', [p.id, p.runName, configBlob, configTs])
+    else pdb.db.run('INSERT OR REPLACE INTO configs (run_name, config, created_at) VALUES (?, ?, ?)', [p.runName, configBlob, configTs])
   }
   const inserted = flags.filter(Boolean).length
   return { inserted, skipped: flags.length - inserted, steps: steps.map(toStep), insertedFlags: flags }
@@ -293,7 +328,7 @@ export async function writeBatch(dataDir: string, project: string, ops: BatchOp[
  * rows share `timestamp` (default: now) unless an entry brings its own; null steps continue from
  * MAX(step)+1, counted inside the lock, and a row skipped for a repeated log_id still uses up its
  * step. A non-empty `config` is stored with INSERT OR REPLACE. `runId` null means the run name
- * (spec 4.1).
+ * (compat §4).
  */
 export async function appendMetrics(
   dataDir: string,

@@ -1,4 +1,4 @@
-import { BadRequestError } from '../../errors'
+import { BadRequestError, NotFoundError } from '../../errors'
 import type { Storage } from '../db/connection'
 import { databaseError, findRun, producerScope, RUN_TABLES, scopeOf, type RunIdentity } from './run-scope'
 import type { ProjectDb } from '../db/connection'
@@ -10,11 +10,13 @@ export interface DeleteResult {
 }
 
 /**
- * Delete a run (spec 5.13) in one transaction: its rows in every run table, its artifact links,
+ * Delete a run (compat §5) in one transaction: its rows in every run table, its artifact links,
  * and its name on the artifact versions it produced. Media files are kept, as in Trackio.
- * Unknown project or run → 404; nothing changes on failure.
+ * Unknown project or run → null (Trackio answers false), and the file is left untouched; a run
+ * known only from system metrics, alerts or traces is found and deleted (Trackio leaves those
+ * rows orphaned). Nothing changes on failure.
  */
-export async function deleteRun(storage: Storage, project: string, run: string | null, runId: string | null): Promise<DeleteResult> {
+export async function deleteRun(storage: Storage, project: string, run: string | null, runId: string | null): Promise<DeleteResult | null> {
   if (run === null && runId === null) throw new BadRequestError('delete_run needs run or run_id')
   return mutateProject(storage, project, (p) => {
     const r = findRun(p, project, run, runId)
@@ -32,6 +34,8 @@ export async function deleteRun(storage: Storage, project: string, run: string |
     if (!r.byName && nameUnclaimed(p, r)) dropNamelessLinks(p, r, rows)
     return { rows }
   }).catch((err: unknown) => {
+    // findRun's 404 rolls the transaction back (the schema steps too), so the file stays as it was.
+    if (err instanceof NotFoundError) return null
     throw databaseError(err, `deleting run '${runId ?? run}'`)
   })
 }

@@ -2,34 +2,42 @@ import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { BadRequestError } from '../../errors'
 import type { ProjectDb, Storage } from '../db/connection'
-import { moveMediaDir, safeMediaName } from './media-move'
+import { applySteps, planMediaMove, rollBack, safeMediaName, type MoveStep } from './media-move'
+import { removeJournal, writeJournal } from './rename-journal'
 import { rewriteStoredJson, type PrefixMap } from '../db/media-paths'
 import { databaseError, findRun, producerScope, RUN_TABLES, scopeOf, type RunIdentity } from './run-scope'
 import { canonicalProjectName } from '../db/paths'
-import { mutateProject, type UndoLog } from './transaction'
+import { mutateProject } from './transaction'
+
+/**
+ * Test seam: called at each point where a crash would leave work half done ('journal',
+ * 'step-<i>' after each media step, 'committed' after COMMIT); tests kill the process there.
+ */
+export const renameCrashPoints: { hit?: (point: string) => void } = {}
 
 /** JSON columns that may hold media objects with a `file_path`. */
 const MEDIA_COLUMNS: Record<string, readonly string[]> = { metrics: ['metrics'], traces: ['messages', 'metadata'] }
 
 /**
- * Rename a run (spec 5.14) in one transaction. Unlike Trackio, rows are updated in place (ids and
+ * Rename a run (compat §5) in one transaction. Unlike Trackio, rows are updated in place (ids and
  * log_id kept) and only `file_path` strings are rewritten inside the stored JSON. The new name is
  * trimmed; empty → 400; unknown project or run → 404; in a legacy name-keyed project an existing
  * name → 400 (runs could no longer be told apart).
  *
  * Media folder ordering: the folder is moved *inside* the transaction, after every row was
- * updated and just before COMMIT, and moved back when COMMIT fails. All likely failures of the
- * move (a file in the way, permissions) therefore roll the database back and change nothing.
- * A crash between the move and the COMMIT leaves the old rows with the folder under the new name:
- * no data is lost, and repeating the rename finishes the job (a missing source folder is skipped).
- * Moving after COMMIT instead would leave a failed move behind committed rows.
+ * updated and just before COMMIT, and moved back when COMMIT fails. The whole move is planned
+ * first, so everything likely to fail (a file in the way, a symbolic link on the way) refuses
+ * the call before anything changes. Before the first move the plan goes to the project's
+ * rename journal (rename-journal.ts), so a crash between the move and the COMMIT is settled
+ * automatically at the next start or the next write to the project.
  */
 export async function renameRun(storage: Storage, project: string, oldName: string, newName: string, runId: string | null): Promise<void> {
   const target = newName.trim()
   if (target === '') throw new BadRequestError('New run name cannot be empty')
-  await mutateProject(storage, project, (p, undo) => {
+  const stem = storage.paths(project).stem
+  const journaled = await mutateProject(storage, project, (p, undo) => {
     const r = findRun(p, project, oldName, runId)
-    if (r.name === target) return
+    if (r.name === target) return false
     if (r.byName && p.db.query('SELECT 1 FROM metrics WHERE run_name = ? LIMIT 1').values(target).length)
       throw new BadRequestError(`A run named '${target}' already exists in project '${project}'`)
     const prefixes = mediaPrefixes(project, r.name, target)
@@ -41,10 +49,27 @@ export async function renameRun(storage: Storage, project: string, oldName: stri
     }
     const prod = producerScope(p, r)
     if (prod) p.db.run(`UPDATE artifact_versions SET producer_run_name = ? WHERE ${prod.sql}`, [target, ...prod.params])
-    moveMedia(p, project, r, target, undo)
+    const steps = planMedia(p, project, r, target)
+    if (!steps.length) return false
+    writeJournal(storage.dataDir, stem, { run: r, target, steps })
+    undo.push(() => {
+      rollBack(steps)
+      removeJournal(storage.dataDir, stem)
+    })
+    renameCrashPoints.hit?.('journal')
+    applySteps(steps, 0, (i) => renameCrashPoints.hit?.(`step-${i}`))
+    return true
   }).catch((err: unknown) => {
     throw databaseError(err, `renaming run '${oldName}' to '${target}'`)
   })
+  if (journaled) {
+    renameCrashPoints.hit?.('committed')
+    try {
+      removeJournal(storage.dataDir, stem)
+    } catch {
+      /* the rename is committed and complete; a journal left here is settled (as finished) by the next write */
+    }
+  }
 }
 
 /** `{project}/{old}/` → `{project}/{new}/`, for the project as passed and its canonical name (rows may use either). */
@@ -68,10 +93,12 @@ function rewriteColumn(p: ProjectDb, table: string, column: string, where: strin
  * Move MEDIA_DIR/{canonical}/{old} to …/{new}; also MEDIA_DIR/{project}/{old} when files were
  * written under the raw project name (older Trackio) and that name is a plain folder name.
  */
-function moveMedia(p: ProjectDb, project: string, r: RunIdentity, target: string, undo: UndoLog): void {
+function planMedia(p: ProjectDb, project: string, r: RunIdentity, target: string): MoveStep[] {
   const mediaRoot = join(p.paths.mediaDir, '..')
   const projectDirs = [p.paths.mediaDir]
   if (project !== p.paths.stem && safeMediaName(project) && !project.includes('/')) projectDirs.push(join(mediaRoot, project))
+  const steps: MoveStep[] = []
+  const hop = `${process.pid}-${Date.now()}`
   for (const dir of projectDirs) {
     if (!safeMediaName(r.name)) continue
     const from = join(dir, r.name)
@@ -79,8 +106,9 @@ function moveMedia(p: ProjectDb, project: string, r: RunIdentity, target: string
       if (existsDir(from)) throw new BadRequestError(`Run name '${target}' cannot be used as a media folder name`)
       continue
     }
-    moveMediaDir(from, join(dir, target), undo)
+    steps.push(...planMediaMove(dir, from, join(dir, target), hop))
   }
+  return steps
 }
 
 function existsDir(path: string): boolean {

@@ -27,7 +27,7 @@ export const RUN_TABLES = ['metrics', 'configs', 'system_metrics', 'alerts', 'tr
 const FALLBACK_TABLES = ['system_metrics', 'alerts', 'traces'] as const
 
 /**
- * Find the run (spec 4.3, 5.13): resolved against metrics, then artifact links, then the other
+ * Find the run (compat §4, §5): resolved against metrics, then artifact links, then the other
  * tables holding rows of it. Throws 404 naming the run when nothing holds it.
  */
 export function findRun(p: ProjectDb, project: string, run: string | null, runId: string | null): RunIdentity {

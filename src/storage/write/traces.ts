@@ -4,7 +4,7 @@ import { JsonFloat, type Json, type JsonObject } from '../../json/values'
 import { encodeJson } from '../db/encode'
 
 /**
- * Trace payloads in logged metrics (spec 3.5), as Trackio's `_split_trace_metrics` does it: a
+ * Trace payloads in logged metrics (compat §3), as Trackio's `_split_trace_metrics` does it: a
  * top-level value that is a `{"_type":"trackio.trace",…}` object, or a list holding such objects,
  * becomes one `traces` row per trace; the metrics JSON keeps the key only for a list's non-trace
  * items. Everything here but `insertTraceRows` is pure, and runs before the project lock is taken.
@@ -19,7 +19,7 @@ export interface PreparedTrace {
   key: string
   /** Position in the logged list, or null when the value itself was the trace. */
   traceIndex: number | null
-  /** Encoded `messages` (default `[]`), NaN-encoded like every stored JSON column (spec 3.2). */
+  /** Encoded `messages` (default `[]`), NaN-encoded like every stored JSON column (compat §3). */
   messages: Uint8Array
   /** Encoded `metadata` (default `{}`). */
   metadata: Uint8Array

@@ -3,9 +3,10 @@ import { mkdirSync, statSync } from 'node:fs'
 import { BadRequestError, NotFoundError } from '../../errors'
 import { ProjectDb, READ_BUSY_STEP_MS, retryWhileLocked, storageFailure, WRITE_BUSY_TIMEOUT_MS, type Storage } from '../db/connection'
 import { withProjectLock } from '../db/lock'
-import { projectPaths, stemTooLong } from '../db/paths'
+import { projectPaths, refuseLinksOut, reservedProjectReason, stemTooLong } from '../db/paths'
 import { ensureSchema } from '../db/schema'
 import { writePragmas } from '../db/pragmas'
+import { replayRenameJournal } from './rename-journal'
 
 /** Filesystem steps done inside a write transaction, undone (newest first) when it does not commit. */
 export type UndoLog = (() => void)[]
@@ -31,6 +32,8 @@ export async function writeTransaction<T>(target: WriteTarget, fn: (p: ProjectDb
   const paths = projectPaths(target.dataDir, target.project)
   const missing = (): NotFoundError => new NotFoundError(`Project '${target.project}' does not exist`)
   if (stemTooLong(paths.stem)) throw target.mode === 'existing' ? missing() : new BadRequestError(`Project name is too long: ${target.project}`)
+  const reserved = target.mode === 'create' ? reservedProjectReason(target.project) : null
+  if (reserved) throw new BadRequestError(reserved)
   if (target.mode === 'existing') {
     try {
       if (!statSync(paths.db).isFile()) throw missing()
@@ -42,11 +45,13 @@ export async function writeTransaction<T>(target: WriteTarget, fn: (p: ProjectDb
     let db: Database | undefined
     try {
       if (target.mode === 'create') mkdirSync(target.dataDir, { recursive: true })
+      refuseLinksOut(target.dataDir, paths)
       db = new Database(paths.db, { readwrite: true, create: target.mode === 'create', safeIntegers: true })
       db.run(`PRAGMA busy_timeout = ${READ_BUSY_STEP_MS}`)
       for (const sql of writePragmas()) db.run(sql)
       const open = db
       return await withProjectLock(paths.lock, async () => {
+        replayRenameJournal(target.dataDir, paths, open)
         const p = new ProjectDb(open, paths, statSync(paths.db).ino)
         const undo: UndoLog = []
         try {

@@ -14,9 +14,10 @@ export interface ToolContext {
 
 /**
  * How a result is shaped for MCP structured content: Trackio wraps lists and booleans as
- * `{"result": …}` and returns objects as themselves (spec 9.4).
+ * `{"result": …}` and returns objects as themselves (compat §9). 'image': an object holding `mime_type`
+ * and `image_base64`, sent over MCP as image content.
  */
-export type ResultKind = 'list' | 'object' | 'boolean' | 'null'
+export type ResultKind = 'list' | 'object' | 'boolean' | 'null' | 'image'
 
 export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
   /** Trackio's name: the `/api/{name}` path and the MCP tool name. */
@@ -31,6 +32,11 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
   result: ResultKind
   /** 'write' tools need the write token (checked by the transports before the handler runs). */
   access: 'read' | 'write'
+  /**
+   * What a write tool does, for the Spaces write rules (compat §7): 'log' adds data (needs a Hugging
+   * Face token there), 'mutation' changes runs or the server (a Hub token or the write token). Default 'log'.
+   */
+  writeKind?: 'log' | 'mutation'
   /** MCP hints beyond readOnly/destructive derived from `access`. */
   destructive?: boolean
   /** A request that works on the demo data, shown in the OpenAPI document. */
@@ -41,6 +47,8 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
   mcpOmit?: string[]
   /** Parameters the MCP variant requires as strings although HTTP does not (Trackio's MCP delete_run needs `run`). */
   mcpRequire?: string[]
+  /** An extra MCP text item after the result's own (e.g. why a boolean is false); null adds nothing. */
+  mcpNote?(result: JsonResult): string | null
   handler(args: z.output<I>, ctx: ToolContext): JsonResult | Promise<JsonResult>
 }
 
@@ -48,7 +56,7 @@ export function defineTool<I extends z.ZodObject>(def: ToolDef<I>): ToolDef<I> {
   return def
 }
 
-/** Arguments every tool accepts and ignores unless it is gated (spec 6.2, 7). */
+/** Arguments every tool accepts and ignores unless it is gated (compat §6, §7). */
 export const COMMON_ARGS = ['hf_token', 'write_token'] as const
 
 const intSchemas = new WeakSet<z.ZodType>()
@@ -66,7 +74,7 @@ function marked(marks: WeakSet<z.ZodType>, schema: z.ZodType): boolean {
   return false
 }
 
-/** True for schemas made by `intArg`: the binder hands them integers beyond 2^53 as digit strings. */
+/** True for schemas made by `intArg` or `windowArg`: the binder hands them integers beyond 2^53 as digit strings. */
 export function isIntArg(schema: z.ZodType): boolean {
   return marked(intSchemas, schema)
 }
@@ -119,12 +127,18 @@ export function intArg(description: string) {
   return s
 }
 
-/** `window`: seconds or steps either side; Trackio applies int(), so 1.9 means 1. */
+/**
+ * `window`: seconds or steps either side; Trackio applies int(), so 1.9 means 1. Any size is
+ * accepted: beyond 2^53 it is approximate and beyond a double's range it is Infinity (the row
+ * filter clamps ranges to what a step or timestamp can be).
+ */
 export function windowArg(description: string) {
-  return z
+  const s = z
     .union([z.number(), z.string().regex(/^\s*[-+]?\d+(\.\d*)?\s*$/, 'expected a number')])
     .transform((v) => Math.trunc(typeof v === 'number' ? v : Number(v)))
     .describe(description)
+  intSchemas.add(s)
+  return s
 }
 
 export const projectArg = z.string().describe('Project name as logged (it is canonicalised to find the database file).')

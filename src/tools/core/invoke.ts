@@ -1,15 +1,45 @@
 import type { JsonResult } from '../../json/values'
 import { retryWhileLocked } from '../../storage/db/connection'
-import { validateArguments } from './bind'
+import { checkArgumentNames, validateArguments, type NamedArgs } from './arguments'
 import type { ToolContext, ToolDef } from './define'
+import { presentedToken, requireWriteToken } from './write-token'
 
 /**
- * Validate already-bound arguments and run the tool. Gating of write tools happens in the transport.
- * A read that meets a database locked by another process is repeated (reads are safe to repeat);
- * write tools retry inside the storage layer, one whole transaction per attempt.
+ * Who is calling, as far as authorisation cares: the request whose headers, cookie or query may
+ * carry a credential. A transport passes only the sources it trusts (MCP leaves cookies out).
  */
-export async function callTool(tool: ToolDef, bound: Record<string, unknown>, ctx: ToolContext): Promise<JsonResult> {
-  const args = validateArguments(tool, bound)
-  if (tool.access === 'read') return retryWhileLocked(() => tool.handler(args, ctx))
-  return await tool.handler(args, ctx)
+export interface Caller {
+  request: Request | null
+}
+
+/** Decides whether `caller` may run a write tool with these arguments; throws 401/403 when not. */
+export type Authorizer = (tool: ToolDef, caller: Caller, args: ReadonlyMap<string, unknown>) => void | Promise<void>
+
+/** Local mode: the write token printed at startup, from the caller's request or the `write_token` argument. */
+export function writeTokenAuthorizer(token: string): Authorizer {
+  return (tool, caller, args) => requireWriteToken(token, presentedToken(caller.request, args.get('write_token')), `call ${tool.name}`)
+}
+
+/** The one call pipeline every transport uses. */
+export interface Invoker {
+  readonly ctx: ToolContext
+  invoke(tool: ToolDef, args: NamedArgs, caller: Caller): Promise<JsonResult>
+}
+
+/**
+ * check names → authorise (write tools) → validate types → run. A read that meets a database
+ * locked by another process is repeated (reads are safe to repeat); write tools retry inside the
+ * storage layer, one whole transaction per attempt. Errors are our named classes (src/errors.ts).
+ */
+export function createInvoker(ctx: ToolContext, authorize: Authorizer): Invoker {
+  return {
+    ctx,
+    async invoke(tool, args, caller) {
+      const named = checkArgumentNames(tool, args)
+      if (tool.access === 'write') await authorize(tool, caller, named)
+      const valid = validateArguments(tool, named)
+      if (tool.access === 'read') return retryWhileLocked(() => tool.handler(valid, ctx))
+      return await tool.handler(valid, ctx)
+    },
+  }
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 
-/** Dashboard settings Trackio derives from the environment (spec 11), read once at startup. */
+/** Dashboard settings Trackio derives from the environment (compat §11), read once at startup. */
 export interface Settings {
   logoLight: string
   logoDark: string

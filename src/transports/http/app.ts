@@ -2,8 +2,8 @@ import { Elysia } from 'elysia'
 import { NotFoundError } from '../../errors'
 import type { ToolContext, ToolDef } from '../../tools/core/define'
 import { TOOLS } from '../../tools/registry'
-import { presentedToken, requireWriteToken } from '../write-token'
-import { apiRoutes, type ToolGate } from './api'
+import { createInvoker, writeTokenAuthorizer, type Authorizer } from '../../tools/core/invoke'
+import { apiRoutes } from './api'
 import { checkContentLength, limitedRequest, MAX_BODY_BYTES, serverBodyLimit } from './body'
 import { createGuard, type GuardOptions } from './guard'
 import { openapiPlugin } from './openapi'
@@ -13,6 +13,7 @@ import { UploadStaging } from '../../storage/write/upload-staging'
 import { mediaRoot } from '../../storage/read/media-files'
 import { fileRoute } from './file-route'
 import { uploadRoute } from './upload'
+import bulkUploadMedia from '../../tools/bulk-upload-media'
 
 /** Trackio's Python client requires api_version 1; `version` is the Trackio release we match. */
 export const TRACKIO_COMPAT_VERSION = '0.36.0'
@@ -30,19 +31,15 @@ export interface AppOptions {
   tools?: readonly ToolDef[]
   /** Request body limit (default MAX_BODY_BYTES); larger bodies get 413 with a JSON error. */
   maxBodyBytes?: number
-}
-
-function writeGate(token: string): ToolGate {
-  return (tool, request, args) => {
-    if (tool.access !== 'write') return
-    requireWriteToken(token, presentedToken(request, args.write_token), `call ${tool.name}`)
-  }
+  /** Who may run write tools (default: the write token). */
+  authorize?: Authorizer
 }
 
 export function createApp(o: AppOptions) {
   const guard = createGuard(o.guard ?? {})
   const maxBody = o.maxBodyBytes ?? MAX_BODY_BYTES
   const ctx: ToolContext = o.ctx.uploads ? o.ctx : { ...o.ctx, uploads: new UploadStaging() }
+  const authorize = o.authorize ?? writeTokenAuthorizer(o.writeToken)
   const app = new Elysia({ serve: { maxRequestBodySize: serverBodyLimit(maxBody) } })
     .onRequest(({ request, set }) => {
       const g = guard(request)
@@ -56,9 +53,9 @@ export function createApp(o: AppOptions) {
     })
     .use(openapiPlugin(o.version))
     .use(swaggerAssets)
-    .use(uploadRoute(ctx.uploads!, o.writeToken, maxBody))
+    .use(uploadRoute(ctx.uploads!, (request) => authorize(bulkUploadMedia, { request }, new Map()), maxBody))
     .use(fileRoute(mediaRoot(o.ctx.storage.dataDir)))
-    .use(apiRoutes(ctx, writeGate(o.writeToken), o.tools ?? TOOLS, maxBody))
+    .use(apiRoutes(createInvoker(ctx, authorize), o.tools ?? TOOLS, maxBody))
   const version = () =>
     jsonResponse({
       version: TRACKIO_COMPAT_VERSION,

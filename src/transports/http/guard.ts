@@ -2,7 +2,7 @@ import { ForbiddenError, MisdirectedRequestError } from '../../errors'
 import { errorResponse } from './respond'
 
 export interface GuardOptions {
-  /** Extra Host names (`name` any port, `name:port` exactly, `*` anything), from --allowed-hosts / TRACKIO_ALLOWED_HOSTS. */
+  /** Extra Host names (`name` any port, `name:port` exactly, `*.domain` any name below it, `*` anything), from --allowed-hosts / TRACKIO_ALLOWED_HOSTS. */
   allowedHosts?: readonly string[]
   /** The one foreign Origin allowed to call this server, with CORS headers (--cors-origin). */
   corsOrigin?: string | null
@@ -45,7 +45,9 @@ export function createGuard(o: GuardOptions): (request: Request) => Response | R
   if (bind && bind !== '0.0.0.0' && bind !== '::' && bind !== '[::]') allowed.add(bind.includes(':') && !bind.startsWith('[') ? `[${bind}]` : bind)
   const cors = o.corsOrigin ? normalizeOrigin(o.corsOrigin) : null
 
-  const hostAllowed = (u: URL) => allowed.has('*') || isLoopbackName(u.hostname) || allowed.has(u.hostname) || allowed.has(u.host)
+  const suffixes = [...allowed].filter((h) => h.startsWith('*.')).map((h) => h.slice(1))
+  const hostAllowed = (u: URL) =>
+    allowed.has('*') || isLoopbackName(u.hostname) || allowed.has(u.hostname) || allowed.has(u.host) || suffixes.some((s) => u.hostname.endsWith(s) && u.hostname.length > s.length)
 
   const isOwnOrigin = (origin: string, host: URL) => {
     let u: URL

@@ -3,12 +3,17 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { TOOLS } from '../../tools/registry'
 import type { ToolContext, ToolDef } from '../../tools/core/define'
+import { createInvoker, writeTokenAuthorizer, type Authorizer } from '../../tools/core/invoke'
 import { buildCatalog, createMcpServer } from './server'
 import { SessionStore } from './sessions'
 
 export interface McpHandlerOptions {
   ctx: ToolContext
   writeToken: string
+  /** Who may run write tools (default: the write token). */
+  authorize?: Authorizer
+  /** The token budget of one tool answer (default 20,000). */
+  maxTokens?: number
   tools?: readonly ToolDef[]
   /** Idle sessions are closed after this long (default 30 minutes). */
   idleTtlMs?: number
@@ -16,6 +21,8 @@ export interface McpHandlerOptions {
   maxSessions?: number
   /** Sweep interval for idle sessions (default 1 minute). */
   sweepMs?: number
+  /** The clock sessions age by (tests inject one). */
+  now?: () => number
 }
 
 export interface McpHandler {
@@ -84,12 +91,13 @@ function isInitialize(body: unknown): boolean {
 }
 
 export function createMcpHandler(o: McpHandlerOptions): McpHandler {
-  const catalog = buildCatalog({ ctx: o.ctx, writeToken: o.writeToken, tools: o.tools ?? TOOLS })
+  const invoker = createInvoker(o.ctx, o.authorize ?? writeTokenAuthorizer(o.writeToken))
+  const catalog = buildCatalog({ invoker, tools: o.tools ?? TOOLS, maxTokens: o.maxTokens })
   const close = (s: Session) => {
     void s.transport.close().catch(() => {})
   }
   const sessions = new SessionStore<Session>(
-    { idleTtlMs: o.idleTtlMs ?? 30 * 60_000, maxSessions: o.maxSessions ?? 1000, sweepMs: o.sweepMs ?? 60_000 },
+    { idleTtlMs: o.idleTtlMs ?? 30 * 60_000, maxSessions: o.maxSessions ?? 1000, sweepMs: o.sweepMs ?? 60_000, now: o.now },
     (_id, s) => close(s),
   )
 

@@ -65,8 +65,10 @@ export function inputSchemaOf(tool: ToolDef): Tool['inputSchema'] {
 }
 
 export function outputSchemaOf(tool: ToolDef): NonNullable<Tool['outputSchema']> {
-  const s = jsonSchema(tool.output, 'output')
-  if (tool.result === 'object') {
+  // An image travels as image content over MCP; the structured part is everything else.
+  const output = tool.result === 'image' && tool.output instanceof z.ZodObject ? tool.output.omit({ image_base64: true }) : tool.output
+  const s = jsonSchema(output, 'output')
+  if (tool.result === 'object' || tool.result === 'image') {
     const base = s.type === 'object' ? s : { type: 'object', additionalProperties: true }
     return { ...base, type: 'object', title: `${tool.name}DictOutput` }
   }

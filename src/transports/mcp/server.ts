@@ -9,22 +9,22 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js'
 import { BadRequestError, messageOf, statusOf } from '../../errors'
-import type { Json } from '../../json/values'
-import { bindArguments } from '../../tools/core/bind'
-import { callTool } from '../../tools/core/invoke'
-import type { ToolContext, ToolDef } from '../../tools/core/define'
+import type { ToolDef } from '../../tools/core/define'
+import type { Invoker } from '../../tools/core/invoke'
 import { VERSION } from '../../version'
-import { presentedToken, requireWriteToken } from '../write-token'
 import { mcpRequiredExtra, mcpToolOf } from './schemas'
+import { DEFAULT_MCP_MAX_TOKENS } from './budget'
+import { answerNote } from './notes'
 import { errorResult, renderResult } from './text'
 
 export const SERVER_NAME = 'Trackio'
 export const INSTRUCTIONS = 'Inspect and manage Trackio experiment data.'
 
 export interface McpDeps {
-  ctx: ToolContext
-  writeToken: string
+  invoker: Invoker
   tools: readonly ToolDef[]
+  /** The answer budget in tokens (default DEFAULT_MCP_MAX_TOKENS). */
+  maxTokens?: number
 }
 
 /** What every session's server shares: the tools offered over MCP and their tools/list entries. */
@@ -57,24 +57,22 @@ function tokenSource(extra: Extra): Request | null {
   return new Request(String(info.url ?? 'http://localhost/mcp/'), { headers })
 }
 
-/** MCP arguments → the binder's keyword form; parameters the MCP variant omits are unknown here. */
-function bindMcpArguments(tool: ToolDef, args: Record<string, unknown>): Record<string, unknown> {
+/** The MCP variant of a tool's parameters: some are left out, some required (Trackio's MCP signatures). */
+function checkMcpVariant(tool: ToolDef, args: Record<string, unknown>): void {
   const omitted = Object.keys(args).filter((k) => tool.mcpOmit?.includes(k))
   if (omitted.length) throw new BadRequestError(`Unknown argument '${omitted[0]}' for ${tool.name}`)
   for (const name of mcpRequiredExtra(tool))
     if (args[name] === undefined || args[name] === null) throw new BadRequestError(`Missing required parameter: ${name}`)
-  const kwargs = new Map(Object.entries(args)) as Map<string, Json>
-  return bindArguments(tool, new Map([['kwargs', kwargs]]))
 }
 
 async function runTool(catalog: McpCatalog, name: string, args: Record<string, unknown>, extra: Extra): Promise<CallToolResult> {
   const tool = catalog.byName.get(name)
   if (!tool) return errorResult(`Unknown tool: ${name}`)
   try {
-    const bound = bindMcpArguments(tool, args)
-    if (tool.access === 'write')
-      requireWriteToken(catalog.deps.writeToken, presentedToken(tokenSource(extra), bound.write_token), `call ${tool.name}`)
-    return renderResult(tool, await callTool(tool, bound, catalog.deps.ctx))
+    checkMcpVariant(tool, args)
+    const { invoker, maxTokens } = catalog.deps
+    const value = await invoker.invoke(tool, args, { request: tokenSource(extra) })
+    return renderResult(tool, value, { maxTokens: maxTokens ?? DEFAULT_MCP_MAX_TOKENS, note: answerNote(invoker.ctx, tool, args, value) })
   } catch (err) {
     if (statusOf(err) >= 500) console.error(`trackio: internal error in MCP tool ${name}:`, err)
     return errorResult(`Error executing tool ${name}: ${messageOf(err)}`)

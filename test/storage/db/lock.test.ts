@@ -103,11 +103,11 @@ describe('withProjectLock in one process', () => {
     expect(await withProjectLock(lockPath, () => 42, { tries: 1 })).toBe(42)
   })
 
-  test('truncates an existing lock file like Python open(..., "w")', async () => {
+  test('keeps an existing lock file\'s bytes (no O_TRUNC, unlike Python\'s open(..., "w"): the name may not be ours)', async () => {
     const lockPath = join(tmp(), 't.lock')
     writeFileSync(lockPath, 'junk')
     await withProjectLock(lockPath, () => undefined)
-    expect(statSync(lockPath).size).toBe(0)
+    expect(statSync(lockPath).size).toBe(4)
   })
 
   test('an unwritable lock path is a StorageError', async () => {

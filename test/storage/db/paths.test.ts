@@ -5,7 +5,7 @@ import { canonicalProjectName, projectPaths, resolveTrackioDir, stemTooLong } fr
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
 
-describe('canonicalProjectName (spec 1.2)', () => {
+describe('canonicalProjectName (compat §1)', () => {
   test('observed examples', () => {
     const cases: [string, string][] = [
       ['my.proj', 'myproj'],
@@ -49,7 +49,7 @@ describe('canonicalProjectName (spec 1.2)', () => {
     for (let c = 0; c < 0x110000; c++) {
       if (c >= 0xd800 && c <= 0xdfff) continue
       const want = py[j++]
-      if (want === '-') continue // unassigned in Python's Unicode version: parity unknown (spec 1.2)
+      if (want === '-') continue // unassigned in Python's Unicode version: parity unknown (compat §1)
       compared++
       const ch = String.fromCodePoint(c)
       const kept = canonicalProjectName('a' + ch) === 'a' + ch
@@ -87,7 +87,7 @@ print(os.environ.get("TRACKIO_DIR") or os.path.join(HF_HOME, "trackio"), end="")
   return r.stdout.toString()
 }
 
-describe('resolveTrackioDir (spec 1.1)', () => {
+describe('resolveTrackioDir (compat §1)', () => {
   const HOME = '/home/tester'
   const cases: [string, Record<string, string>, string][] = [
     ['TRACKIO_DIR verbatim', { HOME, TRACKIO_DIR: '/srv/trackio' }, '/srv/trackio'],

@@ -7,7 +7,7 @@ import { inProcessApp, tempDir } from '../../helpers'
 setDefaultTimeout(30_000)
 
 /**
- * Name-keyed databases of the 2025-07 → 2026-04 era (spec 2.2): no run_id anywhere, metrics as
+ * Name-keyed databases of the 2025-07 → 2026-04 era (compat §2): no run_id anywhere, metrics as
  * json.dumps TEXT (", " / ": " spacing) mixed with orjson BLOBs, optional configs keyed by name.
  */
 let dir: string

@@ -58,7 +58,7 @@ describe('listRuns', () => {
     s.close()
   })
 
-  test('runs known only from artifact links are listed (spec 4.2 rules)', async () => {
+  test('runs known only from artifact links are listed (compat §4 rules)', async () => {
     const d = copyFixtures('basic')
     const db = new Database(join(d, 'llm-finetune.db'))
     // the current schema already has the (empty) table

@@ -1,4 +1,4 @@
-/** Python port of spec 5.10.1 step 4 (budget allocation), written from the spec text; shared by tests. */
+/** Python port of compat §5 step 4 (budget allocation), written from the spec text; shared by tests. */
 export const PY_ALLOCATE = `
 def allocate(sizes, max_points):
     floor = max_points // len(sizes)

@@ -22,7 +22,7 @@ function rng(seed: number) {
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 const row = (text: string) => parseJson(text) as JsonObject
 
-/** Python (spec 5.10.1 step 4, float quotas) allocation for many cases in one process. */
+/** Python (compat §5 step 4, float quotas) allocation for many cases in one process. */
 function pythonAllocate(cases: [number[], number][]): number[][] {
   const script = `
 import json, sys
@@ -105,7 +105,7 @@ describe('allocate', () => {
     }
   })
 
-  test('identical to a Python port of spec 5.10.1 on 600 random cases', () => {
+  test('identical to a Python port of compat §5 on 600 random cases', () => {
     const r = rng(2024)
     const cases: [number[], number][] = []
     for (let t = 0; t < 600; t++) {

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { NotFoundError } from '../../../src/errors'
 import { Storage } from '../../../src/storage/db/connection'
-import { moveMediaDir, safeMediaName } from '../../../src/storage/write/media-move'
+import { applySteps, planMediaMove, rollBack, safeMediaName } from '../../../src/storage/write/media-move'
 import { rewriteFilePaths, rewriteStoredJson } from '../../../src/storage/db/media-paths'
 import { renameRun } from '../../../src/storage/write/rename-run'
 import { mutateProject } from '../../../src/storage/write/transaction'
@@ -56,7 +56,9 @@ describe('media folders', () => {
     const to = join(dir, 'media', 'media-project', 'deep', 'new')
     const err = await mutateProject(storage, 'media-project', (p, undo) => {
       p.db.run("UPDATE metrics SET run_name = 'gone'")
-      moveMediaDir(from, to, undo)
+      const steps = planMediaMove(join(dir, 'media', 'media-project'), from, to, 'hop')
+      undo.push(() => rollBack(steps))
+      applySteps(steps)
       expect(existsSync(to)).toBe(true)
       throw new Error('boom after the move')
     }).catch((e: unknown) => e)

@@ -34,9 +34,10 @@ describe('MCP log_metrics / log_alert', () => {
   test('without the token nothing is written; with it the row is stored and read back', async () => {
     const denied: any = await mcp.client.callTool({ name: 'log_metrics', arguments: { project: 'agent', run: 'exp', metrics: { loss: 0.5 } } })
     expect(denied.isError).toBe(true)
-    const ok: any = await mcp.client.callTool({ name: 'log_metrics', arguments: { project: 'agent', run: 'exp', metrics: { loss: 0.25, n: 3, deep: { a: [1, 'x'] } }, write_token: server.token } })
+    const ok: any = await mcp.client.callTool({ name: 'log_metrics', arguments: { project: 'agent', run: 'exp', metrics: { loss: 0.25, n: 3, deep: { a: [1, 'x'] } }, new_run: true, write_token: server.token } })
     expect(ok.isError).toBeFalsy()
-    expect(ok.structuredContent).toEqual({ run_id: 'exp', step: 0, stored: true })
+    expect(ok.structuredContent).toMatchObject({ step: 0, stored: true })
+    expect(ok.structuredContent.run_id).toMatch(/^[0-9a-f]{32}$/)
     const alert: any = await mcp.client.callTool({ name: 'log_alert', arguments: { project: 'agent', run: 'exp', title: 'done', level: 'info', write_token: server.token } })
     expect(alert.isError).toBeFalsy()
     const db = new Database(join(dir, 'agent.db'), { readonly: true })

@@ -99,36 +99,46 @@ describe('tools/list', () => {
   })
 })
 
-describe('results (spec 9.4)', () => {
-  test('list of strings: one raw text item per element, structured {result}', async () => {
+describe('results (compat §9)', () => {
+  test('list of strings: one compact text block, one name per line; structured {result}', async () => {
     const r: any = await mcp.client.callTool({ name: 'get_all_projects', arguments: {} })
     expect(r.isError).toBe(false)
     expect(r.structuredContent.result).toContain('llm-finetune')
-    expect(r.content.map((c: any) => c.text)).toEqual(r.structuredContent.result)
+    expect(r.content).toHaveLength(1)
+    expect(r.content[0].text.split('\n')).toEqual(r.structuredContent.result)
   })
-  test('empty list gives no content items', async () => {
-    const r: any = await mcp.client.callTool({ name: 'get_runs_for_project', arguments: { project: 'no-such-project' } })
+  test('an empty answer says why: an unknown project, with the closest names', async () => {
+    const r: any = await mcp.client.callTool({ name: 'get_runs_for_project', arguments: { project: 'llm-finetun' } })
     expect(r.isError).toBe(false)
-    expect(r.content).toEqual([])
     expect(r.structuredContent).toEqual({ result: [] })
+    expect(r.content[0].text).toBe("Project 'llm-finetun' does not exist; closest projects: 'llm-finetune', 'collision', 'default'.")
   })
-  test('dict: the object itself, one indented JSON text item', async () => {
+  test('dict: the object itself, compact JSON text', async () => {
     const r: any = await mcp.client.callTool({ name: 'get_project_summary', arguments: { project: 'llm-finetune' } })
     expect(r.structuredContent.project).toBe('llm-finetune')
     expect(r.structuredContent.num_runs).toBe(3)
     expect(r.content).toHaveLength(1)
-    expect(r.content[0].text.startsWith('{\n  "project": "llm-finetune",\n')).toBe(true)
+    expect(r.content[0].text.startsWith('{"project":"llm-finetune",')).toBe(true)
     expect(JSON.parse(r.content[0].text)).toEqual(r.structuredContent)
+  })
+  test('rows: a table (header, one tab-separated line per row), far smaller than JSON', async () => {
+    const r: any = await mcp.client.callTool({ name: 'get_metric_values', arguments: { project: 'llm-finetune', run: 'gpt2-small', metric_name: 'lr' } })
+    const lines: string[] = r.content[0].text.split('\n')
+    expect(lines[0]).toBe('timestamp\tstep\tvalue')
+    expect(lines).toHaveLength(r.structuredContent.result.length + 1)
+    const first = r.structuredContent.result[0]
+    expect(lines[1]).toBe(`${first.timestamp}\t${first.step}\t${lines[1]!.split('\t')[2]}`)
+    expect(Number(lines[1]!.split('\t')[2])).toBe(first.value)
+    expect(r.content[0].text.length * 2).toBeLessThan(JSON.stringify(r.structuredContent.result, null, 2).length)
   })
   test('NaN/Infinity: bare tokens in text, null in structured; big ints and floats spelled exactly', async () => {
     const r: any = await mcp.client.callTool({ name: 'get_logs', arguments: { project: EDGE, run: 'run with spaces' } })
     expect(r.isError).toBe(false)
-    const text: string = r.content[0].text
-    expect(text).toContain('"nan": NaN,')
-    expect(text).toContain('"pos_inf": Infinity,')
-    expect(text).toContain('"neg_inf": -Infinity,')
-    expect(text).toContain('"uint64_max": 18446744073709551615,')
-    expect(text).toContain('"tiny": 1e-7,') // pydantic spelling, not Python's 1e-07
+    const [header, cells] = (r.content[0].text as string).split('\n').map((l) => l.split('\t'))
+    const cell = (k: string) => cells![header!.indexOf(k)]
+    expect([cell('nan'), cell('pos_inf'), cell('neg_inf')]).toEqual(['NaN', 'Infinity', '-Infinity'])
+    expect(cell('uint64_max')).toBe('18446744073709551615')
+    expect(cell('tiny')).toBe('1e-7') // pydantic spelling, not Python's 1e-07
     expect(r.structuredContent.result[0].nan).toBeNull()
     const raw = await mcp.rawReply(mcp.lastCallId())
     expect(raw).toContain('"uint64_max":18446744073709551615')
@@ -161,7 +171,7 @@ describe('results (spec 9.4)', () => {
   })
 })
 
-describe('errors (spec 9.5): results with isError, never a broken connection', () => {
+describe('errors (compat §9): results with isError, never a broken connection', () => {
   test('unknown project is fine: empty value', async () => {
     const r: any = await mcp.client.callTool({ name: 'get_logs', arguments: { project: 'nope', run: 'x' } })
     expect(r.isError).toBe(false)

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { ForbiddenError, UnauthorizedError } from '../errors'
+import { ForbiddenError, UnauthorizedError } from '../../errors'
 
 /** Where the token is found, for error messages. */
 const WHERE =

@@ -1,0 +1,116 @@
+import { JsonFloat, type Json } from '../json/values'
+import type { ProjectDb } from '../storage/db/connection'
+import { parseInstant } from '../storage/db/timestamps'
+import { metricValues, runStats, type RowFilter } from '../storage/read/metrics'
+import type { RunFilter } from '../storage/read/runs'
+import { cachedSeries, SERIES_CACHE_MIN_ROWS, seriesPositions, type Series } from '../storage/read/series-cache'
+
+/**
+ * One metric of one run as numbers, for analysis. `values` keeps NaN and ±Infinity as stored
+ * (never dropped); rows whose value is not a number (strings, histograms, media, bools) are
+ * left out and counted in `skipped`. Steps beyond 2^53 become the nearest double.
+ */
+export interface NumericSeries {
+  steps: number[]
+  values: number[]
+  timestamps: string[]
+  /** Rows holding the metric with a non-numeric value. */
+  skipped: number
+}
+
+/** A stored value as a number, or undefined when it is not a number (bools excluded, as in Python). */
+export function numberOf(v: Json | undefined): number | undefined {
+  if (typeof v === 'number') return v
+  if (v instanceof JsonFloat) return v.value
+  if (typeof v === 'bigint') return Number(v)
+  return undefined
+}
+
+const LOWEST = -(2n ** 63n)
+const HIGHEST = 2n ** 63n - 1n
+
+/** Rows with min_step <= step <= max_step (either bound may be absent). */
+export function stepRange(minStep: number | null | undefined, maxStep: number | null | undefined): RowFilter {
+  if ((minStep ?? null) === null && (maxStep ?? null) === null) return { kind: 'all' }
+  return { kind: 'steps', lo: minStep ?? LOWEST, hi: maxStep ?? HIGHEST }
+}
+
+/**
+ * Read one metric of a run (timestamp order, as get_metric_values) as a NumericSeries: long runs
+ * from the series cache's typed columns, the rest through get_metric_values' SQL path.
+ */
+export function readSeries(p: ProjectDb, f: RunFilter, metric: string, rows: RowFilter = { kind: 'all' }): NumericSeries {
+  const long = () => {
+    const st = runStats(p, f)
+    return st.safeSteps && st.count >= SERIES_CACHE_MIN_ROWS
+  }
+  const cached = rows.kind === 'none' ? null : cachedSeries(p, f, metric, long)
+  if (cached) return fromCache(cached, seriesPositions(cached, rows))
+  const rec = metricValues(p, f, metric, rows)
+  const n = rec.length
+  const out: NumericSeries = { steps: [], values: [], timestamps: [], skipped: 0 }
+  const [tsCol, stepCol, valueCol] = rec.columns as [Json[], Json[], Json[]]
+  const lexemes = rec.lexemes[2]
+  for (let i = 0; i < n; i++) {
+    const lexeme = lexemes?.[i]
+    const v = lexeme !== undefined ? Number(lexeme) : numberOf(valueCol[i])
+    if (v === undefined) {
+      out.skipped++
+      continue
+    }
+    out.steps.push(Number(stepCol[i]))
+    out.values.push(v)
+    out.timestamps.push(tsCol[i] as string)
+  }
+  return out
+}
+
+function fromCache(s: Series, positions: Int32Array | null): NumericSeries {
+  const n = positions ? positions.length : s.length
+  const out: NumericSeries = { steps: [], values: [], timestamps: [], skipped: 0 }
+  for (let j = 0; j < n; j++) {
+    const i = positions ? positions[j]! : j
+    // Kinds 0-2 are numbers spelled as stored; kind 3 holds the decoded value (NaN, strings, objects…).
+    const v = s.kinds[i] === 3 ? numberOf(s.extra.get(i) as Json) : s.values[i]!
+    if (v === undefined) {
+      out.skipped++
+      continue
+    }
+    out.steps.push(s.steps[i]!)
+    out.values.push(v)
+    out.timestamps.push(s.stamps[s.stampIndex[i]!]!)
+  }
+  return out
+}
+
+/** The series reordered by step (stable: rows of one step keep their timestamp order). */
+export function byStep(s: NumericSeries): NumericSeries {
+  let sorted = true
+  for (let i = 1; i < s.steps.length; i++)
+    if (s.steps[i]! < s.steps[i - 1]!) {
+      sorted = false
+      break
+    }
+  if (sorted) return s
+  const order = s.steps.map((_, i) => i).sort((a, b) => s.steps[a]! - s.steps[b]! || a - b)
+  return {
+    steps: order.map((i) => s.steps[i]!),
+    values: order.map((i) => s.values[i]!),
+    timestamps: order.map((i) => s.timestamps[i]!),
+    skipped: s.skipped,
+  }
+}
+
+/** Timestamps as epoch milliseconds (NaN when unparseable), for time-based x axes. */
+export function timesOf(s: NumericSeries): number[] {
+  const cache = new Map<string, number>()
+  return s.timestamps.map((t) => {
+    let ms = cache.get(t)
+    if (ms === undefined) {
+      const us = parseInstant(t)
+      ms = us === null ? NaN : us / 1000
+      if (cache.size < 4096) cache.set(t, ms)
+    }
+    return ms
+  })
+}

@@ -1,0 +1,109 @@
+import type { z } from 'zod'
+import { BadRequestError } from '../../errors'
+import { JsonFloat, type Json } from '../../json/values'
+import { COMMON_ARGS, isIntArg, isRawArg, RAW_ARGS, type ToolDef } from './define'
+
+/** Named arguments as a transport hands them over: lossless values (HTTP) or plain JS (MCP). */
+export type NamedArgs = ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>
+
+/** More argument names than any tool has, by far: refused before anything else looks at them. */
+export const MAX_ARGUMENTS = 64
+/** Unknown names quoted in an error (the rest are counted). */
+const QUOTED_UNKNOWN = 5
+
+function entriesOf(args: NamedArgs): [string, unknown][] {
+  return args instanceof Map ? [...args.entries()] : Object.entries(args)
+}
+
+/**
+ * Check argument names against the tool's parameters: every name known (or one of COMMON_ARGS),
+ * every required parameter present. Values are untouched; types are checked by `validateArguments`.
+ * Runs before the write gate, as the HTTP API always has (a request for a missing tool argument
+ * says so even without a token).
+ */
+export function checkArgumentNames(tool: ToolDef, args: NamedArgs): Map<string, unknown> {
+  const shape = tool.input.shape as Record<string, z.ZodType>
+  const accepted = () => [...Object.keys(shape), ...COMMON_ARGS.filter((c) => !(c in shape))].join(', ')
+  const count = args instanceof Map ? args.size : Object.keys(args).length
+  if (count > MAX_ARGUMENTS) throw new BadRequestError(`Too many arguments (${count}) for ${tool.name}; accepted: ${accepted()}`)
+  const entries = entriesOf(args)
+  const named = new Map(entries.filter(([, v]) => v !== undefined))
+  const unknown = [...named.keys()].filter((k) => !Object.hasOwn(shape, k) && !(COMMON_ARGS as readonly string[]).includes(k))
+  if (unknown.length) {
+    const quoted = unknown.slice(0, QUOTED_UNKNOWN).map((u) => `'${u.length > 64 ? `${u.slice(0, 64)}…` : u}'`)
+    const more = unknown.length > QUOTED_UNKNOWN ? ` and ${unknown.length - QUOTED_UNKNOWN} more` : ''
+    throw new BadRequestError(`Unknown argument${unknown.length > 1 ? 's' : ''} ${quoted.join(', ')}${more} for ${tool.name}; accepted: ${accepted()}`)
+  }
+  for (const [name, schema] of Object.entries(shape))
+    if (!named.has(name) && !schema.isOptional()) throw new BadRequestError(`Missing required parameter: ${name}`)
+  return named
+}
+
+/**
+ * Validate named arguments with the tool's zod schema; failures name the field and the expected type.
+ * zod sees plain JS; parameters marked raw keep their lossless value for the handler (`rawValue`).
+ */
+export function validateArguments<I extends z.ZodObject>(tool: ToolDef<I>, named: ReadonlyMap<string, unknown>): z.output<I> {
+  const shape = tool.input.shape as Record<string, z.ZodType>
+  const plain: Record<string, unknown> = {}
+  const raw = new Map<string, Json>()
+  for (const [name, value] of named) {
+    // A tool that declares hf_token / write_token itself (Trackio's required-but-nullable hf_token) validates it.
+    if (!Object.hasOwn(shape, name)) continue
+    const schema = shape[name]!
+    if (isRawArg(schema)) {
+      // Raw schemas look one level deep (a list of unknown items, a record of unknown values) and
+      // handlers read the lossless value: no deep copy of a 50,000-entry batch just for zod.
+      plain[name] = shallowPlain(value as Json)
+      raw.set(name, value as Json)
+    } else plain[name] = typeof value === 'bigint' && isIntArg(schema) ? value.toString() : toPlain(value as Json)
+  }
+  const r = tool.input.safeParse(plain)
+  if (!r.success) throw new BadRequestError(describeIssues(r.error.issues))
+  if (raw.size) Object.defineProperty(r.data, RAW_ARGS, { value: raw })
+  return r.data
+}
+
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => {
+      const field = i.path.length ? i.path.map(String).join('.') : '(arguments)'
+      return `Invalid value for '${field}': ${issueText(i)}`
+    })
+    .join('; ')
+}
+
+function issueText(i: z.core.$ZodIssue): string {
+  if (i.code === 'invalid_union' && i.message === 'Invalid input') {
+    const expected = new Set<string>()
+    for (const branch of i.errors) for (const sub of branch) if (sub.code === 'invalid_type') expected.add(sub.expected)
+    if (expected.size) return `expected ${[...expected].join(' or ')}`
+  }
+  return i.message
+}
+
+/** The outer level of a value as plain JS (a Map becomes an object of the same, unconverted values). */
+function shallowPlain(v: Json): unknown {
+  if (v instanceof JsonFloat) return v.value
+  if (!(v instanceof Map)) return v
+  const o: Record<string, unknown> = {}
+  for (const [k, item] of v) Object.defineProperty(o, k, { value: item, enumerable: true, writable: true, configurable: true })
+  return o
+}
+
+/**
+ * Our lossless values → plain JS for zod: Maps become objects (nested payloads), floats numbers,
+ * big integers stay bigint (zod then rejects them where a string or safe number is required).
+ */
+export function toPlain(v: Json): unknown {
+  if (v instanceof JsonFloat) return v.value
+  if (Array.isArray(v)) return v.map(toPlain)
+  if (v instanceof Map) {
+    const o: Record<string, unknown> = {}
+    // defineProperty: a key named __proto__ is data, never the prototype
+    for (const [k, item] of v) Object.defineProperty(o, k, { value: toPlain(item), enumerable: true, writable: true, configurable: true })
+    return o
+  }
+  return v
+}

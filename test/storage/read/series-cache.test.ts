@@ -1,0 +1,213 @@
+import { Database } from 'bun:sqlite'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { stringify, toPlain } from '../../../src/json/serialize'
+import type { JsonRecords } from '../../../src/json/values'
+import { Storage, type ProjectDb } from '../../../src/storage/db/connection'
+import { metricValues, sqlMetricValues, type RowFilter } from '../../../src/storage/read/metrics'
+import type { RunFilter } from '../../../src/storage/read/runs'
+import {
+  cachedSeries,
+  clearSeriesCache,
+  seriesCacheStats,
+  seriesWindow,
+  setSeriesCacheLimit,
+  SERIES_CACHE_BYTES,
+} from '../../../src/storage/read/series-cache'
+import { copyFixtures } from '../../helpers'
+
+/**
+ * The cache against the SQL path it replaces, on a run written straight into a copy of a Trackio
+ * database (Trackio's schema): shuffled steps, flushes sharing a timestamp, every kind of value.
+ * Every answer must be byte-identical (HTTP's Python spelling and MCP's pydantic spelling).
+ */
+
+const STEM = 'image-classification'
+const RUN = 'long-cached-run'
+const run: RunFilter = { column: 'run_id', value: 'cafe0000long' }
+
+let dir: string
+let storage: Storage
+let writer: Database
+let p: ProjectDb
+
+/** A seeded PRNG so the data is the same on every run. */
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed / 2147483648
+  }
+}
+
+const SPELLINGS = ['1.0', '0.1', '3.063943', '-0.0', '1e-05', '2.5E-7', '"NaN"', '"Infinity"', '"text"', '0', '-7', '1152921504606846976', '0.00010', '1.50', 'null', 'true']
+
+let nextSecond = 0
+/** Insert `n` rows as an outside writer: batches of 10 share a flush timestamp. */
+function insertRows(n: number, rand: () => number, opts: { stamp?: (i: number) => string } = {}): void {
+  const insert = writer.prepare('INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES (?, ?, ?, ?, ?)')
+  writer.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      if (i % 10 === 0) nextSecond++
+      const ts = opts.stamp?.(i) ?? `2026-11-25T05:${String(Math.floor(nextSecond / 60) % 60).padStart(2, '0')}:${String(nextSecond % 60).padStart(2, '0')}.${String(nextSecond * 7919 % 1000000).padStart(6, '0')}+00:00`
+      const step = Math.floor(rand() * 2000) - 100
+      const m: string[] = [`"loss":${(rand() * 4).toFixed(6)}`, `"mixed":${SPELLINGS[Math.floor(rand() * SPELLINGS.length)]}`]
+      if (rand() < 0.3) m.push(`"sparse":${Math.floor(rand() * 1000)}`)
+      if (rand() < 0.05) m.push(`"media":{"_type":"image","file_path":"x/${i}.png"}`)
+      insert.run(run.value, ts, RUN, step, `{${m.join(',')}}`)
+    }
+  })()
+}
+
+function filters(): RowFilter[] {
+  return [
+    { kind: 'all' },
+    { kind: 'none' },
+    { kind: 'step', step: 17 },
+    { kind: 'step', step: 9007199254740993n },
+    { kind: 'steps', lo: 0, hi: 50 },
+    { kind: 'steps', lo: -100, hi: 5000 },
+    { kind: 'steps', lo: 1500, hi: 1500 },
+    { kind: 'steps', lo: -9223372036854775808n, hi: 9223372036854775807n },
+    { kind: 'time', lo: Date.parse('2026-11-25T05:01:00Z') * 1000, hi: Date.parse('2026-11-25T05:02:30Z') * 1000 },
+    { kind: 'time', lo: 0, hi: 1 },
+    { kind: 'nearest', at: Date.parse('2026-11-25T05:01:00.5Z') * 1000 },
+    { kind: 'nearest', at: 0 },
+    { kind: 'nearest', at: Date.parse('2999-01-01T00:00:00Z') * 1000 },
+  ]
+}
+
+const both = (r: JsonRecords) => stringify({ data: r }, { style: 'python' }) + '\n' + JSON.stringify(toPlain(r))
+
+/** The SQL path's answer, with `nearest` applied as metricValues does. */
+function expected(metric: string, rf: RowFilter): string {
+  return p.read(() => {
+    if (rf.kind !== 'nearest') return both(sqlMetricValues(p, run, metric, rf))
+    // nearest = the rows of the one instant closest to `at` among the rows holding the metric
+    const all = sqlMetricValues(p, run, metric, { kind: 'all' })
+    const instants = all.columns[0]!.map((ts) => Date.parse(ts as string) * 1000 + Number((ts as string).slice(23, 26)))
+    let best: number | null = null
+    for (const t of instants) if (best === null || Math.abs(t - rf.at) < Math.abs(best - rf.at) || (Math.abs(t - rf.at) === Math.abs(best - rf.at) && t < best)) best = t
+    return both(sqlMetricValues(p, run, metric, best === null ? { kind: 'none' } : { kind: 'time', lo: best, hi: best }))
+  })
+}
+
+function actual(metric: string, rf: RowFilter): string {
+  return p.read(() => both(metricValues(p, run, metric, rf)))
+}
+
+function checkAll(): void {
+  for (const metric of ['loss', 'mixed', 'sparse', 'media', 'absent'])
+    for (const rf of filters()) expect(`${metric} ${JSON.stringify(rf, (_, v) => (typeof v === 'bigint' ? String(v) : v))}\n${actual(metric, rf)}`).toBe(
+      `${metric} ${JSON.stringify(rf, (_, v) => (typeof v === 'bigint' ? String(v) : v))}\n${expected(metric, rf)}`,
+    )
+}
+
+beforeAll(() => {
+  dir = copyFixtures('basic')
+  writer = new Database(join(dir, `${STEM}.db`))
+  insertRows(3000, prng(7))
+  storage = new Storage(dir)
+  p = storage.project(STEM)!
+})
+
+afterAll(() => {
+  storage.close()
+  writer.close()
+  setSeriesCacheLimit(SERIES_CACHE_BYTES)
+})
+
+describe('series cache', () => {
+  test('the long run is cached and every filter answers exactly what SQLite answers', () => {
+    clearSeriesCache()
+    checkAll()
+    expect(p.read(() => cachedSeries(p, run, 'loss'))?.length).toBe(3000)
+    expect(seriesCacheStats().series).toBeGreaterThanOrEqual(4)
+  })
+
+  test('rows appended by another connection are picked up (the series grows in place of a rebuild)', () => {
+    const before = p.read(() => cachedSeries(p, run, 'loss'))!
+    insertRows(700, prng(8))
+    checkAll()
+    const after = p.read(() => cachedSeries(p, run, 'loss'))!
+    expect(after.length).toBe(3700)
+    expect(after.stamps.slice(0, before.stamps.length)).toEqual(before.stamps)
+  })
+
+  test('rows logged with an earlier timestamp, rows deleted in the middle, a value rewritten in place', () => {
+    insertRows(40, prng(9), { stamp: (i) => `2026-11-25T04:00:00.${String(i).padStart(6, '0')}+00:00` })
+    checkAll()
+    writer.run('DELETE FROM metrics WHERE run_id = ? AND rowid % 97 = 0', [run.value])
+    checkAll()
+    writer.run(`UPDATE metrics SET metrics = replace(metrics, 'file_path":"x/', 'file_path":"y/') WHERE run_id = ?`, [run.value])
+    checkAll()
+    expect(actual('media', { kind: 'all' })).toContain('"file_path":"y/')
+  })
+
+  test('a deleted run answers nothing; a run written again afterwards is read afresh', () => {
+    writer.run('DELETE FROM metrics WHERE run_id = ?', [run.value])
+    expect(p.read(() => metricValues(p, run, 'loss', { kind: 'all' })).length).toBe(0)
+    insertRows(600, prng(10))
+    checkAll()
+  })
+
+  test('writes through the same connection (as the server writes) invalidate too', () => {
+    p.write(() => p.db.run('DELETE FROM metrics WHERE run_id = ? AND step < 0', [run.value]))
+    checkAll()
+    expect(actual('loss', { kind: 'steps', lo: -100, hi: -1 })).toStartWith('{"data":[]}')
+  })
+
+  test('memory stays within the bound: least recently used series are evicted', () => {
+    clearSeriesCache()
+    const one = p.read(() => cachedSeries(p, run, 'loss'))!.bytes
+    setSeriesCacheLimit(Math.floor(one * 2.5))
+    for (const m of ['loss', 'mixed', 'sparse', 'loss', 'mixed']) p.read(() => cachedSeries(p, run, m))
+    expect(seriesCacheStats().bytes).toBeLessThanOrEqual(Math.floor(one * 2.5))
+    expect(seriesCacheStats().series).toBeLessThanOrEqual(2)
+    // evicted or not, answers stay right
+    checkAll()
+    setSeriesCacheLimit(1000)
+    expect(seriesCacheStats().bytes).toBeLessThanOrEqual(1000)
+    checkAll()
+    setSeriesCacheLimit(SERIES_CACHE_BYTES)
+  })
+})
+
+describe('seriesWindow', () => {
+  test('keeps each bucket’s first, smallest, largest and last point, in step order, within maxPoints', () => {
+    const all = p.read(() => sqlMetricValues(p, run, 'loss', { kind: 'steps', lo: 100, hi: 1800 }))
+    const pts = all.toArray().map((r) => ({ step: Number(r.step), value: Number(r.value) }))
+    // step order, ties in timestamp order (the SQL answer is in timestamp order: sort stably by step)
+    pts.sort((a, b) => a.step - b.step)
+    const w = seriesWindow(p, run, 'loss', 100, 1800, 200)!
+    expect(w.total).toBe(pts.length)
+    expect(w.steps.length).toBeLessThanOrEqual(200)
+    expect(w.steps.length).toBeGreaterThan(100)
+    for (let i = 1; i < w.steps.length; i++) expect(w.steps[i]!).toBeGreaterThanOrEqual(w.steps[i - 1]!)
+    // global extremes survive, and so does every bucket's
+    const values = [...w.values]
+    expect(Math.max(...values)).toBe(Math.max(...pts.map((q) => q.value)))
+    expect(Math.min(...values)).toBe(Math.min(...pts.map((q) => q.value)))
+    const buckets = 50
+    const width = (pts.at(-1)!.step - pts[0]!.step) / buckets
+    const bucketOf = (s: number) => Math.min(buckets - 1, Math.floor((s - pts[0]!.step) / width))
+    for (let b = 0; b < buckets; b++) {
+      const inB = pts.filter((q) => bucketOf(q.step) === b)
+      if (!inB.length) continue
+      const kept = [...w.steps].map((s, i) => [s, w.values[i]!]).filter(([s]) => bucketOf(s!) === b)
+      expect(kept.some(([, v]) => v === Math.max(...inB.map((q) => q.value)))).toBe(true)
+      expect(kept.some(([, v]) => v === Math.min(...inB.map((q) => q.value)))).toBe(true)
+      expect(kept[0]![0]).toBe(inB[0]!.step)
+      expect(kept.at(-1)![0]).toBe(inB.at(-1)!.step)
+    }
+  })
+
+  test('a small range comes back whole; non-numbers read as NaN; an unknown metric is empty', () => {
+    const w = seriesWindow(p, run, 'loss', 10, 12)!
+    const sql = p.read(() => sqlMetricValues(p, run, 'loss', { kind: 'steps', lo: 10, hi: 12 }))
+    expect(w.total).toBe(sql.length)
+    expect([...w.steps].sort()).toEqual(sql.toArray().map((r) => Number(r.step)).sort())
+    const mixed = seriesWindow(p, run, 'mixed')!
+    expect(mixed.values.some((v) => Number.isNaN(v))).toBe(true)
+    expect(seriesWindow(p, run, 'absent')?.total ?? 0).toBe(0)
+  })
+})
