@@ -249,11 +249,16 @@ export function readObjectList(v: Json | undefined, param: string): Obj[] {
   return v.map((e, i) => (isObj(e) ? e : fail(`${param}[${i}]`, `expected an object, got ${typeName(e)}`)))
 }
 
+/** The entry list of a bulk tool, each item read as an entry of `kind`. */
+export function readEntryList(kind: EntryKind, v: Json | undefined, param: string): LogEntry[] {
+  return readObjectList(v, param).map((o, i) => readEntry(kind, o, `${param}[${i}]`))
+}
+
 /** Entries read between two yields to the event loop (a 50,000-entry batch takes a few hundred ms). */
 const READ_CHUNK = 2000
 
-/** The entry list of a bulk tool, each item read as an entry of `kind`; other requests run between chunks. */
-export async function readEntryList(kind: EntryKind, v: Json | undefined, param: string): Promise<LogEntry[]> {
+/** `readEntryList` for the bulk tools: other requests run between chunks of a large batch. */
+export async function readEntryListAsync(kind: EntryKind, v: Json | undefined, param: string): Promise<LogEntry[]> {
   const list = readObjectList(v, param)
   const out: LogEntry[] = []
   for (let i = 0; i < list.length; i++) {

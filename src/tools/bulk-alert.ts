@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineTool, rawArg, rawValue } from './core/define'
-import { entrySchema, readEntryList } from '../ingest/entry'
+import { entrySchema, readEntryListAsync } from '../ingest/entry'
 import { writeEntries } from '../ingest/write'
 
 export default defineTool({
@@ -20,7 +20,7 @@ export default defineTool({
   httpOnly: true,
   example: { alerts: [{ project: 'my-project', run: 'run-1', title: 'loss spike', text: 'loss > 10', level: 'warn', step: 12 }], hf_token: null },
   handler: async (args, ctx) => {
-    await writeEntries(ctx.storage.dataDir, await readEntryList('alert', rawValue(args, 'alerts'), 'alerts'))
+    await writeEntries(ctx.storage.dataDir, await readEntryListAsync('alert', rawValue(args, 'alerts'), 'alerts'))
     return null
   },
 })

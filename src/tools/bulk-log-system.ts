@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineTool, rawArg, rawValue } from './core/define'
-import { entrySchema, readEntryList } from '../ingest/entry'
+import { entrySchema, readEntryListAsync } from '../ingest/entry'
 import { writeEntries } from '../ingest/write'
 
 export default defineTool({
@@ -23,7 +23,7 @@ export default defineTool({
     hf_token: null,
   },
   handler: async (args, ctx) => {
-    await writeEntries(ctx.storage.dataDir, await readEntryList('system', rawValue(args, 'logs'), 'logs'))
+    await writeEntries(ctx.storage.dataDir, await readEntryListAsync('system', rawValue(args, 'logs'), 'logs'))
     return null
   },
 })

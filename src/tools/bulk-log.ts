@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { BadRequestError } from '../errors'
 import type { Json } from '../json/values'
 import { defineTool, rawArg, rawValue } from './core/define'
-import { entrySchema, normalizeTimestamp, readEntry, readEntryList, readObjectList, stepValue, type LogEntry } from '../ingest/entry'
+import { entrySchema, normalizeTimestamp, readEntry, readEntryListAsync, readObjectList, stepValue, type LogEntry } from '../ingest/entry'
 import { writeEntries } from '../ingest/write'
 
 /** The contributed JS/Go/Rust clients' flat body (compat §8) → LogEntry items. */
@@ -72,7 +72,7 @@ export default defineTool({
     } else {
       if (flat) throw new BadRequestError("Send either 'logs' or the flat form (project, run, metrics_list), not both")
       if (args.hf_token === undefined) throw new BadRequestError('Missing required parameter: hf_token')
-      items = await readEntryList('metric', rawValue(args, 'logs'), 'logs')
+      items = await readEntryListAsync('metric', rawValue(args, 'logs'), 'logs')
     }
     await writeEntries(ctx.storage.dataDir, items)
     return null
