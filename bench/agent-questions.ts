@@ -3,7 +3,8 @@
  * against dist/trackio, twice: "before" with only Trackio's tools (what an agent had to do), "after"
  * with ours (list_runs, get_metric_history, compare_runs, diagnose_run, get_changes, plot_metrics,
  * answer budgets). Prints per question the calls made, the tokens returned (bytes / 4 of text and
- * structured content) and whether the answer was found.
+ * structured content; an image as width x height / 750, how vision models count it) and whether the
+ * answer was found.
  *
  *   bun bench/agent-questions.ts
  *
@@ -69,7 +70,11 @@ function caller(client: Client, t: Tally): Call {
   return async (name, args) => {
     const r: any = await client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 })
     t.calls++
-    t.bytes += JSON.stringify(r.content ?? []).length + JSON.stringify(r.structuredContent ?? {}).length
+    // Text and structured content count as bytes / 4; an image as a model sees it: width x height / 750 tokens.
+    const images = (r.content ?? []).filter((c: any) => c.type === 'image')
+    const texts = (r.content ?? []).filter((c: any) => c.type !== 'image')
+    t.bytes += JSON.stringify(texts).length + JSON.stringify(r.structuredContent ?? {}).length
+    for (const _ of images) t.bytes += Math.round(((r.structuredContent?.width ?? 800) * (r.structuredContent?.height ?? 400)) / 750) * 4
     return r
   }
 }
@@ -211,7 +216,7 @@ const QUESTIONS: Question[] = [
     q: 'How did accuracy evolve in the long run (the whole curve)?',
     before: async (call) => rows(await call('get_metric_values', { project: 'perf', run: 'long-run', metric_name: 'acc' })).length > 0,
     after: async (call) => {
-      const r = await call('get_metric_history', { project: 'perf', runs: ['long-run'], metrics: ['acc'], max_points: 300 })
+      const r = await call('get_metric_history', { project: 'perf', runs: ['long-run'], metrics: ['acc'], max_points: 120 })
       return r.structuredContent?.series?.[0]?.total_points === 200_000
     },
   },

@@ -22,6 +22,29 @@ import logAlert from './log-alert'
 import logMetrics from './log-metrics'
 import renameRun from './rename-run'
 import triggerSync from './trigger-sync'
+import checkArtifactBlobs from './check-artifact-blobs'
+import bulkUploadArtifactBlob from './bulk-upload-artifact-blob'
+import artifactLog from './artifact-log'
+import getArtifactManifest from './get-artifact-manifest'
+import getArtifacts from './get-artifacts'
+import listArtifacts from './list-artifacts'
+import getRunArtifacts from './get-run-artifacts'
+import getRunArtifactCounts from './get-run-artifact-counts'
+import getArtifactConsumers from './get-artifact-consumers'
+import getArtifactLineage from './get-artifact-lineage'
+import logArtifactUse from './log-artifact-use'
+import queryProject from './query-project'
+import getLogsBatch from './get-logs-batch'
+import getSystemLogsBatch from './get-system-logs-batch'
+import getRunConfigs from './get-run-configs'
+import getTabAvailability from './get-tab-availability'
+import getTraces from './get-traces'
+import getTraceSteps from './get-trace-steps'
+import getProjectFiles from './get-project-files'
+import getRegistryBuckets from './get-registry-buckets'
+import getRegistries from './get-registries'
+import getRegistryDetails from './get-registry-details'
+import uploadDbToSpace from './upload-db-to-space'
 import listRuns from './list-runs'
 import getMetricHistory from './get-metric-history'
 import compareRuns from './compare-runs'
@@ -56,11 +79,34 @@ export const TOOLS: readonly ToolDef[] = [
   log,
   logMetrics,
   logAlert,
+  bulkUploadMedia,
+  checkArtifactBlobs,
+  bulkUploadArtifactBlob,
+  artifactLog,
+  getArtifactManifest,
+  getArtifacts,
+  listArtifacts,
+  getRunArtifacts,
+  getRunArtifactCounts,
+  getArtifactConsumers,
+  getArtifactLineage,
+  logArtifactUse,
+  queryProject,
+  getLogsBatch,
+  getSystemLogsBatch,
+  getRunConfigs,
+  getTabAvailability,
+  getTraces,
+  getTraceSteps,
+  getProjectFiles,
+  getRegistryBuckets,
+  getRegistries,
+  getRegistryDetails,
+  uploadDbToSpace,
   listRuns,
   getMetricHistory,
   compareRuns,
   diagnoseRun,
   getChanges,
   plotMetrics,
-  bulkUploadMedia,
 ] as ToolDef[]

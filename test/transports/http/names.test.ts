@@ -57,6 +57,7 @@ function ownedByServer(rel: string): boolean {
   const inner = relative('data', rel)
   if (!inner.includes(sep)) return PROJECT_FILE.test(inner)
   const parts = inner.split(sep)
+  if (parts[0] === 'artifacts') return parts.length === 1 || /^[\p{L}\p{N}_-]+$/u.test(parts[1]!)
   return parts[0] === 'media' && parts.length >= 3 && /^[\p{L}\p{N}_-]+$/u.test(parts[1]!)
 }
 
@@ -200,5 +201,36 @@ describe('hostile project and run names', () => {
     expect(all.status).toBe(200)
     expect(all.json.data).toEqual(expect.arrayContaining(['llm-finetune', 'image-classification', 'media-project']))
     expect((await fetch(`${server.url}/version`)).status).toBe(200)
+  })
+})
+
+describe('hostile names in the artifact and SQL endpoints', () => {
+  const sha = (t: string) => new Bun.CryptoHasher('sha256').update(t).digest('hex')
+  test('reads, blob checks, artifact_log and blob downloads touch nothing outside the store', async () => {
+    for (const name of HOSTILE) {
+      for (const [tool, body] of [
+        ['list_artifacts', { project: name }],
+        ['get_artifact_manifest', { project: name, name, spec: name }],
+        ['get_run_artifacts', { project: name, run: name, run_id: name }],
+        ['get_artifact_lineage', { project: name, version_id: 1 }],
+        ['get_project_files', { project: name }],
+        ['get_tab_availability', { project: name }],
+        ['query_project', { project: name, query: 'SELECT 1' }],
+        ['get_registry_details', { registry: name }],
+        ['check_artifact_blobs', { project: name, digests: [sha(name)] }],
+        ['artifact_log', { project: name, name, type: 'model', manifest: [{ path: name || 'x', digest: sha(name), size: 1 }] }],
+        ['artifact_log', { project: 'llm-finetune', name: 'ok', type: 'model', manifest: [{ path: name || 'x', digest: sha(name), size: 1 }] }],
+      ] as const) {
+        const r = await api(server.url, tool, body, headers())
+        if (![200, 400, 404].includes(r.status)) throw new Error(`${tool} ${JSON.stringify(body).slice(0, 100)} → ${r.status} ${r.text.slice(0, 300)}`)
+      }
+      // '.' and '..' segments are resolved by the URL parser before any request is sent
+      if (name !== '.' && name !== '..') {
+        const blob = await fetch(`${server.url}/artifact_blob/${encodeURIComponent(name)}/${encodeURIComponent(name)}`)
+        // (a 10,000-character URL is refused by the HTTP layer itself: 431)
+        expect({ name, refused: [404, 431].includes(blob.status) }).toEqual({ name, refused: true })
+      }
+      expectOutsideUnchanged(`artifact endpoints with ${JSON.stringify(name.slice(0, 40))}`)
+    }
   })
 })

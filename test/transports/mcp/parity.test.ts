@@ -89,6 +89,7 @@ test('every read tool answers over MCP what /api answers, on every project and r
       { project: 'image-classification', run: 'high-lr', scalar_only: true },
     ],
     get_alerts: [{ project: 'llm-finetune', level: 'warn' }, { project: 'llm-finetune', run: 'gpt2-small' }],
+    query_project: [{ project: 'llm-finetune', query: 'SELECT run_name, step, timestamp FROM metrics ORDER BY id LIMIT 20' }],
     list_runs: [
       { project: 'image-classification', filter: 'config.lr >= 0.01 and acc.last > 0.5', order_by: 'loss.min asc' },
       { project: 'image-classification', filter: 'acc.last >> 1' },

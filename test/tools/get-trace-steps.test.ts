@@ -1,0 +1,14 @@
+import { beforeAll, expect, test } from 'bun:test'
+import { inProcessApp, tempDir } from '../helpers'
+import { describeTrackioAnswers } from './trackio-answers'
+
+let call: Awaited<ReturnType<typeof inProcessApp>>['call']
+beforeAll(async () => {
+  ;({ call } = await inProcessApp(tempDir()))
+})
+
+describeTrackioAnswers('get_trace_steps', 'read-endpoints-expected.json')
+
+test('an unknown project: no traces', async () => {
+  expect((await call('get_trace_steps', { project: 'nope', run: 'r' })).json).toEqual({ data: { total: 0, steps: [] } })
+})

@@ -1,0 +1,14 @@
+import { beforeAll, expect, test } from 'bun:test'
+import { inProcessApp, tempDir } from '../helpers'
+import { describeTrackioAnswers } from './trackio-answers'
+
+let call: Awaited<ReturnType<typeof inProcessApp>>['call']
+beforeAll(async () => {
+  ;({ call } = await inProcessApp(tempDir()))
+})
+
+describeTrackioAnswers('get_traces', 'read-endpoints-expected.json')
+
+test('an unknown project: no traces (sorts, search and paging: test/storage/read/traces.test.ts)', async () => {
+  expect((await call('get_traces', { project: 'nope', run: 'r', limit: 'x', sort: 'nonsense' })).json).toEqual({ data: [] })
+})
