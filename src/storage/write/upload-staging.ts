@@ -32,6 +32,19 @@ export function uploadSuffix(filename: string): string {
   return m && m.index > 0 ? m[1]! : ''
 }
 
+/** Stagings holding a folder right now: removed when the process exits (tests, a server stopped by exit()). */
+const live = new Set<UploadStaging>()
+let exitHook = false
+
+function track(s: UploadStaging): void {
+  live.add(s)
+  if (exitHook) return
+  exitHook = true
+  process.once('exit', () => {
+    for (const each of live) each.close()
+  })
+}
+
 export class UploadStaging {
   private dir_: string | null = null
   private readonly files = new Map<string, Staged>()
@@ -51,7 +64,10 @@ export class UploadStaging {
 
   /** Our private folder under the system temp dir (mode 0700), made when needed, removed when empty. */
   private dir(): string {
-    this.dir_ ??= mkdtempSync(join(this.parent, 'trackio-uploads-'))
+    if (this.dir_ === null) {
+      this.dir_ = mkdtempSync(join(this.parent, 'trackio-uploads-'))
+      track(this)
+    }
     return this.dir_
   }
 
@@ -142,6 +158,7 @@ export class UploadStaging {
     try {
       rmdirSync(this.dir_)
       this.dir_ = null
+      live.delete(this)
     } catch {}
   }
 
@@ -158,5 +175,6 @@ export class UploadStaging {
     this.bytes = 0
     if (this.dir_) rmSync(this.dir_, { recursive: true, force: true })
     this.dir_ = null
+    live.delete(this)
   }
 }

@@ -88,3 +88,19 @@ describe('UploadStaging folder', () => {
     expect(readdirSync(parent)).toEqual([])
   })
 })
+
+describe('UploadStaging at process exit', () => {
+  test('a folder still holding unclaimed files is removed when the process exits', async () => {
+    const parent = tempDir()
+    const script = `
+      import { UploadStaging } from ${JSON.stringify(`${import.meta.dir}/../../../src/storage/write/upload-staging.ts`)}
+      const s = new UploadStaging(undefined, ${JSON.stringify(parent)})
+      await s.stage([{ name: 'a.png', data: new Blob(['x']) }])
+      console.log(require('node:fs').readdirSync(${JSON.stringify(parent)}).length)
+    `
+    const p = Bun.spawn(['bun', '-e', script], { stdout: 'pipe', stderr: 'inherit' })
+    expect((await new Response(p.stdout).text()).trim()).toBe('1')
+    expect(await p.exited).toBe(0)
+    expect(readdirSync(parent)).toEqual([])
+  })
+})
