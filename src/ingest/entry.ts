@@ -1,6 +1,6 @@
 import { BadRequestError } from '../errors'
 import { JsonFloat, type Json, type JsonObject } from '../json/values'
-import { encodeJsonText } from '../storage/db/encode'
+import { checkEncodable } from '../storage/db/encode'
 import { projectPaths, stemTooLong } from '../storage/db/paths'
 import { formatIsoTimestamp, parseInstant } from '../storage/db/timestamps'
 import type { Step } from '../storage/write/append'
@@ -134,11 +134,9 @@ function fail(where: string, message: string): never {
   throw new InvalidEntry(where ? `${where}: ${message}` : message)
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-
 function str(v: Json | undefined, key: string, where: string): string {
   if (typeof v !== 'string') fail(where, `'${key}' must be a string, got ${typeName(v)}`)
-  if (LONE_SURROGATE.test(v)) fail(where, `'${key}' is not valid UTF-8 (lone surrogate)`)
+  if (!v.isWellFormed()) fail(where, `'${key}' is not valid UTF-8 (lone surrogate)`)
   return v
 }
 
@@ -161,7 +159,7 @@ function storable(v: Json | undefined, key: string, where: string): Obj {
   if (!isObj(v)) fail(where, `'${key}' must be a JSON object, got ${typeName(v)}`)
   const value = v instanceof Map ? v : (fromPlain(v) as Obj)
   try {
-    encodeJsonText(value, key)
+    checkEncodable(value, key)
   } catch (err) {
     if (err instanceof BadRequestError) fail(where, err.message)
     throw err
@@ -207,40 +205,67 @@ function readField(o: Obj, f: Field, where: string, source: EntrySource): Json |
   }
 }
 
+/** The last few project names checked (a batch repeats one name thousands of times). */
+const tooLong = new Map<string, boolean>()
+
+function projectNameTooLong(project: string): boolean {
+  let v = tooLong.get(project)
+  if (v === undefined) {
+    v = stemTooLong(projectPaths('.', project).stem)
+    if (tooLong.size >= 64) tooLong.clear()
+    tooLong.set(project, v)
+  }
+  return v
+}
+
 /** Read one entry of `kind` from a client object; throws InvalidEntry naming `where` and the field. */
 export function readEntry(kind: EntryKind, o: Json | undefined, where: string, source: EntrySource = 'request'): LogEntry {
   if (!isObj(o)) fail(where, `expected an object, got ${typeName(o)}`)
-  const values = new Map<string, Json | undefined>()
-  for (const f of ENTRY_FIELDS[kind]) if (source === 'inbox' || !f.inboxOnly) values.set(f.name, readField(o, f, where, source))
-  const project = values.get('project') as string
-  if (stemTooLong(projectPaths('.', project).stem)) fail(where, `project name is too long: ${project.slice(0, 40)}…`)
-  const config = (values.get('config') ?? null) as Obj | null
+  const values: Record<string, Json | undefined> = {}
+  for (const f of ENTRY_FIELDS[kind]) if (source === 'inbox' || !f.inboxOnly) values[f.name] = readField(o, f, where, source)
+  const project = values['project'] as string
+  if (projectNameTooLong(project)) fail(where, `project name is too long: ${project.slice(0, 40)}…`)
+  const config = (values['config'] ?? null) as Obj | null
   const configSize = config === null ? 0 : config instanceof Map ? config.size : Object.keys(config).length
   return {
     kind,
-    key: { project, run: values.get('run') as string, runId: (values.get('run_id') ?? null) as string | null },
-    metrics: (values.get('metrics') ?? new Map()) as Obj,
-    step: (values.get('step') ?? null) as Step | null,
+    key: { project, run: values['run'] as string, runId: (values['run_id'] ?? null) as string | null },
+    metrics: (values['metrics'] ?? new Map()) as Obj,
+    step: (values['step'] ?? null) as Step | null,
     config: source === 'inbox' && !configSize ? null : config,
-    id: (values.get(kind === 'alert' ? 'alert_id' : 'log_id') ?? null) as string | null,
-    timestamp: source === 'inbox' ? ((values.get('timestamp') as string | null) || null) : ((values.get('timestamp') ?? null) as string | null),
-    alert: kind === 'alert' ? { title: values.get('title') as string, text: (values.get('text') ?? null) as string | null, level: values.get('level') as string } : null,
+    id: (values[kind === 'alert' ? 'alert_id' : 'log_id'] ?? null) as string | null,
+    timestamp: source === 'inbox' ? ((values['timestamp'] as string | null) || null) : ((values['timestamp'] ?? null) as string | null),
+    alert: kind === 'alert' ? { title: values['title'] as string, text: (values['text'] ?? null) as string | null, level: values['level'] as string } : null,
   }
 }
 
-/** Most entries one request may carry (Trackio's clients send one flush, 0.5 s, per request). */
-export const MAX_ENTRIES = 10_000
-
-/** A list argument of a bulk tool: a list of at most MAX_ENTRIES objects. */
+/**
+ * A list argument of a bulk tool: a list of objects. There is no entry count limit: Trackio's
+ * client never splits a batch (it resends its whole backlog in one request after an outage), so
+ * whatever fits under the request body limit is accepted.
+ */
 export function readObjectList(v: Json | undefined, param: string): Obj[] {
   if (!Array.isArray(v)) fail('', `'${param}' must be a list of objects, got ${typeName(v)}`)
-  if (v.length > MAX_ENTRIES) fail('', `'${param}' has ${v.length} entries; at most ${MAX_ENTRIES} are accepted per request (split the batch)`)
   return v.map((e, i) => (isObj(e) ? e : fail(`${param}[${i}]`, `expected an object, got ${typeName(e)}`)))
 }
 
 /** The entry list of a bulk tool, each item read as an entry of `kind`. */
 export function readEntryList(kind: EntryKind, v: Json | undefined, param: string): LogEntry[] {
   return readObjectList(v, param).map((o, i) => readEntry(kind, o, `${param}[${i}]`))
+}
+
+/** Entries read between two yields to the event loop (a 50,000-entry batch takes a few hundred ms). */
+const READ_CHUNK = 2000
+
+/** `readEntryList` for the bulk tools: other requests run between chunks of a large batch. */
+export async function readEntryListAsync(kind: EntryKind, v: Json | undefined, param: string): Promise<LogEntry[]> {
+  const list = readObjectList(v, param)
+  const out: LogEntry[] = []
+  for (let i = 0; i < list.length; i++) {
+    if (i && i % READ_CHUNK === 0) await new Promise<void>((resolve) => setImmediate(resolve))
+    out.push(readEntry(kind, list[i], `${param}[${i}]`))
+  }
+  return out
 }
 
 /** A client-sent time in any ISO-8601 spelling → Trackio's spelling; invalid → 400. */

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineTool, rawArg, rawValue } from './core/define'
-import { entrySchema, MAX_ENTRIES, readEntryList } from '../ingest/entry'
+import { entrySchema, readEntryListAsync } from '../ingest/entry'
 import { writeEntries } from '../ingest/write'
 
 export default defineTool({
@@ -8,7 +8,7 @@ export default defineTool({
   description: 'Record alerts for one or more runs (Trackio client endpoint).',
   notes:
     'Entries are grouped by (project, run, run_id); an alert_id already stored is skipped, so retries are idempotent. ' +
-    `Every entry is validated before anything is written; at most ${MAX_ENTRIES} per request; all groups of one project ` +
+    'Every entry is validated before anything is written; no entry count limit (the body limit applies); all groups of one project ' +
     'are one transaction, projects are written one after another (a later failure names the projects already stored).',
   input: z.object({
     alerts: rawArg(z.array(z.unknown()).meta({ items: entrySchema('alert') }).describe('AlertEntry objects.')),
@@ -20,7 +20,7 @@ export default defineTool({
   httpOnly: true,
   example: { alerts: [{ project: 'my-project', run: 'run-1', title: 'loss spike', text: 'loss > 10', level: 'warn', step: 12 }], hf_token: null },
   handler: async (args, ctx) => {
-    await writeEntries(ctx.storage.dataDir, readEntryList('alert', rawValue(args, 'alerts'), 'alerts'))
+    await writeEntries(ctx.storage.dataDir, await readEntryListAsync('alert', rawValue(args, 'alerts'), 'alerts'))
     return null
   },
 })

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineTool, rawArg, rawValue } from './core/define'
-import { entrySchema, MAX_ENTRIES, readEntryList } from '../ingest/entry'
+import { entrySchema, readEntryListAsync } from '../ingest/entry'
 import { writeEntries } from '../ingest/write'
 
 export default defineTool({
@@ -8,7 +8,7 @@ export default defineTool({
   description: 'Log system-metric rows (GPU, CPU…) for one or more runs (Trackio client endpoint).',
   notes:
     'Entries are grouped by (project, run, run_id); each keeps its own timestamp; a log_id already stored is skipped. ' +
-    `Every entry is validated before anything is written; at most ${MAX_ENTRIES} per request; all groups of one project ` +
+    'Every entry is validated before anything is written; no entry count limit (the body limit applies); all groups of one project ' +
     'are one transaction, projects are written one after another (a later failure names the projects already stored).',
   input: z.object({
     logs: rawArg(z.array(z.unknown()).meta({ items: entrySchema('system') }).describe('SystemLogEntry objects.')),
@@ -23,7 +23,7 @@ export default defineTool({
     hf_token: null,
   },
   handler: async (args, ctx) => {
-    await writeEntries(ctx.storage.dataDir, readEntryList('system', rawValue(args, 'logs'), 'logs'))
+    await writeEntries(ctx.storage.dataDir, await readEntryListAsync('system', rawValue(args, 'logs'), 'logs'))
     return null
   },
 })

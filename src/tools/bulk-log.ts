@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { BadRequestError } from '../errors'
 import type { Json } from '../json/values'
 import { defineTool, rawArg, rawValue } from './core/define'
-import { entrySchema, MAX_ENTRIES, normalizeTimestamp, readEntry, readEntryList, readObjectList, stepValue, type LogEntry } from '../ingest/entry'
+import { entrySchema, normalizeTimestamp, readEntry, readEntryListAsync, readObjectList, stepValue, type LogEntry } from '../ingest/entry'
 import { writeEntries } from '../ingest/write'
 
 /** The contributed JS/Go/Rust clients' flat body (compat §8) → LogEntry items. */
@@ -41,7 +41,7 @@ export default defineTool({
     'from the run\'s MAX(step)+1 in entry order (computed under the project lock); a log_id already stored is skipped, so retries ' +
     'are idempotent (a skipped entry still uses up its auto step, as in Trackio); the first non-empty config of a run is stored. ' +
     `Every entry is validated before anything is written: a bad one is a 400 such as "logs[3]: missing required key 'run'". ` +
-    `At most ${MAX_ENTRIES} entries per request. All groups of one project are written in one transaction (all or nothing); ` +
+    'No entry count limit: whatever fits under the body limit (a 50,000-entry backlog is about 10 MB). All groups of one project are written in one transaction (all or nothing); ' +
     'several projects are written one after another, and if a later one fails the error names the projects already stored ' +
     '(resend with the same log_ids). ' +
     'Also accepted (unlike Trackio): the contributed JS/Go/Rust clients\' flat body `{project, run, metrics_list, steps (-1 = unset), ' +
@@ -72,7 +72,7 @@ export default defineTool({
     } else {
       if (flat) throw new BadRequestError("Send either 'logs' or the flat form (project, run, metrics_list), not both")
       if (args.hf_token === undefined) throw new BadRequestError('Missing required parameter: hf_token')
-      items = readEntryList('metric', rawValue(args, 'logs'), 'logs')
+      items = await readEntryListAsync('metric', rawValue(args, 'logs'), 'logs')
     }
     await writeEntries(ctx.storage.dataDir, items)
     return null

@@ -140,6 +140,36 @@ export class ProjectDb {
     }
   }
 
+  /**
+   * `write` for work that yields to the event loop between chunks (a 50,000-row batch): the
+   * transaction stays open across the awaits, so other requests are served meanwhile and the
+   * rows still commit all together. Only for a connection of its own (the write transaction's).
+   */
+  async writeAsync<T>(fn: () => T | Promise<T>, setup?: () => void): Promise<T> {
+    if (this.inRead) throw new Error('write() cannot run inside read()')
+    this.inRead = true
+    try {
+      this.db.run('BEGIN IMMEDIATE')
+      try {
+        setup?.()
+        this.schemaVersion = -1n
+        this.refresh()
+        const result = await fn()
+        this.db.run('COMMIT')
+        return result
+      } catch (err) {
+        if (this.db.inTransaction) this.db.run('ROLLBACK')
+        throw err
+      } finally {
+        this.noteWrite()
+      }
+    } catch (err) {
+      throw storageFailure(err, this.paths.stem)
+    } finally {
+      this.inRead = false
+    }
+  }
+
   /** Note a write made through this connection (invalidates memoised reads). */
   noteWrite(): void {
     this.localWrites++

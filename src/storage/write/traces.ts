@@ -60,6 +60,12 @@ export function isTracePayload(v: Json | undefined): v is Obj {
   return isObj(v) && get(v, '_type') === 'trackio.trace'
 }
 
+function holdsTrace(metrics: Obj): boolean {
+  const values = metrics instanceof Map ? metrics.values() : Object.values(metrics)
+  for (const v of values) if (isTracePayload(v) || (Array.isArray(v) && v.some(isTracePayload))) return true
+  return false
+}
+
 /** A fresh `uuid.uuid4().hex`: 32 lowercase hex digits. */
 export function uuid4Hex(): string {
   return crypto.randomUUID().replaceAll('-', '')
@@ -133,9 +139,8 @@ function prepareTrace(trace: Obj, run: string, logId: string | null, key: string
  * when there is no log_id (one call per trace, like Trackio).
  */
 export function splitTraces(metrics: Obj, run: string, logId: string | null, fresh: () => string = uuid4Hex): SplitResult {
+  if (!holdsTrace(metrics)) return { metrics, traces: [] }
   const entries = entriesOf(metrics)
-  const hasTrace = entries.some(([, v]) => isTracePayload(v) || (Array.isArray(v) && v.some(isTracePayload)))
-  if (!hasTrace) return { metrics, traces: [] }
   const clean = new Map<string, Json>()
   const traces: PreparedTrace[] = []
   for (const [key, value] of entries) {

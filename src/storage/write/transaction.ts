@@ -25,9 +25,10 @@ export interface WriteTarget {
  * would block the whole server); a locked database is retried asynchronously for up to 30 s, each
  * attempt a whole transaction, so a retry never half-writes. When `fn` or the COMMIT fails, the
  * transaction is rolled back and the `undo` steps `fn` registered are run: a failed call changes
- * nothing. The cached read connection is never used for writing.
+ * nothing. The cached read connection is never used for writing. `fn` may be async (a large batch
+ * yields between chunks): the lock and the transaction are held until it settles.
  */
-export async function writeTransaction<T>(target: WriteTarget, fn: (p: ProjectDb, undo: UndoLog) => T): Promise<T> {
+export async function writeTransaction<T>(target: WriteTarget, fn: (p: ProjectDb, undo: UndoLog) => T | Promise<T>): Promise<T> {
   const paths = projectPaths(target.dataDir, target.project)
   const missing = (): NotFoundError => new NotFoundError(`Project '${target.project}' does not exist`)
   if (stemTooLong(paths.stem)) throw target.mode === 'existing' ? missing() : new BadRequestError(`Project name is too long: ${target.project}`)
@@ -49,12 +50,12 @@ export async function writeTransaction<T>(target: WriteTarget, fn: (p: ProjectDb
       db.run(`PRAGMA busy_timeout = ${READ_BUSY_STEP_MS}`)
       for (const sql of writePragmas()) db.run(sql)
       const open = db
-      return await withProjectLock(paths.lock, () => {
+      return await withProjectLock(paths.lock, async () => {
         replayRenameJournal(target.dataDir, paths, open)
         const p = new ProjectDb(open, paths, statSync(paths.db).ino)
         const undo: UndoLog = []
         try {
-          return p.write(() => fn(p, undo), () => ensureSchema(open))
+          return await p.writeAsync(() => fn(p, undo), () => ensureSchema(open))
         } catch (err) {
           for (const step of undo.reverse()) {
             try {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs'
+import { mkdtempSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { BadRequestError, StorageError } from '../../errors'
@@ -32,10 +32,25 @@ export function uploadSuffix(filename: string): string {
   return m && m.index > 0 ? m[1]! : ''
 }
 
+/** Stagings holding a folder right now: removed when the process exits (tests, a server stopped by exit()). */
+const live = new Set<UploadStaging>()
+let exitHook = false
+
+function track(s: UploadStaging): void {
+  live.add(s)
+  if (exitHook) return
+  exitHook = true
+  process.once('exit', () => {
+    for (const each of live) each.close()
+  })
+}
+
 export class UploadStaging {
   private dir_: string | null = null
   private readonly files = new Map<string, Staged>()
   private bytes = 0
+  /** Uploads being written right now (the folder must not be removed under them). */
+  private writing = 0
   private readonly timer: ReturnType<typeof setInterval>
 
   constructor(
@@ -47,9 +62,12 @@ export class UploadStaging {
     this.timer.unref?.()
   }
 
-  /** Our private folder under the system temp dir (mode 0700), made on first use. */
+  /** Our private folder under the system temp dir (mode 0700), made when needed, removed when empty. */
   private dir(): string {
-    this.dir_ ??= mkdtempSync(join(this.parent, 'trackio-uploads-'))
+    if (this.dir_ === null) {
+      this.dir_ = mkdtempSync(join(this.parent, 'trackio-uploads-'))
+      track(this)
+    }
     return this.dir_
   }
 
@@ -77,6 +95,7 @@ export class UploadStaging {
     this.reserve(files.map((f) => f.data.size))
     const dir = this.dir()
     const paths: string[] = []
+    this.writing++
     try {
       for (const f of files) {
         const path = join(dir, `trackio-upload-${randomBytes(6).toString('base64url')}${uploadSuffix(f.name)}`)
@@ -86,9 +105,12 @@ export class UploadStaging {
         this.bytes += f.data.size
       }
     } catch (err) {
+      this.writing--
       for (const p of paths) this.discard(p)
+      this.removeIfEmpty()
       throw new StorageError(`Could not stage the upload: ${(err as Error).message}`)
     }
+    this.writing--
     return paths
   }
 
@@ -128,6 +150,16 @@ export class UploadStaging {
     try {
       unlinkSync(p)
     } catch {}
+    this.removeIfEmpty()
+  }
+
+  private removeIfEmpty(): void {
+    if (this.dir_ === null || this.files.size || this.writing) return
+    try {
+      rmdirSync(this.dir_)
+      this.dir_ = null
+      live.delete(this)
+    } catch {}
   }
 
   /** Delete every file whose time is up. */
@@ -143,5 +175,6 @@ export class UploadStaging {
     this.bytes = 0
     if (this.dir_) rmSync(this.dir_, { recursive: true, force: true })
     this.dir_ = null
+    live.delete(this)
   }
 }

@@ -51,8 +51,12 @@ export function validateArguments<I extends z.ZodObject>(tool: ToolDef<I>, named
     // A tool that declares hf_token / write_token itself (Trackio's required-but-nullable hf_token) validates it.
     if (!Object.hasOwn(shape, name)) continue
     const schema = shape[name]!
-    plain[name] = typeof value === 'bigint' && isIntArg(schema) ? value.toString() : toPlain(value as Json)
-    if (isRawArg(schema)) raw.set(name, value as Json)
+    if (isRawArg(schema)) {
+      // Raw schemas look one level deep (a list of unknown items, a record of unknown values) and
+      // handlers read the lossless value: no deep copy of a 50,000-entry batch just for zod.
+      plain[name] = shallowPlain(value as Json)
+      raw.set(name, value as Json)
+    } else plain[name] = typeof value === 'bigint' && isIntArg(schema) ? value.toString() : toPlain(value as Json)
   }
   const r = tool.input.safeParse(plain)
   if (!r.success) throw new BadRequestError(describeIssues(r.error.issues))
@@ -77,6 +81,15 @@ function issueText(i: z.core.$ZodIssue): string {
     if (expected.size) return `expected ${[...expected].join(' or ')}`
   }
   return i.message
+}
+
+/** The outer level of a value as plain JS (a Map becomes an object of the same, unconverted values). */
+function shallowPlain(v: Json): unknown {
+  if (v instanceof JsonFloat) return v.value
+  if (!(v instanceof Map)) return v
+  const o: Record<string, unknown> = {}
+  for (const [k, item] of v) Object.defineProperty(o, k, { value: item, enumerable: true, writable: true, configurable: true })
+  return o
 }
 
 /**

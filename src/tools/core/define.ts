@@ -85,7 +85,7 @@ export function isIntArg(schema: z.ZodType): boolean {
  */
 export const RAW_ARGS: unique symbol = Symbol('trackio.rawArgs')
 
-/** Mark a parameter as raw: validated by `schema` on plain JS, handed to the handler losslessly. */
+/** Mark a parameter as raw: `schema` checks its outer level only (inner types must be unknown); the handler reads it losslessly. */
 export function rawArg<T extends z.ZodType>(schema: T): T {
   rawSchemas.add(schema)
   return schema

@@ -16,6 +16,7 @@ import { UploadStaging } from '../../storage/write/upload-staging'
 import { mediaRoot } from '../../storage/read/media-files'
 import { fileRoute } from './file-route'
 import { uploadRoute } from './upload'
+import bulkUploadMedia from '../../tools/bulk-upload-media'
 
 /** Trackio's Python client requires api_version 1; `version` is the Trackio release we match. */
 export const TRACKIO_COMPAT_VERSION = '0.36.0'
@@ -48,6 +49,7 @@ export function createApp(o: AppOptions) {
   const guard = createGuard(o.guard ?? {})
   const maxBody = o.maxBodyBytes ?? MAX_BODY_BYTES
   const ctx: ToolContext = o.ctx.uploads ? o.ctx : { ...o.ctx, uploads: new UploadStaging() }
+  const authorize = o.authorize ?? writeTokenAuthorizer(o.writeToken)
   const app = new Elysia({ serve: { maxRequestBodySize: serverBodyLimit(maxBody) } })
     .onRequest(({ request, set }) => {
       const g = guard(request)
@@ -65,9 +67,9 @@ export function createApp(o: AppOptions) {
     )
     .use(openapiPlugin(o.version))
     .use(swaggerAssets)
-    .use(uploadRoute(ctx.uploads!, o.writeToken, maxBody))
+    .use(uploadRoute(ctx.uploads!, (request) => authorize(bulkUploadMedia, { request }, new Map()), maxBody))
     .use(fileRoute(mediaRoot(o.ctx.storage.dataDir)))
-    .use(apiRoutes(createInvoker(ctx, o.authorize ?? writeTokenAuthorizer(o.writeToken)), o.tools ?? TOOLS, maxBody))
+    .use(apiRoutes(createInvoker(ctx, authorize), o.tools ?? TOOLS, maxBody))
     .use(artifactBlobRoute(o.ctx.storage.dataDir))
     .use(runMutationStatusRoute(o.writeToken))
   const version = () =>

@@ -1,5 +1,5 @@
 import { BadRequestError, PayloadTooLargeError } from '../../errors'
-import { JsonSyntaxError, parseJson } from '../../json/parse'
+import { JsonSyntaxError, parseJson, parseJsonAsync } from '../../json/parse'
 import type { Json } from '../../json/values'
 
 /** Deepest nesting a request body may have; Trackio's payloads need a handful of levels. */
@@ -115,6 +115,9 @@ export async function readBodyBytes(request: Request, limit: number = MAX_BODY_B
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
+/** Bodies longer than this are parsed with yields to the event loop. */
+const ASYNC_PARSE_CHARS = 1024 * 1024
+
 /**
  * A request body as our lossless JSON (any Content-Type, as Trackio); empty means no arguments.
  * Bare NaN, Infinity and -Infinity are read as Python's json reads them: Trackio's client sends
@@ -130,7 +133,9 @@ export async function readJsonBody(request: Request, limit: number = MAX_BODY_BY
   }
   if (text.trim() === '') return null
   try {
-    return parseJson(text, { allowNonFinite: true, maxDepth: MAX_BODY_DEPTH })
+    const options = { allowNonFinite: true, maxDepth: MAX_BODY_DEPTH }
+    // A large body (a client's backlog) is parsed in slices so other requests are served meanwhile.
+    return text.length > ASYNC_PARSE_CHARS ? await parseJsonAsync(text, options) : parseJson(text, options)
   } catch (err) {
     if (err instanceof JsonSyntaxError) throw new BadRequestError(`Request body is not valid JSON: ${err.message}`)
     throw err

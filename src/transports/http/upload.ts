@@ -1,21 +1,22 @@
 import { Elysia } from 'elysia'
 import { BadRequestError } from '../../errors'
 import type { UploadStaging } from '../../storage/write/upload-staging'
-import { presentedToken, requireWriteToken } from '../../tools/core/write-token'
 import { MAX_BODY_BYTES, readBodyBytes } from './body'
 import { errorResponse, jsonResponse } from './respond'
 
 /**
  * `POST /api/upload` (spec 8.2): multipart form, field `files` repeatable (other fields ignored).
  * Each file is staged and its absolute path returned, `{"paths": [...]}`, for a following
- * `bulk_upload_media` to claim. Write token required; the body limit applies to the whole form.
+ * `bulk_upload_media` to claim. Authorised as bulk_upload_media is (the write token locally); the body
+ * limit applies to the whole form.
  */
-export function uploadRoute(staging: UploadStaging, writeToken: string, maxBodyBytes: number = MAX_BODY_BYTES) {
+export function uploadRoute(staging: UploadStaging, authorize: (request: Request) => void | Promise<void>, maxBodyBytes: number = MAX_BODY_BYTES) {
   return new Elysia({ name: 'trackio-upload' }).post(
     '/api/upload',
     async ({ request }) => {
       try {
-        requireWriteToken(writeToken, presentedToken(request, null), 'upload files')
+        // Whoever may call bulk_upload_media may stage its files.
+        await authorize(request)
         const type = request.headers.get('content-type') ?? ''
         if (!/^multipart\/form-data\s*;.*boundary=/i.test(type))
           throw new BadRequestError("Expected a multipart/form-data body with the files in field 'files'")

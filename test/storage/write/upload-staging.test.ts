@@ -70,3 +70,37 @@ describe('UploadStaging', () => {
     expect(uploadSuffix('')).toBe('')
   })
 })
+
+describe('UploadStaging folder', () => {
+  test('exists only while something is staged', async () => {
+    const parent = tempDir()
+    const s = new UploadStaging(undefined, parent)
+    expect(readdirSync(parent)).toEqual([])
+    const [a, b] = await s.stage([{ name: 'a', data: blob('1') }, { name: 'b', data: blob('2') }])
+    expect(readdirSync(parent)).toHaveLength(1)
+    s.discard(s.claim(a!))
+    expect(readdirSync(parent)).toHaveLength(1)
+    s.discard(s.claim(b!))
+    expect(readdirSync(parent)).toEqual([])
+    const [c] = await s.stage([{ name: 'c', data: blob('3') }])
+    expect(readFileSync(c!, 'utf8')).toBe('3')
+    s.close()
+    expect(readdirSync(parent)).toEqual([])
+  })
+})
+
+describe('UploadStaging at process exit', () => {
+  test('a folder still holding unclaimed files is removed when the process exits', async () => {
+    const parent = tempDir()
+    const script = `
+      import { UploadStaging } from ${JSON.stringify(`${import.meta.dir}/../../../src/storage/write/upload-staging.ts`)}
+      const s = new UploadStaging(undefined, ${JSON.stringify(parent)})
+      await s.stage([{ name: 'a.png', data: new Blob(['x']) }])
+      console.log(require('node:fs').readdirSync(${JSON.stringify(parent)}).length)
+    `
+    const p = Bun.spawn(['bun', '-e', script], { stdout: 'pipe', stderr: 'inherit' })
+    expect((await new Response(p.stdout).text()).trim()).toBe('1')
+    expect(await p.exited).toBe(0)
+    expect(readdirSync(parent)).toEqual([])
+  })
+})

@@ -86,6 +86,37 @@ describe("Trackio's Python client: bare NaN / Infinity in bodies", () => {
   })
 })
 
+describe("Trackio's Python client: a 50,000-entry backlog in one bulk_log (burst, or the replay after an outage)", () => {
+  const N = 50_000
+  const entries = Array.from({ length: N }, (_, i) =>
+    pyEntry('burst', i, `{"loss": ${1 / (i + 1)}, "i": ${i}}`, i === 0 ? '{"_Username": null, "_Created": "2026-12-02T10:32:26.899768+00:00", "_Group": null}' : 'null'),
+  )
+  const body = pyBulkLog(entries)
+
+  test('is stored whole (about 10 MB, no entry cap); a retry adds nothing; other requests are served meanwhile', async () => {
+    expect(body.length).toBeGreaterThan(10_000_000)
+    const dir = tempDir()
+    const { call } = await inProcessApp(dir)
+    expect((await call('bulk_log', pyBulkLog([pyEntry('other', 0, '{"x": 1}')]), H)).status).toBe(200)
+    const order: string[] = []
+    const write = call('bulk_log', body, H).then((r) => (order.push('bulk_log'), r))
+    // Issued after the batch started: the batch yields between chunks, so this read is not queued behind it.
+    await Bun.sleep(0)
+    const read = call('get_run_summary', { project: 'other', run: 'r1' }).then((r) => (order.push('read'), r))
+    const [w, r] = await Promise.all([write, read])
+    expect(w.status).toBe(200)
+    expect(r.json.data.num_logs).toBe(1)
+    expect(order).toEqual(['read', 'bulk_log'])
+    const stored = rows(dir, 'burst')
+    expect(stored).toHaveLength(N)
+    expect(stored[N - 1]).toEqual({ step: N - 1, metrics: `{"loss":${1 / N},"i":${N - 1}}` })
+    expect((await call('bulk_log', body, H)).status).toBe(200)
+    expect(rows(dir, 'burst')).toHaveLength(N)
+    const summary = await call('get_run_summary', { project: 'burst', run: 'r1' })
+    expect(summary.json.data.num_logs).toBe(N)
+  })
+})
+
 /** The multipart body Python's httpx sends for one staged file (`files={"files": (name, f)}`). */
 function pyMultipart(name: string, data: Uint8Array): { body: Uint8Array; type: string } {
   const boundary = '7e2a11f46daba9dc6e8164f3a9f53fd9'
