@@ -164,3 +164,20 @@ export function appCaller(dataDir: string): (tool: string, body?: unknown, heade
   let app: ReturnType<typeof inProcessApp> | null = null
   return async (tool, body = {}, headers = {}) => (await (app ??= inProcessApp(dataDir))).call(tool, body, headers)
 }
+
+/** The write-token header the in-process app (inProcessApp's default token) accepts. */
+export const WRITE_HEADERS: Record<string, string> = { 'x-trackio-write-token': 'test-token' }
+
+/** Rows of `sql` on `{dir}/{project}.db`, opened read-only with exact integers (bigint). */
+export function queryProject(dir: string, project: string, sql: string): Record<string, unknown>[] {
+  const { Database } = require('bun:sqlite') as typeof import('bun:sqlite')
+  const db = new Database(join(dir, `${project}.db`), { readonly: true, safeIntegers: true })
+  try {
+    return db.query(sql).all() as Record<string, unknown>[]
+  } finally {
+    db.close()
+  }
+}
+
+/** A timestamp as the server writes it when a client sends none (UTC, microseconds optional). */
+export const SERVER_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?\+00:00$/

@@ -97,3 +97,14 @@ dump(res)`,
 export function latestRunId(dataDir: string, stem: string, name: string, table = 'metrics'): string {
   return py(`con = connect(sys.argv[1]); print(latest(con, sys.argv[2], sys.argv[3]) or '', end='')`, dbPath(dataDir, stem), table, name)
 }
+
+/** Runs as Python would list them (compat §4), as exact JSON text. */
+export function expectedRuns(dataDir: string, stem: string): string {
+  return py(
+    `
+con = connect(sys.argv[1])
+rows = con.execute('SELECT run_id, run_name, MIN(timestamp) AS c FROM metrics GROUP BY run_id, run_name ORDER BY c').fetchall()
+dump([{'id': a, 'name': b, 'created_at': c} for a, b, c in rows])`,
+    dbPath(dataDir, stem),
+  )
+}
