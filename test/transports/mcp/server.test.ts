@@ -29,7 +29,7 @@ const client = async () => {
   clients.push(c)
   return c
 }
-const textOf = (r: { content?: unknown }) => ((r.content as { type: string; text: string }[])[0]!).text
+const textOf = (r: Record<string, unknown>) => ((r.content as { type: string; text: string }[])[0]!).text
 
 describe('buildCatalog', () => {
   test('offers every tool except the HTTP-only ones', () => {
