@@ -1,5 +1,6 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet'
 import { join, resolve } from 'node:path'
 
 export const ROOT = resolve(import.meta.dir, '..')
@@ -181,3 +182,14 @@ export function queryProject(dir: string, project: string, sql: string): Record<
 
 /** A timestamp as the server writes it when a client sends none (UTC, microseconds optional). */
 export const SERVER_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?\+00:00$/
+
+/** A parquet file's columns (name, physical and converted type) and rows. */
+export async function readParquet(file: string) {
+  const buf = readFileSync(file)
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer
+  const meta = parquetMetadata(ab)
+  const schema = parquetSchema(meta)
+  const columns = schema.children.map((c) => ({ name: c.element.name, type: c.element.type, converted: c.element.converted_type }))
+  const rows = (await parquetReadObjects({ file: ab })) as Record<string, unknown>[]
+  return { columns, rows }
+}
