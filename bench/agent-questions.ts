@@ -216,7 +216,7 @@ const QUESTIONS: Question[] = [
     q: 'How did accuracy evolve in the long run (the whole curve)?',
     before: async (call) => rows(await call('get_metric_values', { project: 'perf', run: 'long-run', metric_name: 'acc' })).length > 0,
     after: async (call) => {
-      const r = await call('get_metric_history', { project: 'perf', runs: ['long-run'], metrics: ['acc'], max_points: 200 })
+      const r = await call('get_metric_history', { project: 'perf', runs: ['long-run'], metrics: ['acc'], max_points: 120 })
       return r.structuredContent?.series?.[0]?.total_points === 200_000
     },
   },

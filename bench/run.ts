@@ -66,7 +66,7 @@ async function startServer(): Promise<{ url: string; proc: Bun.Subprocess }> {
     const { value, done } = await reader.read()
     if (done) throw new Error(`server exited: ${out}`)
     out += new TextDecoder().decode(value)
-    const m = out.match(/launched at: (http:\/\/[^/\s]+)\//)
+    const m = out.match(/running at: (http:\/\/[^/\s]+)\//)
     if (m) return { url: m[1]!, proc }
   }
 }

@@ -74,6 +74,8 @@ export interface Server {
   proc: Bun.Subprocess<'ignore', 'pipe', 'pipe'>
   /** Everything the server printed so far on stdout. */
   output(): string
+  /** Everything the server printed on stderr since the first call (which starts reading it). */
+  errors(): string
   stop(): Promise<number>
 }
 
@@ -106,6 +108,23 @@ export async function startServer(dataDir: string, args: string[] = [], env: Rec
       out += decoder.decode(value)
     }
   })()
+  // stderr is read only once a test asks for it (others read proc.stderr themselves).
+  let err: string | null = null
+  const errors = (): string => {
+    if (err === null) {
+      err = ''
+      ;(async () => {
+        const errReader = proc.stderr.getReader()
+        const errDecoder = new TextDecoder()
+        for (;;) {
+          const { value, done } = await errReader.read()
+          if (done) break
+          err += errDecoder.decode(value)
+        }
+      })()
+    }
+    return err
+  }
   const port = Number(match[2])
   return {
     url: `http://127.0.0.1:${port}`,
@@ -113,6 +132,7 @@ export async function startServer(dataDir: string, args: string[] = [], env: Rec
     token: match[3]!,
     proc,
     output: () => out,
+    errors,
     stop: async () => {
       proc.kill('SIGTERM')
       return await proc.exited

@@ -15,8 +15,20 @@ export interface ServerConfig {
   corsOrigin: string | null
   /** Token budget of one MCP tool answer. */
   mcpMaxTokens: number
+  /** Print one access-log line per request (--log-requests). */
+  logRequests: boolean
+  /** Things the user set that do not do what they probably meant (printed on stderr at startup). */
+  warnings: string[]
   /** Set in Hugging Face Spaces mode (`SYSTEM=spaces`): who owns the Space and where the Hub is. */
   space: SpaceIdentity | null
+}
+
+/** GRADIO_MCP_SERVER is on only when exactly `True` (as in Gradio); a value that looks like yes gets a warning. */
+function mcpFromEnv(raw: string | undefined, warnings: string[]): boolean {
+  if (raw === undefined || raw === 'True') return raw === 'True'
+  if (/^\s*(true|1|yes|on|y|t)\s*$/i.test(raw))
+    warnings.push(`GRADIO_MCP_SERVER=${raw} leaves MCP off: only the exact value 'True' turns it on (as in Gradio). Set GRADIO_MCP_SERVER=True or pass --mcp-server.`)
+  return false
 }
 
 /** `SYSTEM=spaces`: the Space's identity from the variables a Space sets (SPACE_AUTHOR_NAME, SPACE_REPO_NAME, SPACE_ID). */
@@ -56,16 +68,21 @@ export function serverConfig(args: ParsedArgs, env: Record<string, string | unde
   // A Space's container is reached through the Hub's proxy, never on loopback.
   const host = flag('host') ?? (env.GRADIO_SERVER_NAME || (space ? '0.0.0.0' : '127.0.0.1'))
   const spaceHosts = space ? [...list(env.SPACE_HOST), '*.hf.space'] : []
+  const warnings: string[] = []
+  const mcpFlag = args.flags.get('mcp-server') === true
+  const mcpEnv = mcpFromEnv(env.GRADIO_MCP_SERVER, mcpFlag ? [] : warnings)
   return {
     dataDir: resolveTrackioDir(env),
     host,
     port: portFlag !== undefined ? parsePort(portFlag, '--port') : env.GRADIO_SERVER_PORT ? parsePort(env.GRADIO_SERVER_PORT, 'GRADIO_SERVER_PORT') : 7860,
     portTries: portFlag !== undefined ? 1 : 100,
-    mcpEnabled: args.flags.get('mcp-server') === true || env.GRADIO_MCP_SERVER === 'True',
+    mcpEnabled: mcpFlag || mcpEnv,
     project: flag('project') ?? null,
     allowedHosts: [...list(flag('allowed-hosts')), ...list(env.TRACKIO_ALLOWED_HOSTS), ...spaceHosts],
     corsOrigin: flag('cors-origin') ?? null,
     mcpMaxTokens: parseTokens(flag('mcp-max-tokens') ?? env.TRACKIO_MCP_MAX_TOKENS),
+    logRequests: args.flags.get('log-requests') === true,
+    warnings,
     space,
   }
 }

@@ -24,13 +24,15 @@ Options:
   --host H             Address to bind (env GRADIO_SERVER_NAME, default 127.0.0.1)
   --port P             Port to bind; only that port is tried (default: env GRADIO_SERVER_PORT or 7860,
                        then the next free port, up to 100 tries)
-  --mcp-server         Enable the MCP server at /mcp/ (also env GRADIO_MCP_SERVER=True)
+  --mcp-server         Enable the MCP server at /mcp/ (also env GRADIO_MCP_SERVER=True, exactly that value)
   --mcp-max-tokens N   Token budget of one MCP tool answer (env TRACKIO_MCP_MAX_TOKENS, default 20000);
                        longer lists and series are downsampled extrema-preserving, and the answer says so
   --project P          Preselect a project in the printed URLs
   --allowed-hosts A,B  Extra Host names the server answers to (env TRACKIO_ALLOWED_HOSTS); needed with
                        --host 0.0.0.0 or behind a proxy
   --cors-origin O      Send CORS headers for this origin (none by default)
+  --log-requests       Print one line per request on stdout: method, path, status, time taken
+                       (a write_token in the query shows as ***; headers are never printed)
   -h, --help           Print this help
 
 Limits:

@@ -1,18 +1,20 @@
 #!/usr/bin/env bun
 import { VERSION } from '../version'
 import { parseArgs, UsageError } from './args'
+import { invokedAs, shellQuote } from './invoked'
 import { serverConfig } from './config'
 import { writeDemoData } from './demo'
 import { DEMO_HELP, MAIN_HELP, SHOW_HELP } from './help'
 import { startServer, startupLines } from './show'
 
-const SHOW_FLAGS = { values: ['host', 'port', 'project', 'allowed-hosts', 'cors-origin', 'mcp-max-tokens'], switches: ['mcp-server'] }
+const SHOW_FLAGS = { values: ['host', 'port', 'project', 'allowed-hosts', 'cors-origin', 'mcp-max-tokens'], switches: ['mcp-server', 'log-requests'] }
 
 async function show(argv: string[]): Promise<number> {
   const args = parseArgs(argv, SHOW_FLAGS, 'show')
   if (args.flags.has('help')) return print(SHOW_HELP)
   if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}' for 'show'. See 'trackio show --help'.`)
   const cfg = serverConfig(args, process.env)
+  for (const w of cfg.warnings) console.error(`trackio: warning: ${w}`)
   const server = await startServer(cfg, process.env)
   let stopping = false
   const stop = () => {
@@ -37,7 +39,7 @@ async function demo(argv: string[]): Promise<number> {
   const summary = await writeDemoData(dir)
   console.log(`Wrote a demo Trackio data directory to ${dir}:`)
   console.log(JSON.stringify(summary, null, 2))
-  console.log(`\nServe it with:  TRACKIO_DIR=${dir} trackio show`)
+  console.log(`\nServe it with:  TRACKIO_DIR=${shellQuote(dir)} ${invokedAs()} show`)
   return 0
 }
 

@@ -3,7 +3,7 @@ import { UploadStaging } from '../storage/write/upload-staging'
 import { startInboxPoller } from '../ingest/inbox'
 import { recoverRenameJournals } from '../storage/write/rename-journal'
 import { settingsFromEnv } from '../tools/core/settings'
-import { createApp } from '../transports/http/app'
+import { createApp, serveApp } from '../transports/http/app'
 import { MAX_BODY_BYTES } from '../transports/http/body'
 import { createMcpHandler } from '../transports/mcp/handler'
 import { HubAccess, spacesAuthorizer } from '../tools/core/hub-access'
@@ -39,14 +39,16 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
     const port = cfg.port === 0 ? 0 : cfg.port + i
     if (port > 65535) break
     const app = createApp({ ctx, version: VERSION, writeToken, authorize, mcp: { enabled: cfg.mcpEnabled, path: '/mcp' }, mcpHandler: mcp?.handle, guard, maxBodyBytes: MAX_BODY_BYTES })
+    let server: Bun.Server<undefined>
     try {
-      app.listen({ hostname: cfg.host, port })
+      // Without SO_REUSEPORT (see serveApp): a port another server holds fails with EADDRINUSE.
+      server = await serveApp(app, { hostname: cfg.host, port, maxBodyBytes: MAX_BODY_BYTES, logRequest: cfg.logRequests ? (line) => console.log(line) : undefined })
     } catch (err) {
       lastErr = err
       if (isAddrInUse(err)) continue
       throw err
     }
-    const actual = app.server!.port!
+    const actual = server.port!
     const inbox = startInboxPoller(cfg.dataDir, env)
     return {
       url: baseUrl(cfg.host, actual),
@@ -55,7 +57,7 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
       stop: async () => {
         await inbox.stop()
         mcp?.close()
-        await app.stop(true)
+        await server.stop(true)
         storage.close()
         ctx.uploads.close()
       },
@@ -65,18 +67,23 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
   throw new Error(
     cfg.portTries > 1
       ? `Cannot find empty port in range: ${cfg.port}-${last}. Set GRADIO_SERVER_PORT or pass --port.`
-      : `Cannot listen on ${cfg.host}:${cfg.port}: ${(lastErr as Error)?.message ?? 'address in use'}`,
+      : isAddrInUse(lastErr)
+        ? `Port ${cfg.port} on ${cfg.host} is already in use (another server, perhaps another trackio, listens there). Pass another --port, or set GRADIO_SERVER_PORT instead of --port to take the next free port.`
+        : `Cannot listen on ${cfg.host}:${cfg.port}: ${(lastErr as Error)?.message ?? 'address in use'}`,
   )
 }
 
-/** The startup lines (compat §7), then where the docs and MCP live. */
+/**
+ * The startup lines, shaped like Trackio's (spec 7.1) but true: this server has no dashboard and
+ * opens no browser. The line ending in "write access at: <url>" is the one scripts and tests read.
+ */
 export function startupLines(cfg: ServerConfig, server: RunningServer, color: boolean): string[] {
   const { ui, write } = startupUrls(server.url, cfg.project, server.writeToken)
-  const first = `* Trackio UI launched at: ${ui}`
+  const first = `* Trackio server running at: ${ui}`
   const lines = [
     color ? `\x1b[1m\x1b[38;5;208m${first}\x1b[0m` : first,
     '',
-    `* Trackio dashboard opened in browser with write access at: ${write}`,
+    `* The same URL with write access at: ${write}`,
     '* Only share this write_token with trusted users, as it allows them to write logs, rename/delete runs, and connect MCP tools.',
     `* API documentation: ${server.url}/swagger`,
     `* Data directory: ${cfg.dataDir}`,

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Json } from '../json/values'
-import { metricRows } from '../storage/read/metrics'
+import { snapshotRecords } from '../storage/read/metrics'
 import { resolveRun } from '../storage/read/runs'
 import { defineTool, intArg, projectArg, runArg, runIdArg, windowArg } from './core/define'
 import { readProject } from './core/read-project'
@@ -35,18 +35,14 @@ export default defineTool({
   handler: (a, ctx) => {
     const filter = rowFilter(a)
     return readProject(ctx, a.project, new Map(), (p) => {
-      const out = new Map<string, Json>()
       const f = resolveRun(p, 'metrics', a.run, a.run_id)
-      if (!f) return out
-      for (const row of metricRows(p, f, filter, 'timestamp')) {
-        for (const [k, value] of row.metrics) {
-          let list = out.get(k) as Json[] | undefined
-          if (!list) out.set(k, (list = []))
-          list.push({ timestamp: row.timestamp, step: row.step, value })
-        }
-      }
-      if (a.max_points !== null) for (const [k, list] of out) out.set(k, downsamplePoints(list as Json[], a.max_points))
-      return out
+      if (!f) return new Map()
+      const out = snapshotRecords(p, f, filter)
+      if (a.max_points === null) return out
+      // Downsampled: a few points per key, plain records are fine.
+      const sampled = new Map<string, Json>()
+      for (const [k, records] of out) sampled.set(k, downsamplePoints(records.toArray(), a.max_points))
+      return sampled
     })
   },
 })

@@ -1,5 +1,5 @@
 import { Database } from 'bun:sqlite'
-import { readdirSync, statSync } from 'node:fs'
+import { closeSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { StorageError } from '../../errors'
 import { projectPaths, refuseLinksOut, stemTooLong, type ProjectPaths } from './paths'
 
@@ -32,6 +32,12 @@ export async function retryWhileLocked<T>(fn: () => T | Promise<T>, budgetMs: nu
   }
 }
 
+/** Memoised values kept per project connection; the least recently used goes first. */
+export const MAX_MEMOS = 256
+
+/** Project databases kept open at once (each holds up to 3 descriptors: the file, -wal, -shm). */
+export const MAX_OPEN_PROJECTS = 128
+
 /**
  * One open project database. Connections are cached per file (re-opened when the file is
  * replaced). Every tool call reads inside one short read transaction (`read`), so its answer is
@@ -46,16 +52,46 @@ export class ProjectDb {
   private memoTag = ''
   private memos = new Map<string, unknown>()
   private inRead = false
+  private handle: Database | null
+  /** Closed by the cache (evicted or replaced): a holder may still read, on a handle opened for that read. */
+  private retired = false
 
   constructor(
-    readonly db: Database,
+    db: Database,
     readonly paths: ProjectPaths,
     readonly inode: number,
-  ) {}
+    /** Opens the file again, for a read through a connection the cache has closed meanwhile. */
+    private readonly reopen?: () => Database,
+  ) {
+    this.handle = db
+  }
+
+  get db(): Database {
+    if (!this.handle) throw new StorageError(`The database of project '${this.paths.stem}' was closed`)
+    return this.handle
+  }
+
+  /** Number of memoised values (for tests of the bound). */
+  get memoCount(): number {
+    return this.memos.size
+  }
+
+  /** Whether a read or write transaction is running on this connection right now. */
+  get busy(): boolean {
+    return this.inRead
+  }
 
   /** Run `fn` inside a read transaction, mapping SQLite failures to StorageError. */
   read<T>(fn: () => T): T {
     if (this.inRead) return fn()
+    if (!this.handle) {
+      if (!this.reopen) throw new StorageError(`The database of project '${this.paths.stem}' was closed`)
+      try {
+        this.handle = this.reopen()
+      } catch (err) {
+        throw storageFailure(err, this.paths.stem)
+      }
+    }
     this.inRead = true
     try {
       this.db.run('BEGIN')
@@ -69,6 +105,7 @@ export class ProjectDb {
       throw storageFailure(err, this.paths.stem)
     } finally {
       this.inRead = false
+      if (this.retired) this.closeHandle()
     }
   }
 
@@ -99,6 +136,7 @@ export class ProjectDb {
       throw storageFailure(err, this.paths.stem)
     } finally {
       this.inRead = false
+      if (this.retired) this.closeHandle()
     }
   }
 
@@ -141,16 +179,39 @@ export class ProjectDb {
     return this.hasColumn(table, 'run_id')
   }
 
-  /** Cache a derived value until the database changes (another connection commits, or we write). */
-  memo<T>(key: string, compute: () => T): T {
-    if (this.memos.has(key)) return this.memos.get(key) as T
+  /**
+   * Cache a derived value until the database changes (another connection commits, or we write).
+   * `keep` says whether a value is worth keeping: keys often carry a client's run name, and a
+   * name that matches nothing must not stay in memory. At most MAX_MEMOS values are kept.
+   */
+  memo<T>(key: string, compute: () => T, keep?: (value: T) => boolean): T {
+    if (this.memos.has(key)) {
+      const v = this.memos.get(key) as T
+      this.memos.delete(key)
+      this.memos.set(key, v)
+      return v
+    }
     const v = compute()
+    if (keep && !keep(v)) return v
     this.memos.set(key, v)
+    if (this.memos.size > MAX_MEMOS) this.memos.delete(this.memos.keys().next().value!)
     return v
   }
 
+  /** Close the connection now, or when the transaction running on it ends. */
   close(): void {
-    this.db.close(false)
+    this.retired = true
+    if (!this.inRead) this.closeHandle()
+  }
+
+  private closeHandle(): void {
+    const h = this.handle
+    this.handle = null
+    this.memos.clear()
+    this.columns.clear()
+    this.schemaVersion = -1n
+    this.memoTag = ''
+    h?.close(false)
   }
 }
 
@@ -170,14 +231,83 @@ export function storageFailure(err: unknown, stem: string): unknown {
   return err
 }
 
-/** Opens and caches project databases below one data directory. */
+/** Descriptors one project connection may need at once: the database, -wal, -shm, and a journal. */
+const FDS_PER_OPEN = 8
+
+/**
+ * Whether an open failed for want of file descriptors (EMFILE / ENFILE), so that closing idle
+ * connections may help. SQLite reports only "unable to open" (its first file may open and the -wal
+ * fail): probe by taking a few descriptors of our own and giving them back.
+ */
+function outOfDescriptors(err: unknown): boolean {
+  const code = (err as { code?: string })?.code ?? ''
+  if (code === 'EMFILE' || code === 'ENFILE') return true
+  if (!code.startsWith('SQLITE_CANTOPEN') && !code.startsWith('SQLITE_IOERR')) return false
+  const taken: number[] = []
+  try {
+    for (let i = 0; i < FDS_PER_OPEN; i++) taken.push(openSync('/dev/null', 'r'))
+    return false
+  } catch (probe) {
+    const c = (probe as { code?: string }).code
+    return c === 'EMFILE' || c === 'ENFILE'
+  } finally {
+    for (const fd of taken) closeSync(fd)
+  }
+}
+
+export interface StorageOptions {
+  /** Connections kept open at once (default: MAX_OPEN_PROJECTS, less under a low descriptor limit). */
+  maxOpen?: number
+}
+
+/**
+ * Connections to keep open under this process's descriptor limit (Linux /proc/self/limits): at
+ * most half of what is left after 64 for sockets and other files, 3 descriptors per connection.
+ */
+export function defaultMaxOpen(limitsText?: string): number {
+  let text = limitsText
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/self/limits', 'utf8')
+    } catch {
+      return MAX_OPEN_PROJECTS
+    }
+  }
+  const soft = text.match(/^Max open files\s+(\d+)/m)?.[1]
+  if (soft === undefined) return MAX_OPEN_PROJECTS
+  return Math.max(4, Math.min(MAX_OPEN_PROJECTS, Math.floor((Number(soft) - 64) / 6)))
+}
+
+/**
+ * Opens and caches project databases below one data directory. At most `maxOpen` stay open (least
+ * recently used closed first, after any transaction running on it), so reading thousands of
+ * projects holds a bounded number of file descriptors. When the process runs out of descriptors
+ * anyway, idle connections are closed and the open is tried once more; failing that, the request
+ * gets 503 and later ones work again as descriptors come back.
+ */
 export class Storage {
   private open_ = new Map<string, ProjectDb>()
+  private maxOpen_: number
 
-  constructor(readonly dataDir: string) {}
+  constructor(
+    readonly dataDir: string,
+    options: StorageOptions = {},
+  ) {
+    this.maxOpen_ = Math.max(1, options.maxOpen ?? defaultMaxOpen())
+  }
+
+  /** The bound on cached connections (lowered when the process ran out of descriptors). */
+  get maxOpen(): number {
+    return this.maxOpen_
+  }
 
   paths(project: string): ProjectPaths {
     return projectPaths(this.dataDir, project)
+  }
+
+  /** Number of cached connections (for tests of the bound). */
+  get openCount(): number {
+    return this.open_.size
   }
 
   /** The project's database, or null when it has no file (reads then answer empty data). */
@@ -194,27 +324,43 @@ export class Storage {
     }
     if (!st.isFile()) return null
     const cached = this.open_.get(paths.db)
-    if (cached && cached.inode === st.ino) return cached
+    if (cached && cached.inode === st.ino) {
+      this.open_.delete(paths.db)
+      this.open_.set(paths.db, cached)
+      return cached
+    }
     this.drop(paths.db)
+    const open = (): Database => openProjectDb(paths)
     let db: Database
     try {
-      db = new Database(paths.db, { readwrite: true, create: false, safeIntegers: true })
-    } catch {
+      db = open()
+    } catch (err) {
+      // Out of descriptors: keep half as many connections from now on (leaving room for writes and
+      // sockets), give back the rest, and try once more.
+      if (!outOfDescriptors(err)) throw storageFailure(err, paths.stem)
+      this.maxOpen_ = Math.max(1, Math.floor(this.open_.size / 2))
+      if (this.shrink(this.maxOpen_ - 1) === 0) throw storageFailure(err, paths.stem)
       try {
-        db = new Database(paths.db, { readonly: true, safeIntegers: true })
-      } catch (err) {
-        throw storageFailure(err, paths.stem)
+        db = open()
+      } catch (again) {
+        throw storageFailure(again, paths.stem)
       }
     }
-    try {
-      db.run(`PRAGMA busy_timeout = ${READ_BUSY_STEP_MS}`)
-    } catch (err) {
-      db.close(false)
-      throw storageFailure(err, paths.stem)
-    }
-    const pdb = new ProjectDb(db, paths, st.ino)
+    const pdb = new ProjectDb(db, paths, st.ino, open)
     this.open_.set(paths.db, pdb)
+    this.shrink(this.maxOpen_)
     return pdb
+  }
+
+  /** Close least recently used connections until at most `keep` are cached; returns how many went. */
+  private shrink(keep: number): number {
+    let closed = 0
+    for (const [path] of this.open_) {
+      if (this.open_.size <= keep) break
+      this.drop(path)
+      closed++
+    }
+    return closed
   }
 
   /** Stems of every `*.db` file directly in the data directory, in code-point order. */
@@ -244,6 +390,28 @@ export class Storage {
 
   close(): void {
     for (const p of [...this.open_.keys()]) this.drop(p)
+  }
+}
+
+/**
+ * Open a project database for reading (read-write when permitted, so WAL files can be created) and
+ * read its schema version, which opens the -wal and -shm files too: a failure for want of
+ * descriptors shows here, where the cache can still react, rather than in the middle of a read.
+ */
+function openProjectDb(paths: ProjectPaths): Database {
+  let db: Database
+  try {
+    db = new Database(paths.db, { readwrite: true, create: false, safeIntegers: true })
+  } catch {
+    db = new Database(paths.db, { readonly: true, safeIntegers: true })
+  }
+  try {
+    db.run(`PRAGMA busy_timeout = ${READ_BUSY_STEP_MS}`)
+    db.query('PRAGMA schema_version').values()
+    return db
+  } catch (err) {
+    db.close(false)
+    throw err
   }
 }
 

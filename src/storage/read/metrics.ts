@@ -1,4 +1,4 @@
-import { JsonRecords, type Json, type JsonObject } from '../../json/values'
+import { JsonFloat, JsonRecords, type Json, type JsonObject } from '../../json/values'
 import { JsonSyntaxError, parseJson } from '../../json/parse'
 import { scanTopLevel } from '../../json/scan'
 import { compareCodePoints, type ProjectDb } from '../db/connection'
@@ -83,7 +83,7 @@ export function runKeys(p: ProjectDb, table: 'metrics' | 'system_metrics', f: Ru
         for (const k of decodeObject(m).keys()) seen.add(k)
     }
     return [...seen]
-  })
+  }, (found) => found.length > 0)
   return keys.filter((k) => !exclude.includes(k)).sort(compareCodePoints)
 }
 
@@ -97,7 +97,10 @@ export function isMalformedJson(err: unknown): boolean {
  */
 export function metricValues(p: ProjectDb, f: RunFilter, metric: string, rf: RowFilter): JsonRecords {
   if (rf.kind !== 'none' && p.hasTable('metrics')) {
+    // Point and range reads by step are index seeks: they use a series already cached but never
+    // build one (reading a 2,000,000-step run to answer 201 rows would be a regression).
     const long = () => {
+      if (rf.kind === 'step' || rf.kind === 'steps') return false
       const stats = runStats(p, f)
       return stats.safeSteps && stats.count >= SERIES_CACHE_MIN_ROWS
     }
@@ -190,6 +193,45 @@ export function metricRows(p: ProjectDb, f: RunFilter, rf: RowFilter, order: 'ti
   return out
 }
 
+/**
+ * get_snapshot's answer: every metric key of the selected rows (in order of first appearance) →
+ * its `{timestamp, step, value}` points, in the row order of `metricRows`. Rows are walked one at
+ * a time and points kept by column (a timestamp string is shared by all keys of its row; numbers
+ * in their stored spelling stay text), so a whole 200,000-step run costs a fraction of one object
+ * per point, and the answer can be streamed (transports/http/respond.ts).
+ */
+export function snapshotRecords(p: ProjectDb, f: RunFilter, rf: RowFilter): Map<string, JsonRecords> {
+  const out = new Map<string, JsonRecords>()
+  if (rf.kind === 'none' || !p.hasTable('metrics')) return out
+  if (rf.kind === 'nearest') rf = nearestFilter(p, f, rf.at)
+  if (rf.kind === 'none') return out
+  const sc = stepClause(rf)
+  const rows = p.db
+    .query(`SELECT timestamp, step, metrics FROM metrics WHERE ${where(f)}${sc.sql} ORDER BY ${orderClause(rf, 'timestamp')}`)
+    .iterate(f.value, ...sc.params) as IterableIterator<{ timestamp: unknown; step: unknown; metrics: unknown }>
+  const cache = new Map<string, number | null>()
+  for (const row of rows) {
+    const t = text(row.timestamp)
+    if (!inTime(rf, t, cache)) continue
+    const ts = t ?? ''
+    const step = int(row.step) ?? 0
+    for (const [k, value] of decodeObject(row.metrics)) {
+      let rec = out.get(k)
+      if (!rec) out.set(k, (rec = new JsonRecords(['timestamp', 'step', 'value'], [[], [], []], [undefined, undefined, []])))
+      rec.columns[0]!.push(ts)
+      rec.columns[1]!.push(step)
+      if (value instanceof JsonFloat && STORED_SPELLING.test(value.text)) {
+        rec.columns[2]!.push(null)
+        rec.lexemes[2]!.push(value.text)
+      } else {
+        rec.columns[2]!.push(value)
+        rec.lexemes[2]!.push(undefined)
+      }
+    }
+  }
+  return out
+}
+
 /** A time filter for the rows of a run logged at the instant nearest to `at` (none when no row has a readable timestamp). */
 function nearestFilter(p: ProjectDb, f: RunFilter, at: number): RowFilter {
   const stamps = p.db.query(`SELECT DISTINCT timestamp FROM metrics WHERE ${where(f)}`).safeIntegers(false).values(f.value)
@@ -256,7 +298,7 @@ export function runStats(p: ProjectDb, f: RunFilter): { count: number; lastStep:
     const last = int(row?.[1])
     const first = int(row?.[2])
     return { count: Number(row?.[0] ?? 0), lastStep: last, safeSteps: typeof last !== 'bigint' && typeof first !== 'bigint' }
-  })
+  }, (stats) => stats.count > 0)
 }
 
 /** Largest step over the whole project (`last_activity` of the project summary). */

@@ -64,7 +64,7 @@ export function resolveRun(p: ProjectDb, table: string, run: string | null, runI
       .query(`SELECT run_id FROM "${source}" WHERE run_name = ? GROUP BY run_id ORDER BY MIN(timestamp) DESC LIMIT 1`)
       .values(run)[0]
     return row ? text(row[0]) : null
-  })
+  }, (found) => found !== null)
   return id === null ? null : { column: 'run_id', value: id }
 }
 

@@ -1,4 +1,5 @@
 import { parseJson } from '../../json/parse'
+import { stringify } from '../../json/serialize'
 import { JsonFloat, JsonRecords, type Json } from '../../json/values'
 import { compareCodePoints, type ProjectDb } from '../db/connection'
 import { decodeTopLevel } from '../db/decode'
@@ -62,6 +63,8 @@ export interface Series {
   bytes: number
   /** The database version (a memo token of the ProjectDb) this series was last checked against. */
   checkedAt?: object
+  /** The last seriesWindow answer (dashboards ask for the same view again and again). */
+  window?: { key: string; value: SeriesWindow }
 }
 
 /** An integer, or a float in fixed notation with 1e-4 <= |x| < 1e16: written as stored (see metrics.ts). */
@@ -144,6 +147,15 @@ export function keyPath(key: string): string {
 }
 
 /**
+ * An object that stays the same while the database does not change, and is new after any change
+ * (another connection committed, or this server wrote): ProjectDb clears its memos then. Caches keep
+ * the token they were checked against.
+ */
+export function versionToken(p: ProjectDb): object {
+  return p.memo('cache-version', () => ({}))
+}
+
+/**
  * The cached series of `metric` in a run, brought up to date with the database; null when the run is
  * not cacheable (see above). `worthBuilding` says whether a series not yet cached should be built (a
  * long run whose steps are all exact as JS numbers). Call inside `p.read`.
@@ -153,7 +165,7 @@ export function cachedSeries(p: ProjectDb, f: RunFilter, metric: string, worthBu
   const key = cacheKey(p, f, metric)
   // A new token each time the database changes (the memo is cleared when another connection commits
   // or we write): a series is checked once per change. Only the token and a flag live in the memo.
-  const version = p.memo('series-version', () => ({}))
+  const version = versionToken(p)
   let s = cache.get(key) ?? null
   if (s && s.checkedAt === version) return s
   if (s) s = refreshed(p, f, metric, s)
@@ -174,23 +186,31 @@ export function cachedSeries(p: ProjectDb, f: RunFilter, metric: string, worthBu
   return s
 }
 
-function selectRows(p: ProjectDb, f: RunFilter, metric: string, after: number): unknown[][] {
-  return p.db
-    .query(`SELECT rowid, timestamp, step, CAST(metrics AS TEXT) -> ? FROM metrics WHERE ${where(f)} AND rowid > ? ORDER BY timestamp, rowid`)
-    .safeIntegers(false)
-    .values(keyPath(metric), f.value, after)
+/** One row of a run: rowid, timestamp, step, and the metric's JSON text (null when the row lacks it). */
+interface Row {
+  r: number
+  t: unknown
+  s: unknown
+  v: string | null
 }
 
-/** A whole series from SQLite, or null when it cannot or need not be cached. */
+/** A run's rows after rowid `after`, in (timestamp, rowid) order. */
+function selectRows(p: ProjectDb, f: RunFilter, metric: string, after: number): Iterable<Row> {
+  const stmt = p.db
+    .query(`SELECT rowid AS r, timestamp AS t, step AS s, CAST(metrics AS TEXT) -> ? AS v FROM metrics WHERE ${where(f)} AND rowid > ? ORDER BY timestamp, rowid`)
+    .safeIntegers(false)
+  // Row by row: a 2,000,000-row run never sits in memory as 2,000,000 rows at once.
+  return stmt.iterate(keyPath(metric), f.value, after) as Iterable<Row>
+}
+
+/** A whole series from SQLite, or null when it cannot be cached. */
 function build(p: ProjectDb, f: RunFilter, metric: string): Series | null {
-  let rows: unknown[][]
   try {
-    rows = selectRows(p, f, metric, -1)
+    return assemble(selectRows(p, f, metric, -1), null)
   } catch (err) {
     if (err instanceof Error && /malformed JSON/i.test(err.message)) return null
     throw err
   }
-  return assemble(rows, null)
 }
 
 /** `base` brought up to date, or null when it must be rebuilt. */
@@ -205,88 +225,121 @@ function refreshed(p: ProjectDb, f: RunFilter, metric: string, base: Series): Se
   const ends = base.firstRowid === base.highRowid ? 1 : 2
   if (check[0] !== base.runRows || check[1] !== ends) return null
   if (base.hasObjects) return null
-  let rows: unknown[][]
   try {
-    rows = selectRows(p, f, metric, base.highRowid)
+    return assemble(selectRows(p, f, metric, base.highRowid), base)
   } catch (err) {
     if (err instanceof Error && /malformed JSON/i.test(err.message)) return null
     throw err
   }
-  if (rows.length === 0) return base
-  return assemble(rows, base)
 }
 
-/** A series of `base` (or nothing) followed by `rows` (in timestamp, rowid order); null if not cacheable. */
-function assemble(rows: unknown[][], base: Series | null): Series | null {
-  const old = base?.length ?? 0
-  let held = 0
-  for (const r of rows) if (r[3] !== null) held++
-  const n = old + held
-  const steps = new Float64Array(n)
-  const values = new Float64Array(n)
-  const stampIndex = new Uint32Array(n)
-  const kinds = new Uint8Array(n)
-  const stamps = base ? base.stamps.slice() : []
-  const extra = base ? new Map(base.extra) : new Map<number, string | Json>()
-  if (base) {
-    steps.set(base.steps)
-    values.set(base.values)
-    stampIndex.set(base.stampIndex)
-    kinds.set(base.kinds)
+/** Growable typed columns for assemble. */
+class Columns {
+  n = 0
+  steps: Float64Array
+  values: Float64Array
+  stampIndex: Uint32Array
+  kinds: Uint8Array
+  constructor(capacity: number) {
+    this.steps = new Float64Array(capacity)
+    this.values = new Float64Array(capacity)
+    this.stampIndex = new Uint32Array(capacity)
+    this.kinds = new Uint8Array(capacity)
   }
+  reserve(): void {
+    if (this.n < this.steps.length) return
+    const cap = Math.max(1024, this.steps.length * 2)
+    const grow = <T extends Float64Array | Uint32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap)
+      b.set(a)
+      return b
+    }
+    this.steps = grow(this.steps, (c) => new Float64Array(c))
+    this.values = grow(this.values, (c) => new Float64Array(c))
+    this.stampIndex = grow(this.stampIndex, (c) => new Uint32Array(c))
+    this.kinds = grow(this.kinds, (c) => new Uint8Array(c))
+  }
+}
+
+/**
+ * A series of `base` (or nothing) followed by `rows` (in timestamp, rowid order), as new arrays (a
+ * series handed out earlier is never changed); null if not cacheable. `base` itself when no row came.
+ */
+function assemble(rows: Iterable<Row>, base: Series | null): Series | null {
+  const old = base?.length ?? 0
+  const c = new Columns(old + 1024)
+  if (base) {
+    c.steps.set(base.steps)
+    c.values.set(base.values)
+    c.stampIndex.set(base.stampIndex)
+    c.kinds.set(base.kinds)
+    c.n = old
+  }
+  let stamps: string[] | null = base ? null : []
+  let extra: Map<number, string | Json> | null = base ? null : new Map()
   let hasObjects = base?.hasObjects ?? false
   let extraBytes = base?.extraBytes ?? 0
-  let last = stamps.length ? stamps[stamps.length - 1]! : null
+  let last = base && base.stamps.length ? base.stamps[base.stamps.length - 1]! : null
   let firstRowid = base?.firstRowid ?? -1
   let highRowid = base?.highRowid ?? -1
-  let i = old
+  let runRows = base?.runRows ?? 0
   for (const r of rows) {
-    const rowid = r[0] as number
+    runRows++
+    const rowid = r.r
     if (firstRowid < 0) firstRowid = rowid
     if (rowid > highRowid) highRowid = rowid
-    const v = r[3] as string | null
+    const v = r.v
     if (v === null) continue
-    const ts = r[1]
-    const step = r[2]
+    const ts = r.t
+    const step = r.s
     if (typeof ts !== 'string' || typeof step !== 'number' || !Number.isInteger(step) || Math.abs(step) > MAX_SAFE) return null
+    stamps ??= base!.stamps.slice()
+    extra ??= new Map(base!.extra)
     if (last === null || ts !== last) {
       // New rows with an earlier timestamp than the cached ones would have to be merged: rebuild.
       if (last !== null && compareCodePoints(ts, last) < 0) return null
       stamps.push(ts)
       last = ts
     }
-    stampIndex[i] = stamps.length - 1
-    steps[i] = step
+    c.reserve()
+    const i = c.n++
+    c.stampIndex[i] = stamps.length - 1
+    c.steps[i] = step
     if (STORED_SPELLING.test(v)) {
       const x = Number(v)
-      values[i] = x
+      c.values[i] = x
       const s = String(x)
-      if (s === v) kinds[i] = 0
-      else if (s + '.0' === v) kinds[i] = 1
+      if (s === v) c.kinds[i] = 0
+      else if (s + '.0' === v) c.kinds[i] = 1
       else {
-        kinds[i] = 2
+        c.kinds[i] = 2
         extra.set(i, v)
         extraBytes += 40 + 2 * v.length
       }
     } else {
       const decoded = decodeTopLevel(parseJson(v))
-      values[i] = typeof decoded === 'number' || typeof decoded === 'bigint' || decoded instanceof JsonFloat ? Number(decoded) : Number.NaN
-      kinds[i] = 3
+      c.values[i] = typeof decoded === 'number' || typeof decoded === 'bigint' || decoded instanceof JsonFloat ? Number(decoded) : Number.NaN
+      c.kinds[i] = 3
       extra.set(i, decoded)
       extraBytes += 64 + 2 * v.length
       if (decoded instanceof Map || Array.isArray(decoded)) hasObjects = true
     }
-    i++
   }
-  const runRows = (base?.runRows ?? 0) + rows.length
+  if (base && stamps === null) {
+    // Only rows without the metric came: same points, newer high-water mark.
+    return { ...base, runRows, highRowid, firstRowid, byStep: base.byStep, instants: base.instants, window: undefined }
+  }
+  stamps ??= []
+  extra ??= new Map()
+  const n = c.n
   let stampBytes = 0
   for (const st of stamps) stampBytes += 56 + 2 * st.length
   return {
     length: n,
-    steps,
-    values,
-    stampIndex,
-    kinds,
+    steps: c.steps.slice(0, n),
+    values: c.values.slice(0, n),
+    stampIndex: c.stampIndex.slice(0, n),
+    kinds: c.kinds.slice(0, n),
     stamps,
     extra,
     runRows,
@@ -418,19 +471,29 @@ export function seriesPositions(s: Series, rf: RowFilter): Int32Array | null {
   }
 }
 
+const KEYS = ['timestamp', 'step', 'value'] as const
+
+/** Answers this long are held lazily (SeriesRecords); shorter ones are spelled out at once. */
+const LAZY_ROWS = 8192
+
 /**
- * The rows at `positions` as `{timestamp, step, value}` records, spelled exactly as the SQL path
- * spells them (stored lexemes for integers and fixed-notation floats, decoded values otherwise).
+ * The rows at `positions` (null: all) as `{timestamp, step, value}` records, spelled exactly as the
+ * SQL path spells them (stored lexemes for integers and fixed-notation floats, decoded values otherwise).
  */
-export function seriesRecords(s: Series, positions: ArrayLike<number> | null): JsonRecords {
+export function seriesRecords(s: Series, positions: Int32Array | null): JsonRecords {
   const n = positions ? positions.length : s.length
+  return n > LAZY_ROWS ? new SeriesRecords(s, positions) : materialise(s, positions, 0, n)
+}
+
+function materialise(s: Series, positions: Int32Array | null, start: number, end: number): JsonRecords {
+  const n = end - start
   const timestamps: Json[] = new Array(n)
   const steps: Json[] = new Array(n)
   const values: Json[] = new Array(n)
   const lexemes: (string | undefined)[] = new Array(n)
   const { stamps, stampIndex, kinds, extra } = s
   for (let j = 0; j < n; j++) {
-    const i = positions ? positions[j]! : j
+    const i = positions ? positions[start + j]! : start + j
     timestamps[j] = stamps[stampIndex[i]!]!
     steps[j] = s.steps[i]!
     const kind = kinds[i]!
@@ -448,7 +511,74 @@ export function seriesRecords(s: Series, positions: ArrayLike<number> | null): J
       lexemes[j] = undefined
     }
   }
-  return new JsonRecords(['timestamp', 'step', 'value'], [timestamps, steps, values], [undefined, undefined, lexemes])
+  return new JsonRecords(KEYS, [timestamps, steps, values], [undefined, undefined, lexemes])
+}
+
+const rawJson = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON
+
+/**
+ * A long answer read from a series, spelled out only as it is written: `pythonJson` gives the HTTP
+ * spelling of a range of rows through the engine's native JSON.stringify (several times faster than a
+ * loop of string concatenation); everything else (`columns`, `slice`, `toArray`) materialises the same
+ * records the SQL path would build. The series' arrays are never changed (a refresh makes new ones), so
+ * a slow reader sees one consistent snapshot.
+ */
+export class SeriesRecords extends JsonRecords {
+  private plain: JsonRecords | null = null
+
+  constructor(
+    private readonly series: Series,
+    private readonly positions: Int32Array | null,
+  ) {
+    super(KEYS, [], [])
+    for (const name of ['columns', 'lexemes'] as const)
+      Object.defineProperty(this, name, { get: () => this.whole()[name], enumerable: true })
+  }
+
+  private whole(): JsonRecords {
+    return (this.plain ??= materialise(this.series, this.positions, 0, this.length))
+  }
+
+  override get length(): number {
+    return this.positions ? this.positions.length : this.series.length
+  }
+
+  override slice(start: number, end: number): JsonRecords {
+    return materialise(this.series, this.positions, start, Math.min(end, this.length))
+  }
+
+  override at(j: number, i: number): Json {
+    return this.slice(i, i + 1).at(j, 0)
+  }
+
+  override toArray(): { [key: string]: Json }[] {
+    return this.whole().toArray()
+  }
+
+  /**
+   * Rows `start` to `end` as compact JSON text with Python's float spelling (the HTTP answer), without
+   * the enclosing brackets; null when a value is an object or array (then use `slice` and stringify).
+   */
+  pythonJson(start: number, end: number): string | null {
+    const s = this.series
+    if (s.hasObjects) return null
+    const pos = this.positions
+    end = Math.min(end, this.length)
+    const rows = new Array(end - start)
+    const { stamps, stampIndex, kinds, steps, values, extra } = s
+    for (let j = start; j < end; j++) {
+      const i = pos ? pos[j]! : j
+      const kind = kinds[i]!
+      let value: unknown
+      if (kind === 0) value = values[i]
+      else if (kind === 1) value = rawJson(String(values[i]!) + '.0')
+      else if (kind === 2) value = rawJson(extra.get(i) as string)
+      else value = rawJson(stringify(extra.get(i) as Json, { style: 'python' }))
+      rows[j - start] = { timestamp: stamps[stampIndex[i]!], step: steps[i], value }
+    }
+    const text = JSON.stringify(rows)
+    return text.slice(1, -1)
+  }
 }
 
 export interface SeriesWindow {
@@ -477,46 +607,71 @@ export function seriesWindow(
 ): SeriesWindow | null {
   const s = p.read(() => cachedSeries(p, run, metric))
   if (!s) return null
-  const pos = positionsInSteps(s, minStep, maxStep)
-  const total = pos.length
+  const key = `${minStep}:${maxStep}:${maxPoints}`
+  if (s.window?.key === key) return s.window.value
+  const value = downsample(s, minStep, maxStep, Math.max(4, maxPoints))
+  s.window = { key, value }
+  return value
+}
+
+function downsample(s: Series, minStep: number, maxStep: number, maxPoints: number): SeriesWindow {
+  const order = stepOrder(s)
+  const a = lowerBound(s, order, minStep, false)
+  const b = lowerBound(s, order, maxStep, true)
+  const total = Math.max(0, b - a)
+  const st = s.steps
+  const va = s.values
+  // Position of the k-th point of the range in step order.
+  const at = order ? (k: number) => order[k]! : (k: number) => k
   if (total <= maxPoints) {
     const steps = new Float64Array(total)
     const values = new Float64Array(total)
     for (let j = 0; j < total; j++) {
-      steps[j] = s.steps[pos[j]!]!
-      values[j] = s.values[pos[j]!]!
+      steps[j] = st[at(a + j)]!
+      values[j] = va[at(a + j)]!
     }
     return { steps, values, total }
   }
-  const buckets = Math.max(1, Math.floor(maxPoints / 4))
-  const lo = s.steps[pos[0]!]!
-  const hi = s.steps[pos[total - 1]!]!
-  const width = (hi - lo) / buckets || 1
+  const buckets = Math.floor(maxPoints / 4)
+  const lo = st[at(a)]!
+  const hi = st[at(b - 1)]!
+  const scale = buckets / (hi - lo || 1)
   const keep = new Int32Array(maxPoints)
   let kept = 0
-  let j = 0
-  while (j < total) {
-    const bucket = Math.min(buckets - 1, Math.floor((s.steps[pos[j]!]! - lo) / width))
+  let j = a
+  while (j < b) {
+    const bucket = Math.min(buckets - 1, Math.floor((st[at(j)]! - lo) * scale))
+    // The bucket ends before the first point whose step falls in a later bucket.
     const first = j
     let min = -1
     let max = -1
-    while (j < total && Math.min(buckets - 1, Math.floor((s.steps[pos[j]!]! - lo) / width)) === bucket) {
-      const v = s.values[pos[j]!]!
-      if (v === v) {
-        if (min < 0 || v < s.values[pos[min]!]!) min = j
-        if (max < 0 || v > s.values[pos[max]!]!) max = j
+    let minV = Infinity
+    let maxV = -Infinity
+    for (; j < b; j++) {
+      const i = at(j)
+      if (Math.min(buckets - 1, Math.floor((st[i]! - lo) * scale)) !== bucket) break
+      const v = va[i]!
+      if (v < minV) {
+        minV = v
+        min = j
       }
-      j++
+      if (v > maxV) {
+        maxV = v
+        max = j
+      }
     }
     const last = j - 1
-    const picks = [first, min, max, last].filter((x) => x >= 0).sort((a, b) => a - b)
-    for (let k = 0; k < picks.length; k++) if (k === 0 || picks[k] !== picks[k - 1]) keep[kept++] = picks[k]!
+    // first, min, max, last in step order, each once (min/max are -1 when the bucket has no number)
+    let lo2 = min < max ? min : max
+    let hi2 = min < max ? max : min
+    if (lo2 < 0) lo2 = hi2
+    for (const k of [first, lo2, hi2, last]) if (k >= 0 && (kept === 0 || keep[kept - 1]! < k)) keep[kept++] = k
   }
   const steps = new Float64Array(kept)
   const values = new Float64Array(kept)
   for (let k = 0; k < kept; k++) {
-    steps[k] = s.steps[pos[keep[k]!]!]!
-    values[k] = s.values[pos[keep[k]!]!]!
+    steps[k] = st[at(keep[k]!)]!
+    values[k] = va[at(keep[k]!)]!
   }
   return { steps, values, total }
 }

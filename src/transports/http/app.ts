@@ -36,6 +36,13 @@ export interface AppOptions {
   authorize?: Authorizer
 }
 
+/** The path of a request URL as sent (`//api/x` stays as it is), without the query. */
+function pathOf(url: string): string {
+  const path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '')
+  const q = path.indexOf('?')
+  return q < 0 ? path : path.slice(0, q)
+}
+
 export function createApp(o: AppOptions) {
   const guard = createGuard(o.guard ?? {})
   const maxBody = o.maxBodyBytes ?? MAX_BODY_BYTES
@@ -51,6 +58,10 @@ export function createApp(o: AppOptions) {
         return errorResponse(err)
       }
     })
+    // Whatever Elysia itself answers (no route, a parse or validation failure of its own) is JSON too.
+    .onError(({ code, error, request }) =>
+      code === 'NOT_FOUND' ? errorResponse(new NotFoundError(`Not found: ${request.method} ${pathOf(request.url)}`)) : errorResponse(error),
+    )
     .use(openapiPlugin(o.version))
     .use(swaggerAssets)
     .use(uploadRoute(ctx.uploads!, o.writeToken, maxBody))
@@ -78,4 +89,80 @@ export function createApp(o: AppOptions) {
     return `Trackio server ${o.version}\n\nAPI docs: /swagger\nOpenAPI: /swagger/json\nTools: POST /api/{tool}\n${o.mcp.enabled ? `MCP: ${o.mcp.path}/\n` : ''}`
   }, { detail: { hide: true } })
   return app
+}
+
+export interface ServeOptions {
+  hostname: string
+  port: number
+  /** Request body limit handed to Bun (see serverBodyLimit). */
+  maxBodyBytes?: number
+  /** Called with one access-log line per request (--log-requests). */
+  logRequest?: (line: string) => void
+}
+
+/**
+ * Listen with Bun.serve directly rather than Elysia's `listen`: that one turns SO_REUSEPORT on (two
+ * servers would share a port and answer its requests in turn) and would let early answers (the
+ * Host guard) pass by an access log. Every request goes through `app.fetch`.
+ */
+export async function serveApp(app: ReturnType<typeof createApp>, o: ServeOptions): Promise<Bun.Server<undefined>> {
+  await app.modules
+  const handle = app.fetch as (request: Request) => Response | Promise<Response>
+  const log = o.logRequest
+  const fetch = log
+    ? async (request: Request): Promise<Response> => {
+        const t0 = performance.now()
+        let status = 500
+        try {
+          const response = await handle(request)
+          status = response.status
+          return response
+        } finally {
+          log(accessLogLine(request.method, request.url, status, performance.now() - t0))
+        }
+      }
+    : handle
+  return Bun.serve({
+    hostname: o.hostname,
+    port: o.port,
+    reusePort: false,
+    idleTimeout: 30,
+    development: false,
+    maxRequestBodySize: serverBodyLimit(o.maxBodyBytes ?? MAX_BODY_BYTES),
+    fetch,
+  })
+}
+
+/** Longest path (with query) an access-log line shows. */
+const LOG_PATH_CHARS = 300
+
+/**
+ * `METHOD /path?query STATUS 1.2ms`: the query's write_token values replaced by `***` (the token is
+ * never logged; headers are not logged at all), anything unprintable percent-encoded, long paths cut.
+ */
+export function accessLogLine(method: string, url: string, status: number, ms: number): string {
+  let target = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '') || '/'
+  const q = target.indexOf('?')
+  if (q >= 0) {
+    const query = target
+      .slice(q + 1)
+      .split('&')
+      .map((pair) => {
+        const eq = pair.indexOf('=')
+        const name = eq < 0 ? pair : pair.slice(0, eq)
+        let decoded = name
+        try {
+          decoded = decodeURIComponent(name.replace(/\+/g, ' '))
+        } catch {
+          /* keep as sent */
+        }
+        return decoded.trim().toLowerCase() === 'write_token' ? `${name}=***` : pair
+      })
+      .join('&')
+    target = `${target.slice(0, q)}?${query}`
+  }
+  target = target.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c))
+  if (target.length > LOG_PATH_CHARS) target = `${target.slice(0, LOG_PATH_CHARS)}...`
+  const m = /^[A-Z]{1,16}$/.test(method) ? method : method.replace(/[^\x21-\x7e]/g, '?').slice(0, 16)
+  return `${m} ${target} ${status} ${ms.toFixed(1)}ms`
 }

@@ -28,7 +28,7 @@ export function limitedRequest(request: Request, limit: number = MAX_BODY_BYTES)
   let total = 0
   const body = new ReadableStream<Uint8Array>({
     async pull(c) {
-      const { value, done } = await reader.read()
+      const { value, done } = await readChunk(reader)
       if (done) return c.close()
       total += value.byteLength
       if (total > limit) {
@@ -40,6 +40,40 @@ export function limitedRequest(request: Request, limit: number = MAX_BODY_BYTES)
     cancel: (why) => reader.cancel(why),
   })
   return new Request(request.url, { method: request.method, headers: request.headers, body, signal: request.signal, duplex: 'half' } as RequestInit)
+}
+
+/**
+ * The client closed the connection before its body was complete: its own doing, so a 400 that
+ * is not logged (nobody reads the answer), never an internal error.
+ */
+export class RequestAbortedError extends BadRequestError {
+  constructor() {
+    super('Request body incomplete: the client closed the connection')
+  }
+}
+
+/** Whether a body read failed because the connection went away (Bun raises an AbortError). */
+export function isAbortedBody(err: unknown): boolean {
+  const e = err as { name?: string; code?: string } | null
+  return e?.name === 'AbortError' || e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE'
+}
+
+/** `read()` of a body reader, with a dropped connection turned into RequestAbortedError. */
+export async function readChunk(reader: { read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }> }): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }> {
+  try {
+    return await reader.read()
+  } catch (err) {
+    throw isAbortedBody(err) ? new RequestAbortedError() : err
+  }
+}
+
+/** A whole body as text, with a dropped connection turned into RequestAbortedError. */
+export async function readText(request: Request): Promise<string> {
+  try {
+    return await request.text()
+  } catch (err) {
+    throw isAbortedBody(err) ? new RequestAbortedError() : err
+  }
 }
 
 export function bodyTooLarge(limit: number): PayloadTooLargeError {
@@ -60,7 +94,7 @@ export async function readBodyBytes(request: Request, limit: number = MAX_BODY_B
   const chunks: Uint8Array[] = []
   let total = 0
   for (;;) {
-    const { value, done } = await reader.read()
+    const { value, done } = await readChunk(reader)
     if (done) break
     total += value.byteLength
     if (total > limit) {

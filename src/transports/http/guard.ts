@@ -1,4 +1,4 @@
-import { ForbiddenError, MisdirectedRequestError } from '../../errors'
+import { BadRequestError, ForbiddenError, MisdirectedRequestError } from '../../errors'
 import { errorResponse } from './respond'
 
 export interface GuardOptions {
@@ -20,6 +20,15 @@ function parseHost(host: string): URL | null {
   try {
     const u = new URL(`http://${host}`)
     return u.host === host.toLowerCase() || u.host === host.toLowerCase().replace(/:80$/, '') ? u : null
+  } catch {
+    return null
+  }
+}
+
+/** The host of an absolute request URL (in-process requests); null for a bare path (no Host sent). */
+function urlHost(url: string): string | null {
+  try {
+    return new URL(url).host || null
   } catch {
     return null
   }
@@ -49,6 +58,11 @@ export function createGuard(o: GuardOptions): (request: Request) => Response | R
   const hostAllowed = (u: URL) =>
     allowed.has('*') || isLoopbackName(u.hostname) || allowed.has(u.hostname) || allowed.has(u.host) || suffixes.some((s) => u.hostname.endsWith(s) && u.hostname.length > s.length)
 
+  /**
+   * A browser's Origin is scheme + host + port: only the origin the server is reached as (the Host
+   * of this very request) is its own. Other loopback names or addresses on the same port are other
+   * origins to a browser. https only for a non-loopback name (a TLS proxy in front of us).
+   */
   const isOwnOrigin = (origin: string, host: URL) => {
     let u: URL
     try {
@@ -56,14 +70,13 @@ export function createGuard(o: GuardOptions): (request: Request) => Response | R
     } catch {
       return false
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return false
-    if (u.host === host.host) return true
-    // The server's loopback names are one server: a page on localhost:P may call 127.0.0.1:P.
-    return isLoopbackName(u.hostname) && isLoopbackName(host.hostname) && u.port === host.port
+    if (u.protocol === 'http:') return u.host === host.host
+    return u.protocol === 'https:' && !isLoopbackName(host.hostname) && u.hostname === host.hostname
   }
 
   return (request) => {
-    const rawHost = request.headers.get('host') ?? new URL(request.url).host
+    const rawHost = request.headers.get('host') ?? urlHost(request.url)
+    if (rawHost === null) return errorResponse(new BadRequestError(`Missing Host header: send one (HTTP/1.1 requires it). ${HOST_HINT}`))
     const host = parseHost(rawHost)
     if (!host || !hostAllowed(host)) return errorResponse(new MisdirectedRequestError(`Invalid Host header '${rawHost}'. ${HOST_HINT}`))
     const origin = request.headers.get('origin')

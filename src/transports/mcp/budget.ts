@@ -125,16 +125,19 @@ function shrinkSeries(value: JsonObject, perSeries: number): JsonObject {
   return out
 }
 
-/** get_snapshot-shaped objects: every value a list of `{timestamp, step, value}` points. */
+/** get_snapshot-shaped objects: every value `{timestamp, step, value}` records (or a list of such points). */
 function pointListsOf(value: JsonResult): boolean {
   if (!(value instanceof Map) || value.size === 0) return false
-  for (const v of value.values()) if (!Array.isArray(v) || !v.every((p) => p instanceof Map && p.has('value'))) return false
+  for (const v of value.values() as Iterable<unknown>)
+    if (!(v instanceof JsonRecords) && !(Array.isArray(v) && v.every((p) => p instanceof Map && p.has('value')))) return false
   return true
 }
 
+const listLength = (v: unknown): number => (v instanceof JsonRecords ? v.length : (v as Json[]).length)
+
 function shrinkPointLists(value: JsonObject, perList: number): JsonObject {
   const out = new Map<string, Json>()
-  for (const [k, v] of value) out.set(k, downsamplePoints(v as Json[], perList))
+  for (const [k, v] of value as Map<string, unknown>) out.set(k, (v instanceof JsonRecords ? downsampleRecords(v, perList) : downsamplePoints(v as Json[], perList)) as Json)
   return out
 }
 
@@ -163,12 +166,21 @@ export function fitBudget(value: JsonResult, maxTokens: number): Budgeted {
     const perRow = size(sample, compactText(sample)) / length(sample)
     if (perRow * total > limit) current = shrinkList(value, Math.max(MIN_ROWS, Math.floor((limit * 0.9) / perRow)))
   }
+  if (pointLists) {
+    const longest = Math.max(...[...(value as JsonObject).values()].map(listLength))
+    if (longest > SAMPLE_ROWS * 4) {
+      const sample = shrinkPointLists(value as JsonObject, SAMPLE_ROWS)
+      const sampled = Math.max(...[...sample.values()].map(listLength))
+      const perPoint = size(sample, compactText(sample)) / sampled
+      if (perPoint * longest > limit) current = shrinkPointLists(value as JsonObject, Math.max(MIN_ROWS, Math.floor((limit * 0.9) / perPoint)))
+    }
+  }
   let text = compactText(current)
   let bytes = size(current, text)
   if (bytes <= limit && current === value) return { value, text, note: null }
   for (let attempt = 0; attempt < 6 && bytes > limit; attempt++) {
     if (pointLists) {
-      const now = Math.max(...[...(current as JsonObject).values()].map((v) => (v as Json[]).length))
+      const now = Math.max(...[...(current as JsonObject).values()].map(listLength))
       const k = Math.max(MIN_ROWS, Math.floor((now * limit * 0.9) / bytes))
       if (k >= now) break
       current = shrinkPointLists(value as JsonObject, k)
@@ -188,7 +200,7 @@ export function fitBudget(value: JsonResult, maxTokens: number): Budgeted {
   }
   if (bytes > limit) throw new BudgetError(Math.ceil(bytes / BYTES_PER_TOKEN), maxTokens)
   const note = pointLists
-    ? `Each metric's points downsampled to at most ${Math.max(...[...(current as JsonObject).values()].map((v) => (v as Json[]).length))} to fit the answer budget of ${maxTokens.toLocaleString('en')} tokens (extrema-preserving minmax on value: first/last points and each bucket's min and max kept). Ask with step or around_step and window for exact rows.`
+    ? `Each metric's points downsampled to at most ${Math.max(...[...(current as JsonObject).values()].map(listLength))} to fit the answer budget of ${maxTokens.toLocaleString('en')} tokens (extrema-preserving minmax on value: first/last points and each bucket's min and max kept). Ask with step or around_step and window for exact rows.`
     : series
     ? `Series downsampled to fit the answer budget of ${maxTokens.toLocaleString('en')} tokens (extrema-preserving minmax: first/last points and each bucket's min and max kept; see returned_points and total_points). Ask for a step range or fewer series for finer detail.`
     : `${total.toLocaleString('en')} rows, ${length(current).toLocaleString('en')} returned: downsampled to fit the answer budget of ${maxTokens.toLocaleString('en')} tokens (extrema-preserving minmax: first and last rows, each bucket's min and max of every numeric column, the first NaN/Inf kept). For detail ask for a step range (around_step/window) or use get_metric_history.`

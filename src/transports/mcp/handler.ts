@@ -4,6 +4,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { TOOLS } from '../../tools/registry'
 import type { ToolContext, ToolDef } from '../../tools/core/define'
 import { createInvoker, writeTokenAuthorizer, type Authorizer } from '../../tools/core/invoke'
+import { readText } from '../http/body'
 import { buildCatalog, createMcpServer } from './server'
 import { SessionStore } from './sessions'
 
@@ -54,7 +55,7 @@ function losslessReviver(_key: string, value: unknown, context?: { source?: stri
 
 /** The POST body parsed losslessly; on a syntax error, a fresh request the SDK answers with its Parse error. */
 async function readPost(request: Request): Promise<{ request: Request; body?: unknown }> {
-  const text = await request.text()
+  const text = await readText(request)
   try {
     return { request, body: JSON.parse(text, losslessReviver as (k: string, v: unknown) => unknown) }
   } catch {
@@ -85,6 +86,23 @@ function flushed(response: Response): Response {
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
 }
 
+/** Messages one JSON-RPC batch may hold (MCP 2025-06-18 dropped batches; older clients send a few). */
+export const MAX_BATCH = 32
+
+/**
+ * A batch runs its calls at once and answers them together, so one POST of N calls would hold N
+ * answers in memory: at most one tools/call per batch (the rest is cheap), at most MAX_BATCH messages.
+ */
+function batchRefusal(body: unknown): Response | null {
+  if (!Array.isArray(body)) return null
+  if (body.length > MAX_BATCH)
+    return rpcError(400, -32600, `Invalid Request: a JSON-RPC batch may hold at most ${MAX_BATCH} messages (got ${body.length}); send them in separate requests`)
+  const calls = body.filter((m) => typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'tools/call').length
+  if (calls > 1)
+    return rpcError(400, -32600, `Invalid Request: a JSON-RPC batch may hold at most one tools/call (got ${calls}); send the calls in separate requests`)
+  return null
+}
+
 function isInitialize(body: unknown): boolean {
   const one = (m: unknown) => typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'initialize'
   return Array.isArray(body) ? body.some(one) : one(body)
@@ -105,12 +123,16 @@ export function createMcpHandler(o: McpHandlerOptions): McpHandler {
     if (request.method === 'GET') return flushed(await s.transport.handleRequest(request))
     if (request.method !== 'POST') return s.transport.handleRequest(request)
     const post = await readPost(request)
+    const refused = batchRefusal(post.body)
+    if (refused) return refused
     return s.transport.handleRequest(post.request, post.body === undefined ? undefined : { parsedBody: post.body })
   }
 
   async function open(request: Request): Promise<Response> {
     const post = await readPost(request)
     if (post.body === undefined) return rpcError(400, -32700, 'Parse error: Invalid JSON')
+    const refused = batchRefusal(post.body)
+    if (refused) return refused
     if (!isInitialize(post.body)) return rpcError(400, -32000, 'Bad Request: Missing session ID')
     const server = createMcpServer(catalog)
     const session: Session = {

@@ -2,7 +2,8 @@ import { Database } from 'bun:sqlite'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { stringify, toPlain } from '../../../src/json/serialize'
-import type { JsonRecords } from '../../../src/json/values'
+import { JsonRecords } from '../../../src/json/values'
+import { jsonResponse } from '../../../src/transports/http/respond'
 import { Storage, type ProjectDb } from '../../../src/storage/db/connection'
 import { metricValues, sqlMetricValues, type RowFilter } from '../../../src/storage/read/metrics'
 import type { RunFilter } from '../../../src/storage/read/runs'
@@ -43,7 +44,7 @@ const SPELLINGS = ['1.0', '0.1', '3.063943', '-0.0', '1e-05', '2.5E-7', '"NaN"',
 
 let nextSecond = 0
 /** Insert `n` rows as an outside writer: batches of 10 share a flush timestamp. */
-function insertRows(n: number, rand: () => number, opts: { stamp?: (i: number) => string } = {}): void {
+function insertRows(n: number, rand: () => number, opts: { stamp?: (i: number) => string; runId?: string; media?: number } = {}): void {
   const insert = writer.prepare('INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES (?, ?, ?, ?, ?)')
   writer.transaction(() => {
     for (let i = 0; i < n; i++) {
@@ -52,8 +53,8 @@ function insertRows(n: number, rand: () => number, opts: { stamp?: (i: number) =
       const step = Math.floor(rand() * 2000) - 100
       const m: string[] = [`"loss":${(rand() * 4).toFixed(6)}`, `"mixed":${SPELLINGS[Math.floor(rand() * SPELLINGS.length)]}`]
       if (rand() < 0.3) m.push(`"sparse":${Math.floor(rand() * 1000)}`)
-      if (rand() < 0.05) m.push(`"media":{"_type":"image","file_path":"x/${i}.png"}`)
-      insert.run(run.value, ts, RUN, step, `{${m.join(',')}}`)
+      if (rand() < (opts.media ?? 0.05)) m.push(`"media":{"_type":"image","file_path":"x/${i}.png"}`)
+      insert.run(opts.runId ?? run.value, ts, RUN, step, `{${m.join(',')}}`)
     }
   })()
 }
@@ -209,5 +210,29 @@ describe('seriesWindow', () => {
     const mixed = seriesWindow(p, run, 'mixed')!
     expect(mixed.values.some((v) => Number.isNaN(v))).toBe(true)
     expect(seriesWindow(p, run, 'absent')?.total ?? 0).toBe(0)
+  })
+})
+
+describe('long answers (held lazily, spelled by the native JSON.stringify over HTTP)', () => {
+  const big: RunFilter = { column: 'run_id', value: 'cafe0000big' }
+  beforeAll(() => insertRows(30000, prng(11), { runId: big.value, media: 0.4 }))
+
+  test('HTTP bytes, MCP values and slices equal the SQL path for every metric and filter', async () => {
+    clearSeriesCache()
+    for (const metric of ['loss', 'mixed', 'sparse', 'media'])
+      for (const rf of [{ kind: 'all' }, { kind: 'steps', lo: -100, hi: 1700 }, { kind: 'time', lo: 0, hi: 4e15 }] as RowFilter[]) {
+        const ours = p.read(() => metricValues(p, big, metric, rf))
+        const sql = p.read(() => sqlMetricValues(p, big, metric, rf))
+        expect(ours.length).toBe(sql.length)
+        if (metric !== 'sparse') expect(ours.length).toBeGreaterThan(8192)
+        if (metric === 'loss') expect(ours.constructor.name).toBe('SeriesRecords')
+        const http = await jsonResponse({ data: ours }).text()
+        expect(http).toBe(stringify({ data: sql }, { style: 'python' }))
+        expect(await jsonResponse({ data: ours }, 200).text()).toBe(http)
+        expect(stringify({ data: ours, extra: 1 }, { style: 'python' })).toBe(stringify({ data: sql, extra: 1 }, { style: 'python' }))
+        expect(JSON.stringify(toPlain(ours))).toBe(JSON.stringify(toPlain(sql)))
+        expect(stringify(ours.slice(100, 9000))).toBe(stringify(sql.slice(100, 9000)))
+        expect(ours.at(2, 5000)).toEqual(sql.at(2, 5000))
+      }
   })
 })

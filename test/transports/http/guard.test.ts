@@ -33,8 +33,20 @@ describe('default: loopback only', () => {
     test(`${path}: loopback Host names pass, with or without a same-server Origin`, async () => {
       const p = server.port
       for (const host of [`127.0.0.1:${p}`, `localhost:${p}`, `[::1]:${p}`, `LOCALHOST:${p}`]) expect((await hit(server, path, { host })).status).toBe(200)
-      for (const origin of [`http://127.0.0.1:${p}`, `http://localhost:${p}`, `http://[::1]:${p}`])
-        expect((await hit(server, path, { origin })).status).toBe(200)
+      for (const host of [`127.0.0.1:${p}`, `localhost:${p}`, `[::1]:${p}`])
+        expect((await hit(server, path, { host, origin: `http://${host}` })).status).toBe(200)
+    })
+    test(`${path}: only the origin the server is reached as; other loopback origins on the port are foreign (403)`, async () => {
+      const p = server.port
+      const foreign: [string, string][] = [
+        [`127.0.0.1:${p}`, `http://127.0.0.2:${p}`],
+        [`127.0.0.1:${p}`, `http://[::1]:${p}`],
+        [`127.0.0.1:${p}`, `http://localhost:${p}`],
+        [`127.0.0.1:${p}`, `https://127.0.0.1:${p}`],
+        [`localhost:${p}`, `http://127.0.0.1:${p}`],
+        [`[::1]:${p}`, `http://localhost:${p}`],
+      ]
+      for (const [host, origin] of foreign) await expectError(await hit(server, path, { host, origin }), 403, 'Invalid Origin header')
     })
     test(`${path}: a foreign Host gets 421 JSON`, async () => {
       for (const host of [`evil.example:${server.port}`, 'evil.example', `192.168.1.20:${server.port}`, `user@127.0.0.1:${server.port}`])
@@ -81,6 +93,9 @@ describe('--allowed-hosts, TRACKIO_ALLOWED_HOSTS, --cors-origin', () => {
   test("an allowed host's own origin passes", async () => {
     expect((await hit(server, '/api', { host: `box.lan:${server.port}`, origin: `http://box.lan:${server.port}` })).status).toBe(200)
     expect((await hit(server, '/api', { host: `box.lan:${server.port}`, origin: 'http://evil.example' })).status).toBe(403)
+    // Behind a TLS proxy that keeps the Host, the page's origin is https:// with the same name.
+    expect((await hit(server, '/api', { host: 'box.lan', origin: 'https://box.lan' })).status).toBe(200)
+    expect((await hit(server, '/api', { host: 'box.lan', origin: 'https://other.lan' })).status).toBe(403)
   })
   test('the CORS origin is accepted and gets CORS headers exposing mcp-session-id', async () => {
     for (const path of ['/api', '/mcp'] as const) {

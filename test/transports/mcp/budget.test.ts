@@ -56,6 +56,15 @@ describe('fitBudget', () => {
   })
 })
 
+test('a whole-run snapshot (metric → records) is thinned per metric and keeps each spike', () => {
+  const snap = new Map<string, Json>([['loss', longSeries() as unknown as Json], ['acc', longSeries() as unknown as Json]])
+  const fit = fitBudget(snap, 20_000)
+  const loss = (fit.value as Map<string, unknown>).get('loss') as JsonRecords
+  expect(loss.length).toBeLessThan(5000)
+  expect(loss.columns[1]).toContain(77_777)
+  expect(fit.note).toStartWith("Each metric's points downsampled")
+})
+
 describe('compactText', () => {
   test('rows as a table with the union of keys; strings one per line; objects compact', () => {
     const rows = [new Map<string, Json>([['step', 1], ['loss', new JsonFloat('NaN')]]), new Map<string, Json>([['step', 2], ['acc', 0.5]])]
