@@ -4,17 +4,17 @@ import { startServer, startupLines, type RunningServer } from '../../src/cli/sho
 import { copyFixtures } from '../helpers'
 
 function config(dataDir: string, o: Partial<ServerConfig> = {}): ServerConfig {
-  return { dataDir, host: '127.0.0.1', port: 0, portTries: 1, mcpEnabled: false, project: null, allowedHosts: [], corsOrigin: null, mcpMaxTokens: 20000, space: null, ...o }
+  return { dataDir, host: '127.0.0.1', port: 0, portTries: 1, mcpEnabled: false, project: null, allowedHosts: [], corsOrigin: null, mcpMaxTokens: 20000, space: null, logRequests: false, warnings: [], ...o }
 }
 
 const fake: RunningServer = { url: 'http://localhost:7860', port: 7860, writeToken: 'TOKEN', stop: async () => {} }
 
 describe('startupLines', () => {
-  test('Trackio’s two URL lines, then docs and data directory; no colour when not a terminal', () => {
+  test('Trackio-shaped URL lines, then docs and data directory; no colour when not a terminal', () => {
     expect(startupLines(config('/data', { host: 'localhost' }), fake, false)).toEqual([
-      '* Trackio UI launched at: http://localhost:7860/',
+      '* Trackio server running at: http://localhost:7860/',
       '',
-      '* Trackio dashboard opened in browser with write access at: http://localhost:7860?write_token=TOKEN',
+      '* The same URL with write access at: http://localhost:7860?write_token=TOKEN',
       '* Only share this write_token with trusted users, as it allows them to write logs, rename/delete runs, and connect MCP tools.',
       '* API documentation: http://localhost:7860/swagger',
       '* Data directory: /data',
@@ -23,8 +23,8 @@ describe('startupLines', () => {
 
   test('colour on a terminal, project in the URLs, MCP line when enabled', () => {
     const lines = startupLines(config('/d', { project: 'p', mcpEnabled: true }), fake, true)
-    expect(lines[0]).toBe('\x1b[1m\x1b[38;5;208m* Trackio UI launched at: http://localhost:7860/?project=p\x1b[0m')
-    expect(lines[2]).toBe('* Trackio dashboard opened in browser with write access at: http://localhost:7860?project=p&write_token=TOKEN')
+    expect(lines[0]).toBe('\x1b[1m\x1b[38;5;208m* Trackio server running at: http://localhost:7860/?project=p\x1b[0m')
+    expect(lines[2]).toBe('* The same URL with write access at: http://localhost:7860?project=p&write_token=TOKEN')
     expect(lines.at(-1)).toBe('* MCP server: http://localhost:7860/mcp/')
   })
 
@@ -55,5 +55,24 @@ describe('startServer (in this process)', () => {
       await server.stop()
     }
     await expect(fetch(`${server.url}/version`)).rejects.toThrow()
+  })
+})
+
+describe('startServer on a busy port', () => {
+  test('one try: an error naming the port; several tries: the next free port', async () => {
+    const dir = copyFixtures('basic')
+    const first = await startServer(config(dir), { TRACKIO_WRITE_TOKEN: 't' })
+    try {
+      await expect(startServer(config(dir, { port: first.port }), { TRACKIO_WRITE_TOKEN: 't' })).rejects.toThrow(`Port ${first.port} on 127.0.0.1 is already in use`)
+      const second = await startServer(config(dir, { port: first.port, portTries: 5 }), { TRACKIO_WRITE_TOKEN: 't' })
+      try {
+        expect(second.port).toBeGreaterThan(first.port)
+        expect(second.port).toBeLessThan(first.port + 5)
+      } finally {
+        await second.stop()
+      }
+    } finally {
+      await first.stop()
+    }
   })
 })

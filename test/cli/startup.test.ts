@@ -3,7 +3,6 @@ import { chmodSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from '../../src/cli/args'
 import { serverConfig } from '../../src/cli/config'
-import { invokedAs, shellQuote } from '../../src/cli/invoked'
 import { accessLogLine } from '../../src/transports/http/app'
 import { BINARY, copyFixtures, ensureBinary, startServer, tempDir } from '../helpers'
 
@@ -54,13 +53,6 @@ describe('trackio demo', () => {
       expect(await p.exited).toBe(0)
       expect(out).toContain(`Serve it with:  TRACKIO_DIR='my data' ${shown} show`)
     }
-  })
-
-  test('invokedAs and shellQuote', () => {
-    expect(invokedAs(['bun', '/$bunfs/root/trackio'], './dist/trackio')).toBe('./dist/trackio')
-    expect(invokedAs(['bun', '/$bunfs/root/trackio'], 'trackio')).toBe('trackio')
-    expect(invokedAs(['/usr/bin/bun', join(process.cwd(), 'src/cli/main.ts')], 'bun')).toBe('bun src/cli/main.ts')
-    expect(shellQuote("it's here")).toBe(`'it'\\''s here'`)
   })
 })
 
