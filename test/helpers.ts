@@ -213,3 +213,12 @@ export async function readParquet(file: string) {
   const rows = (await parquetReadObjects({ file: ab })) as Record<string, unknown>[]
   return { columns, rows }
 }
+
+/** A legacy (pre-run-id) project file `{stem}.db` in `dir`: a name-keyed metrics table with one row of `runName`. */
+export function writeLegacyProject(dir: string, stem: string, runName: string): void {
+  const { Database } = require('bun:sqlite') as typeof import('bun:sqlite')
+  const db = new Database(join(dir, `${stem}.db`))
+  db.run('CREATE TABLE metrics (id INTEGER PRIMARY KEY AUTOINCREMENT, timestamp TEXT NOT NULL, run_name TEXT NOT NULL, step INTEGER NOT NULL, metrics TEXT NOT NULL)')
+  db.run(`INSERT INTO metrics (timestamp, run_name, step, metrics) VALUES ('2025-01-01T00:00:00', ?, 0, '{"a":1}')`, [runName])
+  db.close()
+}

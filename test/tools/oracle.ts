@@ -108,3 +108,19 @@ dump([{'id': a, 'name': b, 'created_at': c} for a, b, c in rows])`,
     dbPath(dataDir, stem),
   )
 }
+
+/** Sorted (code point) top-level keys over a run's rows, minus the excluded ones, computed by Python. */
+export function expectedKeys(dataDir: string, stem: string, table: string, runId: string, exclude: string[]): string[] {
+  return pyJson(
+    `
+con = connect(sys.argv[1])
+keys = set()
+for (m,) in con.execute(f'SELECT metrics FROM {sys.argv[2]} WHERE run_id=?', (sys.argv[3],)):
+    keys.update(load(m).keys())
+dump(sorted(keys - set(json.loads(sys.argv[4]))))`,
+    dbPath(dataDir, stem),
+    table,
+    runId,
+    JSON.stringify(exclude),
+  )
+}

@@ -1,10 +1,8 @@
-import { Database } from 'bun:sqlite'
 import { afterAll, describe, expect, test } from 'bun:test'
-import { join } from 'node:path'
 import { NotFoundError, TrackioError } from '../../../src/errors'
 import { Storage } from '../../../src/storage/db/connection'
 import { databaseError, findRun, producerScope, scopeOf } from '../../../src/storage/write/run-scope'
-import { copyFixtures, queryProject } from '../../helpers'
+import { copyFixtures, queryProject, tempDir, writeLegacyProject } from '../../helpers'
 
 const EDGE = 'Edge Cases: ünïcødé/with.dots & spaces'
 const EDGE_STEM = 'EdgeCasesünïcødéwithdotsspaces'
@@ -37,11 +35,8 @@ describe('findRun', () => {
   })
 
   test('a legacy database without run ids: the name is the identity everywhere', () => {
-    const legacyDir = copyFixtures()
-    const db = new Database(join(legacyDir, 'old.db'))
-    db.run('CREATE TABLE metrics (id INTEGER PRIMARY KEY AUTOINCREMENT, timestamp TEXT NOT NULL, run_name TEXT NOT NULL, step INTEGER NOT NULL, metrics TEXT NOT NULL)')
-    db.run(`INSERT INTO metrics (timestamp, run_name, step, metrics) VALUES ('2025-01-01T00:00:00', 'r1', 0, '{"a":1}')`)
-    db.close()
+    const legacyDir = tempDir()
+    writeLegacyProject(legacyDir, 'old', 'r1')
     const s = new Storage(legacyDir)
     try {
       const p = s.project('old')!
