@@ -19,6 +19,8 @@ const arg = (name: string, fallback: string) => {
 }
 const BIN = resolve(arg('binary', join(ROOT, 'dist', 'trackio')))
 const PROJECTS = Number(arg('projects', '2000'))
+/** Run only the scenarios whose name contains this text. */
+const ONLY = arg('only', '')
 const made: string[] = []
 const tmp = () => {
   const d = mkdtempSync(join(tmpdir(), 'trackio-hard-bench-'))
@@ -119,6 +121,7 @@ interface Row {
 const rows: Row[] = []
 
 async function scenario(name: string, dir: string, args: string[], act: (p: Proc) => Promise<string>): Promise<void> {
+  if (!name.includes(ONLY)) return
   const p = await start(dir, args)
   try {
     await Bun.sleep(300)
@@ -162,7 +165,17 @@ await scenario('300 reads naming missing runs (2 MB names)', perf, [], async (p)
   }
   return `${ok}/300 answered 200`
 })
-const many = manyProjects(PROJECTS)
+await scenario('300 reads naming missing metrics (2 MB names)', perf, [], async (p) => {
+  const long = 'm'.repeat(2 * 1024 * 1024)
+  let ok = 0
+  for (let i = 0; i < 300; i++) {
+    const r = await fetch(`${p.base}/api/get_metric_values`, { method: 'POST', body: JSON.stringify({ project: 'perf', run: 'long-run', metric_name: `${long}${i}` }) })
+    await r.arrayBuffer()
+    if (r.status === 200) ok++
+  }
+  return `${ok}/300 answered 200`
+})
+const many = 'read projects'.includes(ONLY) || `read ${PROJECTS} projects once each`.includes(ONLY) ? manyProjects(PROJECTS) : tmp()
 await scenario(`read ${PROJECTS} projects once each`, many, [], async (p) => {
   const statuses = new Map<number, number>()
   for (let i = 0; i < PROJECTS; i++) {

@@ -91,15 +91,15 @@ export function aggregate(xs: ArrayLike<number>, ys: ArrayLike<number>): Aggrega
 /** Median of a numeric array (sorted copy); NaN for an empty one. */
 export function median(a: number[]): number {
   if (a.length === 0) return NaN
-  const s = [...a].sort((x, y) => x - y)
+  const s = Float64Array.from(a).sort()
   const m = s.length >> 1
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
-/** First index of a sorted array holding a value >= v. */
-function lowerBound(a: number[], v: number): number {
+/** First index of the sorted a[0..n) holding a value >= v. */
+function lowerBound(a: ArrayLike<number>, n: number, v: number): number {
   let lo = 0
-  let hi = a.length
+  let hi = n
   while (lo < hi) {
     const mid = (lo + hi) >> 1
     if (a[mid]! < v) lo = mid + 1
@@ -155,44 +155,52 @@ export interface SpikeReport {
 
 /** Robust spike detection (see the file comment). Non-finite points are skipped. */
 export function spikes(xs: ArrayLike<number>, ys: ArrayLike<number>): SpikeReport {
-  const idx: number[] = []
-  for (let i = 0; i < ys.length; i++) if (Number.isFinite(ys[i]!)) idx.push(i)
-  const m = idx.length
+  let m = 0
+  for (let i = 0; i < ys.length; i++) if (Number.isFinite(ys[i]!)) m++
   if (m < 2 * 3 + 1) return { count: 0, spikes: [] }
+  // The finite points, packed (v) with their original positions (idx).
+  const v = new Float64Array(m)
+  const idx = new Int32Array(m)
   let lo = Infinity
   let hi = -Infinity
-  for (const i of idx) {
-    lo = Math.min(lo, ys[i]!)
-    hi = Math.max(hi, ys[i]!)
+  for (let i = 0, k = 0; i < ys.length; i++) {
+    const y = ys[i]!
+    if (!Number.isFinite(y)) continue
+    v[k] = y
+    idx[k++] = i
+    if (y < lo) lo = y
+    if (y > hi) hi = y
   }
   const range = hi - lo
   if (range === 0) return { count: 0, spikes: [] }
   const w = SPIKE_HALF_WINDOW
   const found: Spike[] = []
   let prev = -2
-  // The window [a, b] of 2w+1 finite points around k (shifted inward at the ends), kept sorted.
+  // The window [a, a+L) of L = 2w+1 finite points around k (shifted inward at the ends), kept sorted.
+  const L = Math.min(m, 2 * w + 1)
+  const win = v.slice(0, L).sort()
   let a = 0
-  let b = Math.min(m - 1, 2 * w)
-  const win: number[] = []
-  for (let j = a; j <= b; j++) win.push(ys[idx[j]!]!)
-  win.sort((x, y) => x - y)
+  const rest = L - 1
+  const half = rest >> 1
   for (let k = 0; k < m; k++) {
-    const na = Math.max(0, Math.min(k - w, m - 1 - 2 * w))
+    const na = Math.max(0, Math.min(k - w, m - L))
     while (a < na) {
-      win.splice(lowerBound(win, ys[idx[a]!]!), 1)
+      const out = lowerBound(win, L, v[a]!)
+      win.copyWithin(out, out + 1, L)
+      const x = v[a + L]!
+      const at = lowerBound(win, L - 1, x)
+      win.copyWithin(at + 1, at, L - 1)
+      win[at] = x
       a++
-      b++
-      win.splice(lowerBound(win, ys[idx[b]!]!), 0, ys[idx[b]!]!)
     }
-    const y = ys[idx[k]!]!
-    // Median of the window without the point itself.
-    const self = lowerBound(win, y)
-    const at = (j: number) => win[j < self ? j : j + 1]!
-    const rest = win.length - 1
-    const med = rest % 2 ? at(rest >> 1) : (at((rest >> 1) - 1) + at(rest >> 1)) / 2
+    const y = v[k]!
+    // Median of the window without the point itself (at position `self` of the sorted window).
+    const self = lowerBound(win, L, y)
+    const nth = (j: number) => win[j < self ? j : j + 1]!
+    const med = rest % 2 ? nth(half) : (nth(half - 1) + nth(half)) / 2
     const size = y - med
     if (Math.abs(size) <= SPIKE_MIN_FRACTION * range) continue
-    const scale = 1.4826 * sortedMad(at, rest, med)
+    const scale = 1.4826 * sortedMad(nth, rest, med)
     if (scale > 0 && Math.abs(size) <= SPIKE_Z * scale) continue
     const spike: Spike = { step: xs[idx[k]!]!, value: y, baseline: med, size, z: scale > 0 ? Math.abs(size) / scale : null }
     const last = found[found.length - 1]

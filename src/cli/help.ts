@@ -18,7 +18,7 @@ Serve every project of the data directory:
   POST /api/{tool}   the Trackio tools (JSON in, {"data": ...} out)
   GET  /swagger      API documentation (Swagger UI, works offline); /swagger/json is the OpenAPI document
   GET  /version      server version and MCP status
-  /mcp/              MCP server (streamable HTTP), when enabled
+  /mcp/              MCP server (streamable HTTP: 2026-07-28 and 2025 sessions), when enabled
 
 Options:
   --host H             Address to bind (env GRADIO_SERVER_NAME, default 127.0.0.1)

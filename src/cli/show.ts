@@ -83,7 +83,7 @@ export function startupLines(cfg: ServerConfig, server: RunningServer, color: bo
   const lines = [
     color ? `\x1b[1m\x1b[38;5;208m${first}\x1b[0m` : first,
     '',
-    `* The same URL with write access at: ${write}`,
+    `* Trackio dashboard with write access at: ${write}`,
     '* Only share this write_token with trusted users, as it allows them to write logs, rename/delete runs, and connect MCP tools.',
     `* API documentation: ${server.url}/swagger`,
     `* Data directory: ${cfg.dataDir}`,

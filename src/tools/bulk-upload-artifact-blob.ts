@@ -45,7 +45,7 @@ export default defineTool({
     uploads: [{ project: 'mnist-classifier', digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', uploaded_file: { path: '/tmp/trackio-uploads-x/trackio-upload-abc' } }],
     hf_token: null,
   },
-  handler: ({ project, uploads }, ctx) => {
+  handler: async ({ project, uploads }, ctx) => {
     const staging = (ctx as ToolContext & { uploads?: StagedFiles }).uploads
     const digests = uploads.map((u) => checkDigest(u.digest))
     const claimed: string[] = []
@@ -56,7 +56,11 @@ export default defineTool({
         if (!staging) throw new BadRequestError('Uploaded file was not created by this Trackio server.')
         claimed.push(staging.claim(path))
       }
-      claimed.forEach((src, i) => storeBlobFromFile(ctx.storage.dataDir, project, digests[i]!, src))
+      for (let i = 0; i < claimed.length; i++) {
+        storeBlobFromFile(ctx.storage.dataDir, project, digests[i]!, claimed[i]!)
+        // hashing is synchronous (at most one upload's worth of bytes): let other requests in between files
+        await Bun.sleep(0)
+      }
     } finally {
       for (const p of claimed) staging?.discard(p)
     }

@@ -117,7 +117,9 @@ export default defineTool({
             const top = [...sp.spikes].sort((x, y) => Math.abs(y.size) - Math.abs(x.size))[0]!
             findings.push(`${metric}: ${sp.count} spike${sp.count > 1 ? 's' : ''}; largest at step ${top.step} (${top.value} vs ~${round(top.baseline)}).`)
           }
-          if (tr.trend === 'diverging' || tr.trend === 'oscillating') findings.push(`${metric}: ${tr.trend}.`)
+          // A schedule (lr warm-up then decay) is not a divergence: only metrics with a known direction count.
+          if (tr.trend === 'oscillating' || (tr.trend === 'diverging' && (direction !== 'unknown' || nf.first_nonfinite_step !== null)))
+            findings.push(`${metric}: ${tr.trend}.`)
           if (direction !== 'unknown' && b.value !== null && agg.last !== null && b.step !== agg.last_step) {
             const gap = Math.abs(agg.last - b.value)
             const range = (agg.max ?? 0) - (agg.min ?? 0)

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { withFloats } from '../analysis/numbers'
 import { compareBy, evaluate, fieldsOf, parseFilter, parseOrderBy, type Field, type Literal } from '../analysis/filter'
+import { hash } from '../analysis/changes'
 import { allRuns, metricAggregates, metricNames, requireProject } from '../analysis/runs'
 import { numberOf } from '../analysis/series'
 import { AGGREGATES, type Aggregates } from '../analysis/stats'
@@ -11,23 +12,26 @@ import { runConfig } from '../storage/read/metrics'
 import { defineTool, looseObject, projectArg } from './core/define'
 
 /** Metrics summarised when the caller names none (and the filter/order_by name none). */
-export const DEFAULT_METRICS = 10
+export const DEFAULT_METRICS = 5
 /** Config keys shown when the caller names none. */
 export const DEFAULT_CONFIG_KEYS = 20
 
 const aggregates = z.object(Object.fromEntries(AGGREGATES.map((a) => [a, z.number().nullable()])))
 
-/** `offset` as an opaque page token. */
-function encodeCursor(offset: number): string {
-  return Buffer.from(JSON.stringify({ o: offset })).toString('base64url')
+/** `offset` as an opaque page token, tied to the query (filter and order) it pages through. */
+function encodeCursor(offset: number, query: string): string {
+  return Buffer.from(JSON.stringify({ o: offset, q: hash(query) })).toString('base64url')
 }
 
-function decodeCursor(cursor: string): number {
+function decodeCursor(cursor: string, query: string): number {
+  let c: { o?: unknown; q?: unknown } | null = null
   try {
-    const o = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown }).o
-    if (typeof o === 'number' && Number.isSafeInteger(o) && o >= 0) return o
+    c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown; q?: unknown }
   } catch {}
-  throw new BadRequestError("Invalid value for 'cursor': not a cursor returned by list_runs (pass next_cursor as given)")
+  if (c === null || typeof c !== 'object' || typeof c.o !== 'number' || !Number.isSafeInteger(c.o) || c.o < 0)
+    throw new BadRequestError("Invalid value for 'cursor': not a cursor returned by list_runs (pass next_cursor as given)")
+  if (c.q !== hash(query)) throw new BadRequestError("Invalid value for 'cursor': it pages through another filter or order_by; repeat them unchanged")
+  return c.o
 }
 
 /** A config value as a filter literal: numbers, strings, booleans and null as themselves; lists and dicts as JSON text. */
@@ -97,7 +101,8 @@ export default defineTool({
   handler: (a, ctx) => {
     const filter = a.filter === null || a.filter.trim() === '' ? null : parseFilter(a.filter)
     const order = a.order_by === null || a.order_by.trim() === '' ? [] : parseOrderBy(a.order_by)
-    const offset = a.cursor === null ? 0 : decodeCursor(a.cursor)
+    const query = JSON.stringify([a.filter, a.order_by])
+    const offset = a.cursor === null ? 0 : decodeCursor(a.cursor, query)
     const p = requireProject(ctx.storage, a.project)
     return withFloats(
       p.read(() => {
@@ -149,10 +154,14 @@ export default defineTool({
               config[k] = v === undefined ? null : v
             }
             const m: Record<string, Json> = {}
-            for (const metric of metrics) m[metric] = (aggOf(metric, i) as unknown as Json) ?? null
+            // A copy: the aggregates are memoised, and the answer's numbers are adjusted in place (withFloats).
+            for (const metric of metrics) {
+              const agg = aggOf(metric, i)
+              m[metric] = agg ? ({ ...agg } as unknown as Json) : null
+            }
             return { name: r.name, id: r.id, created_at: r.created_at, config, metrics: m }
           }),
-          next_cursor: offset + a.limit < rows.length ? encodeCursor(offset + a.limit) : null,
+          next_cursor: offset + a.limit < rows.length ? encodeCursor(offset + a.limit, query) : null,
         }
       }),
     )

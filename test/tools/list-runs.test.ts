@@ -43,12 +43,28 @@ describe('list_runs', () => {
     expect(byName.json.data.runs.map((x: any) => x.id)).toEqual(['old-twin-a', 'twin-a-id'])
   })
 
+  test('huge values come out as floats and stay comparable on the next call (the memo is not altered)', async () => {
+    const { tempDir } = await import('../helpers')
+    const { appendMetrics } = await import('../../src/storage/write/append')
+    const dir = tempDir()
+    const { JsonFloat } = await import('../../src/json/values')
+    await appendMetrics(dir, 'huge', 'r', 'r-id', [{ metrics: { x: new JsonFloat('1.5e+300') }, step: 0 }])
+    const app = await inProcessApp(dir)
+    const first = await app.call('list_runs', { project: 'huge', filter: 'x.max > 1e299' })
+    expect(first.text).toContain('"max":1.5e+300')
+    const again = await app.call('list_runs', { project: 'huge', filter: 'x.max > 1e299' })
+    expect(again.json.data.matched).toBe(1)
+  })
+
   test('paging with cursor', async () => {
     const first = await call('list_runs', { project: LAB, limit: 4, metrics: [] })
     expect(first.json.data.runs).toHaveLength(4)
     const second = await call('list_runs', { project: LAB, limit: 4, metrics: [], cursor: first.json.data.next_cursor })
     expect(names(second)).toEqual(['twin-a', 'twin-b', 'osc'])
     expect(second.json.data.next_cursor).toBeNull()
+    const other = await call('list_runs', { project: LAB, limit: 4, order_by: 'loss.min', cursor: first.json.data.next_cursor })
+    expect(other.status).toBe(400)
+    expect(other.json.error).toContain('another filter or order_by')
   })
 
   test('bad expressions and arguments are 400s that point at the token; unknown projects 404', async () => {

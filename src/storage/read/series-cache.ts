@@ -177,9 +177,10 @@ export function cachedSeries(p: ProjectDb, f: RunFilter, metric: string, worthBu
       return null
     }
     s = build(p, f, metric)
-    if (!s) unreadable.add(key)
+    if (!s && unreadable.size < 1024) unreadable.add(key)
   }
-  if (s) {
+  // A series with no points is a metric name that matches nothing: keep nothing for it (issue 10.3).
+  if (s && s.length > 0) {
     s.checkedAt = version
     cache.set(key, s)
   } else cache.delete(key)

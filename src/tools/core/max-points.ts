@@ -76,3 +76,43 @@ export function downsamplePoints(points: Json[], maxPoints: number | null): Json
   const ys = points.map((pt) => asNumber((pt as { value?: Json }).value))
   return minmaxIndices(ys, maxPoints).map((i) => points[i]!)
 }
+
+/**
+ * For get_logs on a long run: which rows to keep, chosen from the rows' raw JSON with the native
+ * parser (values only need to be compared, not spelled), so that only the kept rows are decoded
+ * losslessly. In scalar mode rows without a numeric or histogram value are left out first, as
+ * Trackio's subsampling does. Null when a row is not plain JSON (legacy bare NaN tokens): the caller
+ * then decodes every row.
+ */
+export function extremaRowIndices(texts: string[], scalarOnly: boolean, maxPoints: number): number[] | null {
+  const cols = new Map<string, (number | undefined)[]>()
+  const rows: number[] = []
+  for (let i = 0; i < texts.length; i++) {
+    let o: unknown
+    try {
+      o = JSON.parse(texts[i]!)
+    } catch {
+      return null
+    }
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) o = {}
+    const entries = Object.entries(o as Record<string, unknown>)
+    if (scalarOnly && !entries.some(([, v]) => isScalarJs(v))) continue
+    const r = rows.length
+    rows.push(i)
+    for (const [k, v] of entries) {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && v in NON_FINITE ? NON_FINITE[v] : undefined
+      if (n === undefined) continue
+      let col = cols.get(k)
+      if (!col) cols.set(k, (col = []))
+      col[r] = n
+    }
+  }
+  for (const col of cols.values()) col.length = rows.length
+  return minmaxRows(rows.length, [...cols.values()], maxPoints).map((r) => rows[r]!)
+}
+
+/** Scalar for scalar_only, on natively parsed JSON: a number (not a stored NaN string) or a histogram. */
+function isScalarJs(v: unknown): boolean {
+  if (typeof v === 'number') return true
+  return v !== null && typeof v === 'object' && (v as { _type?: unknown })._type === 'trackio.histogram'
+}

@@ -7,6 +7,7 @@ import { apiRoutes } from './api'
 import { artifactBlobRoute } from './artifact-blob'
 import { runMutationStatusRoute } from './run-mutation-status'
 import { checkContentLength, limitedRequest, MAX_BODY_BYTES, serverBodyLimit } from './body'
+import { dashboardRoutes } from './dashboard'
 import { createGuard, type GuardOptions } from './guard'
 import { openapiPlugin } from './openapi'
 import { errorResponse, jsonResponse } from './respond'
@@ -84,10 +85,7 @@ export function createApp(o: AppOptions) {
       : errorResponse(new NotFoundError('MCP is not enabled on this server. Start it with `trackio show --mcp-server` (or set GRADIO_MCP_SERVER=True).'))
   app.all('/mcp', mcp, { parse: 'none', detail: { hide: true } })
   app.all('/mcp/', mcp, { parse: 'none', detail: { hide: true } })
-  app.get('/', ({ set }) => {
-    set.headers['content-type'] = 'text/plain; charset=utf-8'
-    return `Trackio server ${o.version}\n\nAPI docs: /swagger\nOpenAPI: /swagger/json\nTools: POST /api/{tool}\n${o.mcp.enabled ? `MCP: ${o.mcp.path}/\n` : ''}`
-  }, { detail: { hide: true } })
+  app.use(dashboardRoutes(o.writeToken))
   return app
 }
 

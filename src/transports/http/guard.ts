@@ -11,7 +11,7 @@ export interface GuardOptions {
 }
 
 /** Headers a browser MCP client or dashboard on the CORS origin sends and must be able to read. */
-const CORS_ALLOW_HEADERS = 'content-type, accept, authorization, x-trackio-write-token, mcp-session-id, mcp-protocol-version, last-event-id'
+const CORS_ALLOW_HEADERS = 'content-type, accept, authorization, x-trackio-write-token, mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id'
 const CORS_EXPOSE_HEADERS = 'mcp-session-id, mcp-protocol-version'
 
 const HOST_HINT = 'This server answers to 127.0.0.1, localhost and [::1]; allow other names with --allowed-hosts or TRACKIO_ALLOWED_HOSTS.'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Tool } from '@modelcontextprotocol/sdk/types.js'
+import type { Tool } from '@modelcontextprotocol/server'
 import { COMMON_ARGS, type ToolDef } from '../../tools/core/define'
 
 type Schema = Record<string, unknown>
@@ -59,7 +59,7 @@ export function inputSchemaOf(tool: ToolDef): Tool['inputSchema'] {
   return {
     type: 'object',
     title: `${tool.name}Arguments`,
-    properties: props,
+    properties: props as NonNullable<Tool['inputSchema']['properties']>,
     ...(required.length ? { required } : {}),
   }
 }

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import type { CallToolResult } from '@modelcontextprotocol/server'
 import { stringify, toPlain } from '../../json/serialize'
 import { JsonRecords, type JsonResult } from '../../json/values'
 import { DEFAULT_MCP_MAX_TOKENS, fitBudget } from './budget'

@@ -4,7 +4,8 @@ import { copyFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { defaultMaxOpen, MAX_MEMOS, MAX_OPEN_PROJECTS, Storage } from '../../../src/storage/db/connection'
 import { ensureSchema } from '../../../src/storage/db/schema'
-import { runKeys, runStats } from '../../../src/storage/read/metrics'
+import { metricValues, runKeys, runStats } from '../../../src/storage/read/metrics'
+import { seriesCacheStats } from '../../../src/storage/read/series-cache'
 import { resolveRun } from '../../../src/storage/read/runs'
 import { api, BINARY, copyFixtures, ensureBinary, tempDir } from '../../helpers'
 
@@ -46,6 +47,29 @@ describe('per-project memo', () => {
       expect(p.memo(`k${3 * MAX_MEMOS - 1}`, () => -1)).toBe(3 * MAX_MEMOS - 1)
       expect(p.memo('k0', () => -1)).toBe(-1)
     })
+    storage.close()
+  })
+})
+
+describe('series cache', () => {
+  test('metric names that match nothing on a long run are not cached; real ones are', () => {
+    const dir = tempDir()
+    const db = new Database(join(dir, 'long.db'), { create: true })
+    ensureSchema(db)
+    const insert = db.prepare('INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES (?, ?, ?, ?, ?)')
+    db.transaction(() => {
+      for (let i = 0; i < 2000; i++) insert.run('id-l', `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(6, '0')}+00:00`, 'l', i, `{"loss": ${i}}`)
+    })()
+    db.close()
+    const storage = new Storage(dir)
+    const p = storage.project('long')!
+    const f = { column: 'run_id' as const, value: 'id-l' }
+    const before = seriesCacheStats().series
+    const long = 'm'.repeat(10_000)
+    for (let i = 0; i < 40; i++) expect(p.read(() => metricValues(p, f, `${long}${i}`, { kind: 'all' })).length).toBe(0)
+    expect(seriesCacheStats().series).toBe(before)
+    expect(p.read(() => metricValues(p, f, 'loss', { kind: 'all' })).length).toBe(2000)
+    expect(seriesCacheStats().series).toBe(before + 1)
     storage.close()
   })
 })

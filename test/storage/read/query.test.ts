@@ -40,7 +40,6 @@ describe('the read-only guard (spec 10.3)', () => {
 describe('runReadOnlyQuery', () => {
   test('an infinite recursive query is stopped at the time limit while the server keeps answering', async () => {
     const db = join(dir, 'image-classification.db')
-    const started = Date.now()
     const runaway = runReadOnlyQuery(db, 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c', {
       maxRows: 10,
       maxBytes: 1024,
@@ -56,7 +55,6 @@ describe('runReadOnlyQuery', () => {
     expect(other.status).toBe(200)
     const outcome = await runaway
     expect(outcome).toContain('ran longer than the 1.5 s time limit')
-    expect(Date.now() - started).toBeLessThan(30_000)
   })
 
   test('the row cap and the size cap stop a query early, with messages that say how to ask for less', async () => {

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, test } from 'bun:test'
 import { appendMetrics } from '../../../src/storage/write/append'
 import { TOOLS } from '../../../src/tools/registry'
 import { inputSchemaOf } from '../../../src/transports/mcp/schemas'
-import { inProcessApp } from '../../helpers'
+import { join } from 'node:path'
+import { inProcessApp, tempDir } from '../../helpers'
 import { buildLab, LAB } from '../agent-lab'
 
 let dir: string
@@ -48,6 +49,20 @@ describe('max_points over HTTP', () => {
     expect(nan.length).toBeLessThanOrEqual(20)
     expect(steps(nan)).toContain(300)
     expect(steps(nan)).toContain(350)
+  })
+
+  test('get_logs on rows with legacy bare NaN tokens (not JSON): every row decoded instead, same choice', async () => {
+    const { Database } = await import('bun:sqlite')
+    const d = tempDir()
+    await appendMetrics(d, 'legacy', 'r', 'r-id', Array.from({ length: 100 }, (_, i) => ({ metrics: { loss: i === 70 ? 50 : 1 / (i + 1) }, step: i })))
+    const db = new Database(join(d, 'legacy.db'))
+    db.run(`UPDATE metrics SET metrics = '{"loss": NaN}' WHERE step = 40`)
+    db.close()
+    const { call: c } = await inProcessApp(d)
+    const rows = (await c('get_logs', { project: 'legacy', run: 'r', max_points: 10 })).json.data
+    expect(rows.length).toBeLessThanOrEqual(10)
+    expect(steps(rows)).toEqual(expect.arrayContaining([0, 40, 70, 99]))
+    expect(rows.find((r: any) => r.step === 40).loss).toBeNull()
   })
 
   test('get_system_logs and get_snapshot', async () => {

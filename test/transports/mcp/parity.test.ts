@@ -27,9 +27,11 @@ afterAll(async () => {
   await server?.stop()
 })
 
-/** The structured content of a tools/call, from the wire, unwrapped like Trackio's HTTP `data`. */
-/** Keys whose values differ between two calls by design (the change feed's clock and cursor). */
-const VOLATILE: Record<string, string[]> = { get_changes: ['now', 'cursor'] }
+/**
+ * Keys that differ between the transports or between two calls by design: the change feed's clock and
+ * cursor; plot_metrics' PNG, which MCP sends as an image content item instead of structured data.
+ */
+const VOLATILE: Record<string, string[]> = { get_changes: ['now', 'cursor'], plot_metrics: ['image_base64'] }
 
 function stable(tool: Tool, v: unknown): unknown {
   const drop = VOLATILE[tool.name]
@@ -40,6 +42,7 @@ function stable(tool: Tool, v: unknown): unknown {
 /** The error text of a refused call, the same over both transports (our tools answer 4xx, not empty data). */
 const refused = (message: string) => ({ refused: message })
 
+/** The structured content of a tools/call, from the wire, unwrapped like Trackio's HTTP `data`. */
 async function viaMcp(tool: Tool, args: Record<string, unknown>): Promise<unknown> {
   const r: any = await mcp.client.callTool({ name: tool.name, arguments: args })
   if (r.isError) return refused(String(r.content[0]?.text).replace(`Error executing tool ${tool.name}: `, ''))

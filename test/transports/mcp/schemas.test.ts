@@ -58,9 +58,10 @@ describe('outputSchemaOf', () => {
   test('lists and booleans are wrapped as a required `result`', () => {
     const s = outputSchemaOf(tool('get_all_projects'))
     expect(s).toMatchObject({ type: 'object', title: 'get_all_projectsOutput', required: ['result'] })
-    expect((s.properties!.result as { title: string; type: string }).title).toBe('Result')
-    expect((s.properties!.result as { type: string }).type).toBe('array')
-    expect((outputSchemaOf(tool('trigger_sync')).properties!.result as { type: string }).type).toBe('boolean')
+    const result = (schema: Record<string, unknown>) => (schema.properties as Record<string, { title: string; type: string }>).result!
+    expect(result(s).title).toBe('Result')
+    expect(result(s).type).toBe('array')
+    expect(result(outputSchemaOf(tool('trigger_sync'))).type).toBe('boolean')
   })
 
   test('objects are themselves, titled {tool}DictOutput, and open (no additionalProperties: false)', () => {

@@ -43,7 +43,9 @@ function typesOf(s: any): Set<string> {
 describe('initialize', () => {
   test('server name, instructions, tools capability', () => {
     expect(mcp.client.getServerVersion()?.name).toBe('Trackio')
-    expect(mcp.client.getInstructions()).toBe('Inspect and manage Trackio experiment data.')
+    const instructions = mcp.client.getInstructions()!
+    expect(instructions).toContain('Workflow: find runs with')
+    expect(instructions).toContain('trackio://projects/{project}/runs/{run}/metrics/{metric}')
     expect(mcp.client.getServerCapabilities()?.tools).toBeDefined()
     expect(mcp.transport.sessionId).toMatch(/^[0-9a-f]{32}$/)
   })
