@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { copyFixtures, inProcessApp, queryProject, tempDir } from '../../helpers'
 
-/** The assembled HTTP app: the write gate in front of every write tool, /version, the index and the MCP mount. */
+/** The assembled HTTP app: the write gate in front of every write tool, /version and the MCP mount. */
 
 describe('write gating', () => {
   const calls: [string, unknown][] = [
@@ -39,16 +39,6 @@ describe('server routes', () => {
     const r = await app.handle(new Request('http://localhost/version'))
     expect(r.status).toBe(200)
     expect(await r.json()).toEqual({ version: '0.36.0', api_version: 1, api_transport: 'http', mcp_enabled: false, mcp_path: null })
-  })
-
-  test('/ is a plain-text index naming the API and docs, without an MCP line when MCP is off', async () => {
-    const { app } = await inProcessApp(copyFixtures('basic'))
-    const r = await app.handle(new Request('http://localhost/'))
-    expect(r.headers.get('content-type')).toBe('text/plain; charset=utf-8')
-    const text = await r.text()
-    expect(text).toStartWith('Trackio server test\n')
-    expect(text).toContain('POST /api/{tool}')
-    expect(text).not.toContain('MCP:')
   })
 
   test('/mcp and /mcp/ answer 404 with a JSON error saying how to enable MCP when it is off', async () => {
