@@ -1,5 +1,6 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet'
 import { join, resolve } from 'node:path'
 
 export const ROOT = resolve(import.meta.dir, '..')
@@ -183,4 +184,41 @@ export async function inProcessApp(dataDir: string, writeToken = 'test-token') {
 export function appCaller(dataDir: string): (tool: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiResult> {
   let app: ReturnType<typeof inProcessApp> | null = null
   return async (tool, body = {}, headers = {}) => (await (app ??= inProcessApp(dataDir))).call(tool, body, headers)
+}
+
+/** The write-token header the in-process app (inProcessApp's default token) accepts. */
+export const WRITE_HEADERS: Record<string, string> = { 'x-trackio-write-token': 'test-token' }
+
+/** Rows of `sql` on `{dir}/{project}.db`, opened read-only with exact integers (bigint). */
+export function queryProject(dir: string, project: string, sql: string): Record<string, unknown>[] {
+  const { Database } = require('bun:sqlite') as typeof import('bun:sqlite')
+  const db = new Database(join(dir, `${project}.db`), { readonly: true, safeIntegers: true })
+  try {
+    return db.query(sql).all() as Record<string, unknown>[]
+  } finally {
+    db.close()
+  }
+}
+
+/** A timestamp as the server writes it when a client sends none (UTC, microseconds optional). */
+export const SERVER_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?\+00:00$/
+
+/** A parquet file's columns (name, physical and converted type) and rows. */
+export async function readParquet(file: string) {
+  const buf = readFileSync(file)
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer
+  const meta = parquetMetadata(ab)
+  const schema = parquetSchema(meta)
+  const columns = schema.children.map((c) => ({ name: c.element.name, type: c.element.type, converted: c.element.converted_type }))
+  const rows = (await parquetReadObjects({ file: ab })) as Record<string, unknown>[]
+  return { columns, rows }
+}
+
+/** A legacy (pre-run-id) project file `{stem}.db` in `dir`: a name-keyed metrics table with one row of `runName`. */
+export function writeLegacyProject(dir: string, stem: string, runName: string): void {
+  const { Database } = require('bun:sqlite') as typeof import('bun:sqlite')
+  const db = new Database(join(dir, `${stem}.db`))
+  db.run('CREATE TABLE metrics (id INTEGER PRIMARY KEY AUTOINCREMENT, timestamp TEXT NOT NULL, run_name TEXT NOT NULL, step INTEGER NOT NULL, metrics TEXT NOT NULL)')
+  db.run(`INSERT INTO metrics (timestamp, run_name, step, metrics) VALUES ('2025-01-01T00:00:00', ?, 0, '{"a":1}')`, [runName])
+  db.close()
 }

@@ -1,6 +1,6 @@
 import { describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { copyFixtures, appCaller } from '../helpers'
-import { dbPath, EDGE, EDGE_STEM, latestRunId, pyJson } from './oracle'
+import { dbPath, EDGE, EDGE_STEM, expectedKeys, latestRunId, pyJson } from './oracle'
 
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
@@ -8,29 +8,13 @@ setDefaultTimeout(30_000)
 const dir = copyFixtures('basic', 'edge')
 const call = appCaller(dir)
 
-/** Sorted (code point) top-level keys over a run's rows, minus the excluded ones, computed by Python. */
-function expectedKeys(stem: string, table: string, runId: string, exclude: string[]): string[] {
-  return pyJson(
-    `
-con = connect(sys.argv[1])
-keys = set()
-for (m,) in con.execute(f'SELECT metrics FROM {sys.argv[2]} WHERE run_id=?', (sys.argv[3],)):
-    keys.update(load(m).keys())
-dump(sorted(keys - set(json.loads(sys.argv[4]))))`,
-    dbPath(dir, stem),
-    table,
-    runId,
-    JSON.stringify(exclude),
-  )
-}
-
 describe('get_metrics_for_run', () => {
   test('basic run: all keys incl. nested-dict key, sorted', async () => {
     const r = await call('get_metrics_for_run', { project: 'image-classification', run: 'baseline' })
     expect(r.status).toBe(200)
     expect(r.json.data).toEqual(['acc', 'epoch', 'loss', 'lr', 'val'])
     const id = latestRunId(dir, 'image-classification', 'baseline')
-    expect(r.json.data).toEqual(expectedKeys('image-classification', 'metrics', id, ['step', 'timestamp']))
+    expect(r.json.data).toEqual(expectedKeys(dir, 'image-classification', 'metrics', id, ['step', 'timestamp']))
   })
 
   test('slash-named metrics', async () => {
@@ -102,7 +86,7 @@ dump(res)`,
     expect(byName.text).toBe(byLatest.text)
     // run_id wins even if run names another run
     const o = await call('get_metrics_for_run', { project: EDGE, run: 'sparse', run_id: first.id })
-    expect(o.json.data).toEqual(expectedKeys(EDGE_STEM, 'metrics', first.id, ['step', 'timestamp']))
+    expect(o.json.data).toEqual(expectedKeys(dir, EDGE_STEM, 'metrics', first.id, ['step', 'timestamp']))
     expect(o.json.data).not.toContain('even')
   })
 
@@ -129,40 +113,5 @@ dump(res)`,
     const b = await call('get_metrics_for_run', { project: EDGE_STEM, run: 'run with spaces' })
     expect(a.text).toBe(b.text)
     expect(a.json.data).toContain('uint64_max')
-  })
-})
-
-describe('get_system_metrics_for_run', () => {
-  test('gpt2-small: union of GPU and CPU key sets, sorted, timestamp excluded', async () => {
-    const r = await call('get_system_metrics_for_run', { project: 'llm-finetune', run: 'gpt2-small' })
-    expect(r.status).toBe(200)
-    const id = latestRunId(dir, 'llm-finetune', 'gpt2-small', 'system_metrics')
-    expect(r.json.data).toEqual(expectedKeys('llm-finetune', 'system_metrics', id, ['timestamp']))
-    expect(r.json.data).toContain('gpu/0/utilization')
-    expect(r.json.data).toContain('cpu/utilization')
-    expect(r.json.data).not.toContain('timestamp')
-  })
-
-  test('system-only run (absent from the runs list) still has system metrics', async () => {
-    const r = await call('get_system_metrics_for_run', { project: EDGE, run: 'system-only' })
-    const id = latestRunId(dir, EDGE_STEM, 'system-only', 'system_metrics')
-    expect(id).not.toBe('')
-    expect(r.json.data.length).toBeGreaterThan(0)
-    expect(r.json.data).toEqual(expectedKeys(EDGE_STEM, 'system_metrics', id, ['timestamp']))
-    expect((await call('get_system_metrics_for_run', { project: EDGE, run_id: id })).text).toBe(r.text)
-  })
-
-  test('runs without system rows, unknown run/project → []', async () => {
-    for (const body of [
-      { project: 'llm-finetune', run: 'gpt2-medium' },
-      { project: 'llm-finetune' },
-      { project: 'llm-finetune', run: 'zzz' },
-      { project: 'image-classification', run: 'baseline' },
-      { project: 'nope', run: 'gpt2-small' },
-    ]) {
-      const r = await call('get_system_metrics_for_run', body)
-      expect(r.status).toBe(200)
-      expect(r.text).toBe('{"data":[]}')
-    }
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { copyFixtures, inProcessApp } from '../helpers'
+import { copyFixtures, inProcessApp, queryProject, tempDir, WRITE_HEADERS } from '../helpers'
 
 /** Agent writes never hurt data: existing runs by name, explicit new runs, merged configs (issue: safe agent writes). */
 
@@ -69,5 +69,28 @@ describe('log_alert as a note', () => {
     expect((await call('get_run_summary', { project: 'image-classification', run: 'high-lr' })).json.data).toEqual(before)
     expect((await call('get_alerts', { project: 'image-classification', run: 'high-lr' })).json.data[0]).toMatchObject({ title: 'note', level: 'info', step: 10000 })
     expect((await call('log_alert', { project: 'image-classification', run: 'nope', title: 't' }, H)).status).toBe(404)
+  })
+})
+
+describe('log_metrics (agent tool)', () => {
+  test('log_metrics returns the step; log_id makes retries safe; config stored', async () => {
+    const dir = tempDir()
+    const { call } = await inProcessApp(dir)
+    const a = await call('log_metrics', '{"project":"agent","run":"exp1","metrics":{"loss":0.31,"acc":1.0},"config":{"lr":0.001},"new_run":true}', WRITE_HEADERS)
+    expect(a.status).toBe(200)
+    const id = a.json.data.run_id
+    expect(id).toMatch(/^[0-9a-f]{32}$/)
+    expect(a.text).toBe(`{"data":{"run_id":"${id}","step":0,"stored":true}}`)
+    const b = await call('log_metrics', { project: 'agent', run: 'exp1', metrics: { loss: 0.2 }, log_id: 'k1' }, WRITE_HEADERS)
+    expect(b.json.data).toEqual({ run_id: id, step: 1, stored: true })
+    const c = await call('log_metrics', { project: 'agent', run: 'exp1', metrics: { loss: 0.2 }, log_id: 'k1' }, WRITE_HEADERS)
+    expect(c.json.data).toEqual({ run_id: id, step: 2, stored: false })
+    expect((await call('log_metrics', { project: 'agent', run: 'exp1', metrics: { x: 1 }, step: 50 }, WRITE_HEADERS)).json.data.step).toBe(50)
+    const rows = queryProject(dir, 'agent', 'SELECT step, CAST(metrics AS TEXT) AS m FROM metrics ORDER BY id')
+    expect(rows.map((r) => [r.step, r.m])).toEqual([[0n, '{"loss":0.31,"acc":1.0}'], [1n, '{"loss":0.2}'], [50n, '{"x":1}']])
+    expect(queryProject(dir, 'agent', 'SELECT CAST(config AS TEXT) AS c FROM configs')).toEqual([{ c: '{"lr":0.001}' }])
+    const summary = await call('get_run_summary', { project: 'agent', run: 'exp1' })
+    expect(summary.status).toBe(200)
+    expect((await call('log_metrics', { project: 'agent', run: 'exp1', metrics: 3 }, WRITE_HEADERS)).status).toBe(400)
   })
 })

@@ -97,3 +97,30 @@ dump(res)`,
 export function latestRunId(dataDir: string, stem: string, name: string, table = 'metrics'): string {
   return py(`con = connect(sys.argv[1]); print(latest(con, sys.argv[2], sys.argv[3]) or '', end='')`, dbPath(dataDir, stem), table, name)
 }
+
+/** Runs as Python would list them (compat §4), as exact JSON text. */
+export function expectedRuns(dataDir: string, stem: string): string {
+  return py(
+    `
+con = connect(sys.argv[1])
+rows = con.execute('SELECT run_id, run_name, MIN(timestamp) AS c FROM metrics GROUP BY run_id, run_name ORDER BY c').fetchall()
+dump([{'id': a, 'name': b, 'created_at': c} for a, b, c in rows])`,
+    dbPath(dataDir, stem),
+  )
+}
+
+/** Sorted (code point) top-level keys over a run's rows, minus the excluded ones, computed by Python. */
+export function expectedKeys(dataDir: string, stem: string, table: string, runId: string, exclude: string[]): string[] {
+  return pyJson(
+    `
+con = connect(sys.argv[1])
+keys = set()
+for (m,) in con.execute(f'SELECT metrics FROM {sys.argv[2]} WHERE run_id=?', (sys.argv[3],)):
+    keys.update(load(m).keys())
+dump(sorted(keys - set(json.loads(sys.argv[4]))))`,
+    dbPath(dataDir, stem),
+    table,
+    runId,
+    JSON.stringify(exclude),
+  )
+}

@@ -2,20 +2,9 @@ import { Database } from 'bun:sqlite'
 import { describe, expect, test } from 'bun:test'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet'
-import { copyFixtures, inProcessApp } from '../helpers'
+import { copyFixtures, inProcessApp, readParquet } from '../helpers'
 
 const H = { 'x-trackio-write-token': 'test-token' }
-
-async function readParquet(file: string) {
-  const buf = readFileSync(file)
-  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer
-  const meta = parquetMetadata(ab)
-  const schema = parquetSchema(meta)
-  const columns = schema.children.map((c) => ({ name: c.element.name, type: c.element.type, converted: c.element.converted_type }))
-  const rows = (await parquetReadObjects({ file: ab })) as Record<string, unknown>[]
-  return { columns, rows }
-}
 
 const parquets = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.parquet')).sort()
 

@@ -1,0 +1,71 @@
+import { afterAll, describe, expect, test } from 'bun:test'
+import { JsonFloat } from '../../../src/json/values'
+import { Storage } from '../../../src/storage/db/connection'
+import { metricRows, metricValues, projectLastStep, runConfig, runKeys, runStats, sqlMetricValues } from '../../../src/storage/read/metrics'
+import { resolveRun, type RunFilter } from '../../../src/storage/read/runs'
+import { copyFixtures, queryProject } from '../../helpers'
+
+const dir = copyFixtures('basic', 'edge')
+const storage = new Storage(dir)
+afterAll(() => storage.close())
+
+function onRun<T>(project: string, run: string, fn: (p: NonNullable<ReturnType<Storage['project']>>, f: RunFilter) => T): T {
+  const p = storage.project(project)!
+  return p.read(() => fn(p, resolveRun(p, 'metrics', run, null)!))
+}
+
+/** The file's own view of one metric over a run: [step, value as text] in (timestamp, id) order. */
+function fromFile(metric: string): [number, number][] {
+  return queryProject(
+    dir,
+    'image-classification',
+    `SELECT step, json_extract(metrics, '$.${metric}') AS v FROM metrics WHERE run_name = 'baseline' AND json_extract(metrics, '$.${metric}') IS NOT NULL ORDER BY timestamp, id`,
+  ).map((r) => [Number(r.step), Number(r.v)])
+}
+
+describe('run keys, stats and config', () => {
+  test('runKeys: the sorted distinct keys of the run’s rows, minus the excluded ones', () => {
+    const keys = onRun('image-classification', 'baseline', (p, f) => runKeys(p, 'metrics', f, []))
+    const expected = [...new Set(queryProject(dir, 'image-classification', "SELECT CAST(metrics AS TEXT) AS m FROM metrics WHERE run_name = 'baseline'").flatMap((r) => Object.keys(JSON.parse(r.m as string))))].sort()
+    expect(keys).toEqual(expected)
+    expect(onRun('image-classification', 'baseline', (p, f) => runKeys(p, 'metrics', f, ['lr']))).toEqual(expected.filter((k) => k !== 'lr'))
+  })
+
+  test('runStats and projectLastStep agree with the file; beyond 2^53 they stay exact', () => {
+    expect(onRun('image-classification', 'baseline', (p, f) => runStats(p, f))).toEqual({ count: 150, lastStep: 149, safeSteps: true })
+    const p = storage.project('image-classification')!
+    expect(p.read(() => projectLastStep(p))).toBe(179)
+    const e = storage.project('Edge Cases: ünïcødé/with.dots & spaces')!
+    expect(e.read(() => projectLastStep(e))).toBe(9007199254740994n)
+  })
+
+  test('runConfig: the run’s stored config, in stored key order', () => {
+    const c = onRun('image-classification', 'baseline', (p, f) => runConfig(p, f, 'baseline'))!
+    expect([...c.keys()].slice(0, 4)).toEqual(['lr', 'batch_size', 'optimizer', 'epochs'])
+    expect(c.get('optimizer')).toBe('adam')
+    expect(onRun('image-classification', 'baseline', (p) => runConfig(p, { column: 'run_id', value: 'none' }, null))).toBeNull()
+  })
+})
+
+describe('metric values and rows', () => {
+  test('metricValues: every logged value of the metric, in timestamp order, with its step', () => {
+    const r = onRun('image-classification', 'baseline', (p, f) => metricValues(p, f, 'loss', { kind: 'all' }))
+    expect(r.keys).toEqual(['timestamp', 'step', 'value'])
+    const got = r.toArray().map((x) => [Number(x.step), Number(x.value)])
+    expect(got).toEqual(fromFile('loss'))
+  })
+
+  test('step filters: one step, a range, none', () => {
+    const at = (rf: Parameters<typeof sqlMetricValues>[3]) => onRun('image-classification', 'baseline', (p, f) => sqlMetricValues(p, f, 'loss', rf)).toArray().map((x) => Number(x.step))
+    expect(at({ kind: 'step', step: 3 })).toEqual(fromFile('loss').filter(([s]) => s === 3).map(([s]) => s))
+    expect(at({ kind: 'steps', lo: 10, hi: 12 })).toEqual(fromFile('loss').filter(([s]) => s >= 10 && s <= 12).map(([s]) => s))
+    expect(at({ kind: 'none' })).toEqual([])
+  })
+
+  test('metricRows: the run’s rows decoded, as many as the file holds', () => {
+    const rows = onRun('image-classification', 'baseline', (p, f) => metricRows(p, f, { kind: 'all' }, 'timestamp, id'))
+    expect(rows).toHaveLength(150)
+    expect(rows[0]!.step).toBe(0)
+    expect(rows[0]!.metrics.get('loss')).toEqual(new JsonFloat('2.369329'))
+  })
+})
