@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { storeBlobFromFile } from '../../src/storage/write/artifact-blobs'
-import { tempDir } from '../helpers'
+import { beforeAll } from 'bun:test'
+import { inProcessApp, tempDir } from '../helpers'
 
 export const sha = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex')
 
@@ -13,4 +14,21 @@ export function seedBlob(dataDir: string, project: string, bytes: string): { dig
   const digest = sha(bytes)
   storeBlobFromFile(dataDir, project, digest, src)
   return { digest, size: Buffer.byteLength(bytes) }
+}
+
+/** A temporary data directory, its in-process app (made before the tests) and a blob seeder bound to it. */
+export function artifactLab() {
+  const dir = tempDir()
+  let made: Awaited<ReturnType<typeof inProcessApp>> | null = null
+  beforeAll(async () => {
+    made = await inProcessApp(dir)
+  })
+  return {
+    dir,
+    get app(): Awaited<ReturnType<typeof inProcessApp>> {
+      if (!made) throw new Error('artifactLab: the app is made in beforeAll')
+      return made
+    },
+    seed: (project: string, bytes: string) => seedBlob(dir, project, bytes),
+  }
 }

@@ -1,19 +1,12 @@
-import { beforeAll, describe, expect, test } from 'bun:test'
-import { inProcessApp, tempDir } from '../helpers'
-import { seedBlob, sha } from './artifact-helpers'
+import { describe, expect, test } from 'bun:test'
+import { artifactLab, sha } from './artifact-helpers'
 
 const T = { 'x-trackio-write-token': 'test-token' }
-let dir: string
-let app: Awaited<ReturnType<typeof inProcessApp>>
-const seed = (project: string, bytes: string) => seedBlob(dir, project, bytes)
-
-beforeAll(async () => {
-  dir = tempDir()
-  app = await inProcessApp(dir)
-})
+const lab = artifactLab()
+const { dir, seed } = lab
 
 const log = (body: Record<string, unknown>) =>
-  app.call('artifact_log', { kwargs: { project: 'p', type: 'model', description: null, metadata: {}, aliases: [], run_name: 'r1', run_id: 'id1', hf_token: null, ...body } }, T)
+  lab.app.call('artifact_log', { kwargs: { project: 'p', type: 'model', description: null, metadata: {}, aliases: [], run_name: 'r1', run_id: 'id1', hf_token: null, ...body } }, T)
 
 describe('artifact_log refuses bad input with Trackio\'s message and writes nothing', () => {
   const bad: [string, Record<string, unknown>, string][] = [
@@ -38,7 +31,7 @@ describe('artifact_log refuses bad input with Trackio\'s message and writes noth
 
 
   test('nothing was written by the refused calls', async () => {
-    expect((await app.call('list_artifacts', { project: 'p' })).json.data).toEqual([])
+    expect((await lab.app.call('list_artifacts', { project: 'p' })).json.data).toEqual([])
   })
 })
 

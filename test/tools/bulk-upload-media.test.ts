@@ -1,33 +1,10 @@
 import { describe, expect, test } from 'bun:test'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Storage } from '../../src/storage/db/connection'
-import { UploadStaging } from '../../src/storage/write/upload-staging'
-import { settingsFromEnv } from '../../src/tools/core/settings'
-import { createApp } from '../../src/transports/http/app'
-import { tempDir } from '../helpers'
+import { makeApp, TOKEN } from '../transports/http/upload-app'
 
 /** bulk_upload_media after POST /api/upload, through the HTTP app (the staged paths come from a real upload). */
 
-const TOKEN = 'test-token'
-
-function makeApp(maxBodyBytes?: number) {
-  const dir = tempDir()
-  const uploads = new UploadStaging(undefined, tempDir())
-  const app = createApp({ ctx: { storage: new Storage(dir), settings: settingsFromEnv({}, dir), uploads }, version: 't', writeToken: TOKEN, mcp: { enabled: false, path: '/mcp' }, maxBodyBytes })
-  const upload = (files: [string, string][], headers: Record<string, string> = { 'x-trackio-write-token': TOKEN }, field = 'files') => {
-    const form = new FormData()
-    for (const [name, text] of files) form.append(field, new File([text], name))
-    return app.handle(new Request('http://localhost/api/upload', { method: 'POST', headers, body: form }))
-  }
-  const call = async (tool: string, body: unknown, headers: Record<string, string> = { 'x-trackio-write-token': TOKEN }) => {
-    const r = await app.handle(new Request(`http://localhost/api/${tool}`, { method: 'POST', headers, body: JSON.stringify(body) }))
-    return { status: r.status, json: (await r.json()) as any }
-  }
-  const entry = (path: string, over: Record<string, unknown> = {}) => ({ project: 'p', run: 'r', run_id: 'x', step: 0, relative_path: null, uploaded_file: { path, orig_name: 'a.png', meta: { _type: 'gradio.FileData' } }, ...over })
-  const media = (uploads: unknown[], headers?: Record<string, string>) => call('bulk_upload_media', { args: [], kwargs: { uploads, hf_token: null } }, headers)
-  return { dir, uploads, app, upload, call, entry, media }
-}
 
 describe('bulk_upload_media', () => {
   test('a project file (no run) goes into files/{relative_path}/ under its staged name', async () => {

@@ -1,17 +1,11 @@
-import { beforeAll, describe, expect, test } from 'bun:test'
-import { inProcessApp, tempDir } from '../../helpers'
-import { seedBlob, sha } from '../../tools/artifact-helpers'
+import { describe, expect, test } from 'bun:test'
+import { artifactLab, sha } from '../../tools/artifact-helpers'
 
-let dir: string
-let app: Awaited<ReturnType<typeof inProcessApp>>
-const seed = (project: string, bytes: string) => seedBlob(dir, project, bytes)
-beforeAll(async () => {
-  dir = tempDir()
-  app = await inProcessApp(dir)
-})
+const lab = artifactLab()
+const { dir, seed } = lab
 
 describe('GET /artifact_blob/{project}/{digest}', () => {
-  const get = (path: string) => app.app.handle(new Request(`http://localhost${path}`))
+  const get = (path: string) => lab.app.app.handle(new Request(`http://localhost${path}`))
   test('serves a stored blob, 404 JSON otherwise', async () => {
     const a = seed('p', 'weights-a')
     const r = await get(`/artifact_blob/p/${a.digest}`)
@@ -28,6 +22,6 @@ describe('GET /artifact_blob/{project}/{digest}', () => {
 
 test('a canonicalised project name finds the same blobs', async () => {
   const a = seed('My Project!', 'abc')
-  const r = await app.app.handle(new Request(`http://localhost/artifact_blob/${encodeURIComponent('My Project!')}/${a.digest}`))
+  const r = await lab.app.app.handle(new Request(`http://localhost/artifact_blob/${encodeURIComponent('My Project!')}/${a.digest}`))
   expect(await r.text()).toBe('abc')
 })
