@@ -1,8 +1,7 @@
 import { z } from 'zod'
-import type { JsonObject, JsonResult } from '../json/values'
-import { sampledMetricRows } from '../storage/read/metrics'
+import type { JsonResult } from '../json/values'
+import { logRow, sampledMetricRows } from '../storage/read/metrics'
 import { resolveRun } from '../storage/read/runs'
-import { isScalarValue } from '../storage/read/subsample'
 import { boolParam, maxPointsArg, runsArg } from './core/batch-args'
 import { defineTool, looseObject, projectArg } from './core/define'
 import { readProject } from './core/read-project'
@@ -25,16 +24,7 @@ export default defineTool({
       runs.map((r) => {
         const f = resolveRun(p, 'metrics', r.run, r.run_id)
         const logs = f
-          ? sampledMetricRows(p, f, max_points, scalar_only).map((row) => {
-              let m: JsonObject = row.metrics
-              if (scalar_only) {
-                m = new Map()
-                for (const [k, v] of row.metrics) if (isScalarValue(v)) m.set(k, v)
-              }
-              m.set('timestamp', row.timestamp)
-              m.set('step', row.step)
-              return m
-            })
+          ? sampledMetricRows(p, f, max_points, scalar_only).map((row) => logRow(row, scalar_only))
           : []
         return { run: r.run, run_id: r.run_id, logs }
       }),

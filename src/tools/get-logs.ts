@@ -1,7 +1,6 @@
 import { z } from 'zod'
-import type { JsonObject } from '../json/values'
 import { cachedAnswer } from '../storage/read/answer-cache'
-import { metricRows, sampledMetricRows, type MetricRow } from '../storage/read/metrics'
+import { logRow, metricRows, sampledMetricRows, type MetricRow } from '../storage/read/metrics'
 import { resolveRun } from '../storage/read/runs'
 import { MAX_LOG_POINTS, isScalarValue } from '../storage/read/subsample'
 import { defineTool, looseObject, projectArg, runArg, runIdArg } from './core/define'
@@ -48,17 +47,7 @@ export default defineTool({
     readProject(ctx, project, [], (p) => {
       const f = resolveRun(p, 'metrics', run, run_id)
       if (!f) return []
-      const shape = (rows: MetricRow[]) =>
-        rows.map((r) => {
-          let m: JsonObject = r.metrics
-          if (scalar_only) {
-            m = new Map()
-            for (const [k, v] of r.metrics) if (isScalarValue(v)) m.set(k, v)
-          }
-          m.set('timestamp', r.timestamp)
-          m.set('step', r.step)
-          return m
-        })
+      const shape = (rows: MetricRow[]) => rows.map((r) => logRow(r, scalar_only))
       if (max_points !== null) return shape(extremaRows(metricRows(p, f, { kind: 'all' }, 'timestamp, id', !scalar_only), scalar_only, max_points))
       return cachedAnswer(p, `logs:${scalar_only}:${f.column}:${f.value}`, () => shape(sampledMetricRows(p, f, MAX_LOG_POINTS, scalar_only)))
     }),

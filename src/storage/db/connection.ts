@@ -112,41 +112,13 @@ export class ProjectDb {
   /**
    * Run `fn` inside one write transaction (BEGIN IMMEDIATE) on this connection: committed when it
    * returns, rolled back when it throws. `setup` (schema steps) runs first, inside the same
-   * transaction, so a failed call leaves no trace at all. Reads made by `fn` see the transaction.
-   */
-  write<T>(fn: () => T, setup?: () => void): T {
-    if (this.inRead) throw new Error('write() cannot run inside read()')
-    this.inRead = true
-    try {
-      this.db.run('BEGIN IMMEDIATE')
-      try {
-        setup?.()
-        this.schemaVersion = -1n
-        this.refresh()
-        const result = fn()
-        this.db.run('COMMIT')
-        return result
-      } catch (err) {
-        if (this.db.inTransaction) this.db.run('ROLLBACK')
-        throw err
-      } finally {
-        this.noteWrite()
-      }
-    } catch (err) {
-      throw storageFailure(err, this.paths.stem)
-    } finally {
-      this.inRead = false
-      if (this.retired) this.closeHandle()
-    }
-  }
-
-  /**
-   * `write` for work that yields to the event loop between chunks (a 50,000-row batch): the
-   * transaction stays open across the awaits, so other requests are served meanwhile and the
-   * rows still commit all together. Only for a connection of its own (the write transaction's).
+   * transaction, so a failed call leaves no trace. `fn` may yield to the event loop between chunks
+   * (a 50,000-row batch): the transaction stays open across the awaits, so other requests are served
+   * meanwhile and the rows still commit all together. Only for a connection of its own (the write
+   * transaction's), never the cached read connection.
    */
   async writeAsync<T>(fn: () => T | Promise<T>, setup?: () => void): Promise<T> {
-    if (this.inRead) throw new Error('write() cannot run inside read()')
+    if (this.inRead) throw new Error('writeAsync() cannot run inside read()')
     this.inRead = true
     try {
       this.db.run('BEGIN IMMEDIATE')

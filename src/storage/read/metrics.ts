@@ -4,7 +4,7 @@ import { scanTopLevel } from '../../json/scan'
 import { compareCodePoints, type ProjectDb } from '../db/connection'
 import { decodeObject, decodeTopLevel, int, text } from '../db/decode'
 import { where, type RunFilter } from './runs'
-import { subsampleIndices, subsampleSignatures } from './subsample'
+import { isScalarValue, subsampleIndices, subsampleSignatures } from './subsample'
 import { parseInstant } from '../db/timestamps'
 import { cachedSeries, keyPath, nearestInstant, SERIES_CACHE_MIN_ROWS, seriesPositions, seriesRecords } from './series-cache'
 
@@ -322,4 +322,16 @@ export function runConfig(p: ProjectDb, metricsFilter: RunFilter, runName: strin
   if (key === null) return null
   const row = p.db.query(`SELECT config FROM configs WHERE ${column} = ? ORDER BY rowid DESC LIMIT 1`).values(key)[0]
   return row ? decodeObject(row[0]) : null
+}
+
+/** A row as get_logs answers it: its metrics (only scalar values with scalar_only), then `timestamp` and `step`. */
+export function logRow(row: MetricRow, scalarOnly: boolean): JsonObject {
+  let m: JsonObject = row.metrics
+  if (scalarOnly) {
+    m = new Map()
+    for (const [k, v] of row.metrics) if (isScalarValue(v)) m.set(k, v)
+  }
+  m.set('timestamp', row.timestamp)
+  m.set('step', row.step)
+  return m
 }

@@ -151,8 +151,8 @@ describe('series cache', () => {
     checkAll()
   })
 
-  test('writes through the same connection (as the server writes) invalidate too', () => {
-    p.write(() => p.db.run('DELETE FROM metrics WHERE run_id = ? AND step < 0', [run.value]))
+  test('writes through the same connection (as the server writes) invalidate too', async () => {
+    await p.writeAsync(() => p.db.run('DELETE FROM metrics WHERE run_id = ? AND step < 0', [run.value]))
     checkAll()
     expect(actual('loss', { kind: 'steps', lo: -100, hi: -1 })).toStartWith('{"data":[]}')
   })
