@@ -11,6 +11,11 @@ function skipWs(s: string, i: number): number {
   }
 }
 
+/** Letters, digits, `+`, `-`, `.`: what a number, true/false/null, NaN or Infinity is made of. */
+function isScalarChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 45 || c === 46
+}
+
 /** Index just past the string starting at `i` (which holds `"`). */
 function skipString(s: string, i: number): number {
   for (i++; i < s.length; i++) {
@@ -63,12 +68,11 @@ export function scanTopLevel(s: string, visit: (key: string, kind: ValueKind) =>
         if (v instanceof Map && v.get('_type') === 'trackio.histogram') kind = 'histogram'
       }
     } else {
+      // A scalar token (number, true/false/null, NaN, Infinity) is letters, digits, sign, dot; anything
+      // else after it must be a separator, which the check below enforces.
       next = i
-      while (next < s.length) {
-        const d = s.charCodeAt(next)
-        if (d === 44 || d === 125 || d === 32 || d === 10 || d === 13 || d === 9) break
-        next++
-      }
+      while (next < s.length && isScalarChar(s.charCodeAt(next))) next++
+      if (next === i) throw new JsonSyntaxError('expected a value', i)
       const first = s[i]
       // Digits, a sign, or the bare NaN/Infinity tokens of pre-2025-09 rows are numbers.
       if ((c >= 48 && c <= 57) || c === 45 || first === 'N' || first === 'I') kind = 'number'

@@ -60,7 +60,7 @@ describe('scanTopLevel', () => {
   })
 
   test('malformed text throws JsonSyntaxError', () => {
-    for (const bad of ['[1]', '"x"', '{a:1}', '{"a" 1}', '{"a":"open', '{"a":{"b":1}', ''])
+    for (const bad of ['[1]', '"x"', '{a:1}', '{"a" 1}', '{"a":"open', '{"a":{"b":1}', '', '{"a":1;"b":2}', '{"a":}', '{"a":1 2}'])
       expect(() => scan(bad)).toThrow(JsonSyntaxError)
   })
 })
