@@ -5,12 +5,11 @@
  * descriptors from /proc/<pid>/fd. Uses a copy of /work/shared/fixtures/large (or .bench-data) for the
  * 200,000-step run. Not run in CI (it takes a minute and up to a few GB with an old binary).
  */
-import { Database } from 'bun:sqlite'
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { manyProjects } from '../test/helpers'
 import { writeBenchData } from './data'
-import { ensureSchema } from '../src/storage/db/schema'
 
 const ROOT = resolve(import.meta.dir, '..')
 const arg = (name: string, fallback: string) => {
@@ -40,17 +39,6 @@ async function perfDir(): Promise<string> {
   return dir
 }
 
-function manyProjects(n: number): string {
-  const dir = tmp()
-  const seed = join(dir, 'seed.sqlite')
-  const db = new Database(seed, { create: true })
-  ensureSchema(db)
-  db.run('PRAGMA journal_mode = WAL')
-  db.run(`INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES ('id-r', '2026-01-01T00:00:00+00:00', 'r', 0, '{"loss": 1}')`)
-  db.close()
-  for (let i = 0; i < n; i++) copyFileSync(seed, join(dir, `p${String(i).padStart(5, '0')}.db`))
-  return dir
-}
 
 interface Proc {
   base: string
@@ -175,7 +163,7 @@ await scenario('300 reads naming missing metrics (2 MB names)', perf, [], async 
   }
   return `${ok}/300 answered 200`
 })
-const many = 'read projects'.includes(ONLY) || `read ${PROJECTS} projects once each`.includes(ONLY) ? manyProjects(PROJECTS) : tmp()
+const many = 'read projects'.includes(ONLY) || `read ${PROJECTS} projects once each`.includes(ONLY) ? manyProjects(PROJECTS, 5, tmp()) : tmp()
 await scenario(`read ${PROJECTS} projects once each`, many, [], async (p) => {
   const statuses = new Map<number, number>()
   for (let i = 0; i < PROJECTS; i++) {

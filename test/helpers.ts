@@ -1,7 +1,9 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { Database } from 'bun:sqlite'
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet'
 import { join, resolve } from 'node:path'
+import { ensureSchema } from '../src/storage/db/schema'
 
 export const ROOT = resolve(import.meta.dir, '..')
 /** Trackio-written data directories kept in the repository (basic, edge); see test/fixtures/README.md. */
@@ -221,4 +223,16 @@ export function writeLegacyProject(dir: string, stem: string, runName: string): 
   db.run('CREATE TABLE metrics (id INTEGER PRIMARY KEY AUTOINCREMENT, timestamp TEXT NOT NULL, run_name TEXT NOT NULL, step INTEGER NOT NULL, metrics TEXT NOT NULL)')
   db.run(`INSERT INTO metrics (timestamp, run_name, step, metrics) VALUES ('2025-01-01T00:00:00', ?, 0, '{"a":1}')`, [runName])
   db.close()
+}
+
+/** `n` small WAL-mode projects p0000… (one run `r`, one row; the index padded to `width` digits) in `dir`. */
+export function manyProjects(n: number, width = 4, dir: string = tempDir()): string {
+  const seed = join(dir, 'seed.sqlite')
+  const db = new Database(seed, { create: true })
+  ensureSchema(db)
+  db.run('PRAGMA journal_mode = WAL')
+  db.run(`INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES ('id-r', '2026-01-01T00:00:00+00:00', 'r', 0, '{"loss": 1}')`)
+  db.close()
+  for (let i = 0; i < n; i++) copyFileSync(seed, join(dir, `p${String(i).padStart(width, '0')}.db`))
+  return dir
 }

@@ -1,26 +1,14 @@
 import { Database } from 'bun:sqlite'
 import { describe, expect, test } from 'bun:test'
-import { copyFileSync, readdirSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { defaultMaxOpen, MAX_MEMOS, MAX_OPEN_PROJECTS, Storage } from '../../../src/storage/db/connection'
 import { ensureSchema } from '../../../src/storage/db/schema'
 import { metricValues, runKeys, runStats } from '../../../src/storage/read/metrics'
 import { seriesCacheStats } from '../../../src/storage/read/series-cache'
 import { resolveRun } from '../../../src/storage/read/runs'
-import { api, BINARY, copyFixtures, ensureBinary, tempDir } from '../../helpers'
+import { api, BINARY, copyFixtures, ensureBinary, manyProjects, tempDir } from '../../helpers'
 
-/** `n` small WAL-mode projects p0000… (one run `r`, one row) in a new data directory. */
-export function manyProjects(n: number): string {
-  const dir = tempDir()
-  const seed = join(dir, 'seed.sqlite')
-  const db = new Database(seed, { create: true })
-  ensureSchema(db)
-  db.run('PRAGMA journal_mode = WAL')
-  db.run(`INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES ('id-r', '2026-01-01T00:00:00+00:00', 'r', 0, '{"loss": 1}')`)
-  db.close()
-  for (let i = 0; i < n; i++) copyFileSync(seed, join(dir, `p${String(i).padStart(4, '0')}.db`))
-  return dir
-}
 
 const openFds = (pid: number | 'self' = 'self'): number => readdirSync(`/proc/${pid}/fd`).length
 
