@@ -274,34 +274,28 @@ async function insertMetrics(pdb: ProjectDb, p: PreparedMetrics): Promise<Metric
   return { inserted, skipped: flags.length - inserted, steps: steps.map(toStep), insertedFlags: flags }
 }
 
-function insertSystem(pdb: ProjectDb, p: PreparedSystem): AppendResult {
-  const runIds = pdb.hasRunIds('system_metrics')
-  const insert = runIds
-    ? pdb.db.prepare('INSERT OR IGNORE INTO system_metrics (run_id, timestamp, run_name, metrics, log_id) VALUES (?, ?, ?, ?, ?)')
-    : pdb.db.prepare('INSERT OR IGNORE INTO system_metrics (timestamp, run_name, metrics, log_id) VALUES (?, ?, ?, ?)')
+/**
+ * INSERT OR IGNORE one run's rows into `table`: `run_id` goes first where the table has that column
+ * (legacy tables are keyed by name). Returns how many rows went in (a repeated id skips one).
+ */
+function insertOrIgnore(pdb: ProjectDb, table: string, columns: string[], runId: string, rows: readonly unknown[][]): AppendResult {
+  const runIds = pdb.hasRunIds(table)
+  const cols = runIds ? ['run_id', ...columns] : columns
+  const insert = pdb.db.prepare(`INSERT OR IGNORE INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`)
   let inserted = 0
-  p.entries.forEach((e, i) => {
-    const ts = e.timestamp ?? null
-    const logId = e.logId ?? null
-    const r = runIds ? insert.run(p.id, ts, p.runName, p.blobs[i]!, logId) : insert.run(ts, p.runName, p.blobs[i]!, logId)
-    inserted += r.changes
-  })
+  for (const row of rows) inserted += insert.run(...((runIds ? [runId, ...row] : row) as never[])).changes
   insert.finalize()
-  return { inserted, skipped: p.entries.length - inserted }
+  return { inserted, skipped: rows.length - inserted }
+}
+
+function insertSystem(pdb: ProjectDb, p: PreparedSystem): AppendResult {
+  const rows = p.entries.map((e, i) => [e.timestamp ?? null, p.runName, p.blobs[i]!, e.logId ?? null])
+  return insertOrIgnore(pdb, 'system_metrics', ['timestamp', 'run_name', 'metrics', 'log_id'], p.id, rows)
 }
 
 function insertAlerts(pdb: ProjectDb, p: PreparedAlerts): AppendResult {
-  const runIds = pdb.hasRunIds('alerts')
-  const insert = runIds
-    ? pdb.db.prepare('INSERT OR IGNORE INTO alerts (run_id, timestamp, run_name, title, text, level, step, alert_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-    : pdb.db.prepare('INSERT OR IGNORE INTO alerts (timestamp, run_name, title, text, level, step, alert_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
-  let inserted = 0
-  p.alerts.forEach((a, i) => {
-    const row = [a.timestamp ?? null, p.runName, a.title ?? null, a.text ?? null, a.level ?? null, p.steps[i]!, a.alertId ?? null] as const
-    inserted += (runIds ? insert.run(p.id, ...row) : insert.run(...row)).changes
-  })
-  insert.finalize()
-  return { inserted, skipped: p.alerts.length - inserted }
+  const rows = p.alerts.map((a, i) => [a.timestamp ?? null, p.runName, a.title ?? null, a.text ?? null, a.level ?? null, p.steps[i]!, a.alertId ?? null])
+  return insertOrIgnore(pdb, 'alerts', ['timestamp', 'run_name', 'title', 'text', 'level', 'step', 'alert_id'], p.id, rows)
 }
 
 function insertPrepared(pdb: ProjectDb, p: Prepared): Promise<MetricsResult> | AppendResult {
