@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path'
 import { writeDemoData } from '../src/cli/demo'
 import { JsonFloat, type Json } from '../src/json/values'
 import { appendMetrics } from '../src/storage/write/append'
+import { startServer } from '../test/helpers'
 import { writeBenchData } from './data'
 
 const ROOT = resolve(import.meta.dir, '..')
@@ -42,21 +43,6 @@ async function prepare(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'agent-bench-'))
   cpSync(CACHE, dir, { recursive: true })
   return dir
-}
-
-/** `before` runs with no answer budget (as the server was), `after` with the default one. */
-async function startServer(dir: string, extra: string[]): Promise<{ url: string; stop(): void }> {
-  const env = { ...process.env, TRACKIO_DIR: dir, TRACKIO_WRITE_TOKEN: 'bench' }
-  const proc = Bun.spawn([join(ROOT, 'dist', 'trackio'), 'show', '--port', '0', '--mcp-server', ...extra], { env, stdout: 'pipe', stderr: 'inherit' })
-  const reader = proc.stdout.getReader()
-  let out = ''
-  for (;;) {
-    const { value, done } = await reader.read()
-    if (done) throw new Error(`server exited: ${out}`)
-    out += new TextDecoder().decode(value)
-    const m = out.match(/write access at: http:\/\/[^?\s]+?:(\d+)/)
-    if (m) return { url: `http://127.0.0.1:${m[1]}`, stop: () => proc.kill() }
-  }
 }
 
 interface Tally {
@@ -242,14 +228,16 @@ async function play(url: string, which: 'before' | 'after'): Promise<{ q: string
 }
 
 const dir = await prepare()
-const unbudgeted = await startServer(dir, ['--mcp-max-tokens', '1000000000'])
+// `before` runs with no answer budget (as the server was), `after` with the default one.
+const env = { TRACKIO_WRITE_TOKEN: 'bench' }
+const unbudgeted = await startServer(dir, ['--mcp-server', '--mcp-max-tokens', '1000000000'], env)
 let before
 try {
   before = await play(unbudgeted.url, 'before')
 } finally {
-  unbudgeted.stop()
+  await unbudgeted.stop()
 }
-const server = await startServer(dir, [])
+const server = await startServer(dir, ['--mcp-server'], env)
 try {
   const after = await play(server.url, 'after')
   console.log('| question | before: calls | before: tokens | before: answered | after: calls | after: tokens | after: answered |')
@@ -262,6 +250,6 @@ try {
   const ok = after.every((a) => a.calls <= 3 && a.tokens < 5000 && a.found)
   console.log(`\ngoal (every question in at most 3 calls, under 5,000 tokens, answered): ${ok ? 'met' : 'NOT met'}`)
 } finally {
-  server.stop()
+  await server.stop()
   rmSync(dir, { recursive: true, force: true })
 }
