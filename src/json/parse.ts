@@ -181,24 +181,9 @@ class Parser {
     this.i++
     this.ws()
     if (this.s.charCodeAt(this.i) === 125) return this.i++, m
-    for (;;) {
-      if (this.s.charCodeAt(this.i) !== 34) this.fail('expected a string key')
-      const k = this.key()
-      this.ws()
-      if (this.s.charCodeAt(this.i) !== 58) this.fail("expected ':'")
-      this.i++
-      this.ws()
-      m.set(k, this.value(depth))
-      this.ws()
-      const c = this.s.charCodeAt(this.i)
-      if (c === 44) {
-        this.i++
-        this.ws()
-      } else if (c === 125) {
-        this.i++
-        return m
-      } else this.fail("expected ',' or '}'")
-    }
+    do m.set(this.memberKey(), this.value(depth))
+    while (!this.next(125))
+    return m
   }
 
   array(depth: number): Json[] {
@@ -207,18 +192,9 @@ class Parser {
     this.i++
     this.ws()
     if (this.s.charCodeAt(this.i) === 93) return this.i++, a
-    for (;;) {
-      a.push(this.value(depth))
-      this.ws()
-      const c = this.s.charCodeAt(this.i)
-      if (c === 44) {
-        this.i++
-        this.ws()
-      } else if (c === 93) {
-        this.i++
-        return a
-      } else this.fail("expected ',' or ']'")
-    }
+    do a.push(this.value(depth))
+    while (!this.next(93))
+    return a
   }
 
   /** Keys repeat in every entry of a batch: one string per distinct key (a 50,000-entry body holds 7). */
