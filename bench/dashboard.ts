@@ -56,7 +56,7 @@ async function startServer(dir: string): Promise<{ url: string; stop: () => Prom
     const { value, done } = await reader.read()
     if (done) throw new Error(`server exited: ${out}`)
     out += new TextDecoder().decode(value)
-    m = out.match(/launched at: (http:\/\/[\d.]+:\d+)/)
+    m = out.match(/(?:running|launched) at: (http:\/\/[\d.]+:\d+)/)
   }
   ;(async () => {
     while (!(await reader.read()).done) {}

@@ -1,7 +1,8 @@
 import { JsonFloat, type Json } from '../json/values'
 import type { ProjectDb } from '../storage/db/connection'
 import { parseInstant } from '../storage/db/timestamps'
-import { metricValues, runStats, type RowFilter } from '../storage/read/metrics'
+import { metricValues, runKeys, runStats, type RowFilter } from '../storage/read/metrics'
+import { chartKeys, nestedPoints } from '../storage/read/nested'
 import type { RunFilter } from '../storage/read/runs'
 import { cachedSeries, SERIES_CACHE_MIN_ROWS, seriesPositions, type Series } from '../storage/read/series-cache'
 
@@ -37,9 +38,15 @@ export function stepRange(minStep: number | null | undefined, maxStep: number | 
 
 /**
  * Read one metric of a run (timestamp order, as get_metric_values) as a NumericSeries: long runs
- * from the series cache's typed columns, the rest through get_metric_values' SQL path.
+ * from the series cache's typed columns, the rest through get_metric_values' SQL path. A name with `/`
+ * that is no top-level key of the run but a leaf of a nested dict (`val/loss` in `{"val": {"loss": …}}`)
+ * reads that leaf.
  */
 export function readSeries(p: ProjectDb, f: RunFilter, metric: string, rows: RowFilter = { kind: 'all' }): NumericSeries {
+  if (metric.includes('/') && !runKeys(p, 'metrics', f, []).includes(metric)) {
+    const keys = chartKeys(p, f).nested.get(metric)
+    if (keys) return nestedPoints(p, f, keys, rows)
+  }
   const long = () => {
     const st = runStats(p, f)
     return st.safeSteps && st.count >= SERIES_CACHE_MIN_ROWS

@@ -51,6 +51,7 @@ export default defineTool({
     max_points: z.int().min(MIN_POINTS).max(MAX_HISTORY_POINTS).default(500).describe(`Most points per series (${MIN_POINTS}..${MAX_HISTORY_POINTS}).`),
     downsample: z.enum(DOWNSAMPLE_METHODS).default('minmax').describe('minmax (extrema-preserving), lttb, or none.'),
     x: z.enum(['step', 'time']).default('step').describe('Order and downsample by step or by timestamp.'),
+    timestamps: z.boolean().default(true).describe('false: `timestamps` comes back empty (a chart by step needs none; they are most of the bytes).'),
   }),
   output: z.object({ project: z.string(), series: z.array(seriesOutput) }),
   result: 'object',
@@ -92,7 +93,7 @@ export default defineTool({
               method: sampled ? a.downsample : 'none',
               steps: keep.map((i) => s.steps[i]!),
               values: keep.map((i) => (Number.isFinite(s.values[i]!) ? s.values[i]! : null)),
-              timestamps: keep.map((i) => s.timestamps[i]!),
+              timestamps: a.timestamps ? keep.map((i) => s.timestamps[i]!) : [],
               ...nf,
             })
           }

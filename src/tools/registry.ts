@@ -51,6 +51,7 @@ import compareRuns from './compare-runs'
 import diagnoseRun from './diagnose-run'
 import getChanges from './get-changes'
 import plotMetrics from './plot-metrics'
+import getRunsOverview from './get-runs-overview'
 
 /**
  * Every tool, in Trackio's MCP registration order (compat §9). HTTP routes, the OpenAPI document
@@ -109,4 +110,5 @@ export const TOOLS: readonly ToolDef[] = [
   diagnoseRun,
   getChanges,
   plotMetrics,
+  getRunsOverview,
 ] as ToolDef[]

@@ -37,14 +37,37 @@ export interface RunRecord {
   created_at: string | null
 }
 
-export interface RunSummary {
-  project: string
-  run: string | null
-  run_id: string | null
+/** One run as get_runs_overview answers it: `metrics` are the chartable names (nested dicts as `a/b`). */
+export interface RunOverview {
+  id: string | null
+  name: string
+  created_at: string | null
   num_logs: number
-  metrics: string[]
-  config: Record<string, unknown> | null
   last_step: number | null
+  config: Record<string, unknown> | null
+  metrics: string[]
+}
+
+/** What get_tab_availability says a project holds. */
+export interface TabAvailability {
+  metrics: boolean
+  system: boolean
+  traces: boolean
+  media: boolean
+  reports: boolean
+}
+
+/** One trace as get_traces answers it (an LLM conversation logged with trackio.Trace). */
+export interface Trace {
+  id: string
+  key: string
+  index: number | null
+  run: string
+  run_id: string | null
+  step: number | null
+  timestamp: string
+  messages: unknown
+  metadata: Record<string, unknown> | null
 }
 
 export interface Alert {
@@ -83,5 +106,6 @@ export interface HistorySeries {
   method: string
   steps: number[]
   values: (number | null)[]
+  /** Empty when asked with `timestamps: false`. */
   timestamps: (string | number | null)[]
 }

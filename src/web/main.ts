@@ -1,18 +1,19 @@
 /** The Trackio dashboard: projects, runs, metric charts, the other Trackio tabs, live updates. */
-import { ApiError, call, getVersion, type Alert, type RunRecord, type RunSummary, type Settings } from './api'
+import { ApiError, call, getVersion, type Alert, type RunOverview, type RunRecord, type Settings, type TabAvailability } from './api'
 import { MetricChart, type ChartRun, type ChartView } from './chart'
 import { confirmDialog, promptDialog } from './dialogs'
 import { h, nodes } from './dom'
 import type { RunInfo } from './model'
 import { collectRich, configPanel, histogramsPanel, mediaPanel, reportsPanel, tablesPanel, type RichValues } from './panels'
 import { RunsTable } from './runs-table'
+import { TracesView } from './traces'
 import { appendSeries, loadOverview, loadRange, loadSince, type Run, type Series, type SeriesTable } from './series'
 import { readUrl, TABS, toSearch, type Tab, type ViewState } from './url-state'
 
 const LIVE_INTERVAL_MS = 1000
 const DEFAULT_PALETTE = ['#A8769B', '#E89957', '#3B82F6', '#10B981', '#EF4444', '#8B5CF6', '#14B8A6', '#F59E0B', '#EC4899', '#06B6D4']
 const TAB_LABELS: Record<Tab, string> = {
-  metrics: 'Metrics', system: 'System', media: 'Media', tables: 'Tables', histograms: 'Histograms', reports: 'Reports', runs: 'Runs', config: 'Config',
+  metrics: 'Metrics', system: 'System', media: 'Media', tables: 'Tables', histograms: 'Histograms', reports: 'Reports', traces: 'Traces', runs: 'Runs', config: 'Config',
 }
 const SINGLE_RUN_TABS: Tab[] = ['media', 'tables', 'histograms', 'reports', 'config']
 
@@ -35,6 +36,11 @@ let loadSeq = 0
 /** True while the first series of the open project are still arriving. */
 let loadingOverview = false
 let firstChartMarked = false
+/** Whether the overview series carry timestamps (read only for a chart by wall time). */
+let overviewTimes = false
+/** What the open project holds (the Traces tab shows only where there are traces). */
+let available: TabAvailability | null = null
+const tracesView = new TracesView()
 
 /** Replace (not push) the address while the view changes continuously (zoom, typing); push on navigation. */
 function writeUrl(s: ViewState, push = false): void {
@@ -141,16 +147,18 @@ function colorFor(key: string): string {
   return c
 }
 
-function runInfo(r: RunRecord, summary: RunSummary | null): RunInfo {
+const recordOf = (o: RunOverview): RunRecord => ({ id: o.id, name: o.name, created_at: o.created_at })
+
+function runInfo(o: RunOverview): RunInfo {
+  const r = recordOf(o)
   const run: Run = { ...r, key: runKey(r) }
-  const group = summary?.config && typeof summary.config._Group === 'string' ? summary.config._Group : null
-  return { run, summary, color: colorFor(run.key), group, lastStep: summary?.last_step ?? null, final: new Map() }
+  return { run, summary: o, color: colorFor(run.key), group: groupOf(o), lastStep: o.last_step, final: new Map() }
 }
 
-async function summaries(list: RunRecord[], project: string): Promise<RunInfo[]> {
-  const s = await Promise.all(list.map((r) => call<RunSummary>('get_run_summary', { project, run: r.name, run_id: r.id }).catch(() => null)))
-  return list.map((r, i) => runInfo(r, s[i]!))
-}
+const groupOf = (o: RunOverview) => (o.config && typeof o.config._Group === 'string' ? o.config._Group : null)
+
+/** Every run of the project with its config, last step and chartable metric names: one request. */
+const runsOverview = (project: string) => call<{ runs: RunOverview[] }>('get_runs_overview', { project }).then((a) => a.runs)
 
 /** The largest step each run holds in the overview, and each metric's last finite value. */
 function refreshFinals(): void {
@@ -206,7 +214,7 @@ async function openProject(): Promise<void> {
   runs = []
   richCache.clear()
   colorOf.clear()
-  summaryAt.clear()
+  overviewAt = Date.now()
   projectSelect.value = state.project ?? ''
   if (!state.project) return render()
   view.replaceChildren(h('p', { class: 'muted loading' }, 'Loading…'))
@@ -216,31 +224,26 @@ async function openProject(): Promise<void> {
     // The cursor is taken before anything is read: whatever is written meanwhile comes as a change.
     const early = prefetched?.project === project ? prefetched : null
     prefetched = null
+    available = null
+    void call<TabAvailability>('get_tab_availability', { project }).then((a) => {
+      if (seq !== loadSeq) return
+      available = a
+      renderTabs()
+    }, () => {})
     const [list, cursor] = await Promise.all([
-      early?.runs ?? call<RunRecord[]>('get_runs_for_project', { project }),
+      early?.runs ?? runsOverview(project),
       early?.cursor ?? call<{ cursor: string }>('get_changes', { project }).then((c) => c.cursor),
     ])
-    // Colours follow the project's run order whatever loads first.
-    for (const r of list) colorFor(runKey(r))
-    selected = wantedRuns(list)
-    // The shown runs' summaries (metric names) are needed before the charts; the others' (for the runs table) come meanwhile.
-    const shownFirst = await summaries(list.filter((r) => selected.has(runKey(r))), project)
     if (seq !== loadSeq) return
-    const byKey = new Map(shownFirst.map((i) => [i.run.key, i]))
-    runs = list.map((r) => byKey.get(runKey(r)) ?? runInfo(r, null))
-    void summaries(list.filter((r) => !selected.has(runKey(r))), project).then((rest) => {
-      if (seq !== loadSeq) return
-      for (const i of rest) {
-        const r = runs.find((x) => x.run.key === i.run.key)
-        if (r) Object.assign(r, { summary: i.summary, group: i.group, lastStep: i.lastStep })
-      }
-      if (state.tab === 'runs' || SINGLE_RUN_TABS.includes(state.tab)) render()
-    }, reportError)
+    // Colours follow the project's run order whatever loads first.
+    runs = list.map(runInfo)
+    selected = wantedRuns(list.map(recordOf))
     loadingOverview = true
     render()
     // Charts draw metric by metric as their series arrive (a 200,000-step run costs the server most per metric).
+    overviewTimes = state.x === 'time'
     const [, alertList] = await Promise.all([
-      loadOverview(project, selectedRuns().map((r) => r.run), metricNames(selectedRuns()).sort(byDisplayOrder), (part) => {
+      loadOverview(project, selectedRuns().map((r) => r.run), metricNames(selectedRuns()).sort(byDisplayOrder), overviewTimes, (part) => {
         if (seq !== loadSeq) return
         merge(overview, part)
         refreshFinals()
@@ -261,6 +264,7 @@ async function openProject(): Promise<void> {
     changesCursor = cursor
     refreshFinals()
     render()
+    if (!document.body.dataset.allCharts) document.body.dataset.allCharts = String(Math.round(performance.now()))
     if (state.range) void refine()
   } catch (e) {
     if (seq === loadSeq) view.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Could not load ${state.project}: ${e instanceof Error ? e.message : e}`))
@@ -277,8 +281,7 @@ async function toggleRun(key: string, on: boolean): Promise<void> {
     const missing = ![...overview.values()].some((byRun) => byRun.has(key))
     if (missing) {
       try {
-        if (!r.summary) Object.assign(r, runInfo(r.run, await call<RunSummary>('get_run_summary', { project: state.project, run: r.run.name, run_id: r.run.id })), { color: r.color })
-        merge(overview, await loadOverview(state.project, [r.run], r.summary?.metrics ?? []))
+        merge(overview, await loadOverview(state.project, [r.run], r.summary?.metrics ?? [], overviewTimes))
         refreshFinals()
       } catch (e) {
         reportError(e)
@@ -296,7 +299,7 @@ function setAll(on: boolean): void {
   if (on && state.project) {
     const missing = runs.filter((r) => ![...overview.values()].some((b) => b.has(r.run.key)))
     if (missing.length) {
-      void loadOverview(state.project, missing.map((r) => r.run), metricNames(runs)).then((t) => {
+      void loadOverview(state.project, missing.map((r) => r.run), metricNames(runs), overviewTimes).then((t) => {
         merge(overview, t)
         refreshFinals()
         render()
@@ -365,7 +368,9 @@ function renderRunList(): void {
 
 function renderTabs(): void {
   tabBar.hidden = !state.project || !projects.length
-  tabBar.replaceChildren(...TABS.map((t) => h('button', {
+  // Traces only where the project has them (Trackio's dashboard shows the tab the same way).
+  const tabs = TABS.filter((t) => t !== 'traces' || available?.traces || state.tab === 'traces')
+  tabBar.replaceChildren(...tabs.map((t) => h('button', {
     type: 'button', role: 'tab', id: `tab-${t}`, 'aria-selected': String(state.tab === t), tabindex: state.tab === t ? 0 : -1, 'data-tab': t,
     onclick: () => {
       state = { ...state, tab: t }
@@ -375,11 +380,11 @@ function renderTabs(): void {
     onkeydown: (e: Event) => {
       const k = (e as KeyboardEvent).key
       if (k !== 'ArrowRight' && k !== 'ArrowLeft') return
-      const i = (TABS.indexOf(state.tab) + (k === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length
-      state = { ...state, tab: TABS[i]! }
+      const i = (tabs.indexOf(state.tab) + (k === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length
+      state = { ...state, tab: tabs[i]! }
       writeUrl(state, true)
       render()
-      document.getElementById(`tab-${TABS[i]}`)?.focus()
+      document.getElementById(`tab-${tabs[i]}`)?.focus()
     },
   }, TAB_LABELS[t])))
   view.setAttribute('aria-labelledby', `tab-${state.tab}`)
@@ -418,7 +423,11 @@ function renderToolbar(): void {
   const filter = h('input', { type: 'search', value: state.metric, placeholder: 'Filter metrics', 'aria-label': 'Filter metrics' })
   filter.addEventListener('input', () => setView({ metric: filter.value }))
   const x = h('select', { 'aria-label': 'X axis' }, h('option', { value: 'step', selected: state.x === 'step' }, 'Step'), h('option', { value: 'time', selected: state.x === 'time' }, 'Wall time'))
-  x.addEventListener('change', () => setView({ x: x.value as 'step' | 'time', range: null }))
+  x.addEventListener('change', () => {
+    setView({ x: x.value as 'step' | 'time', range: null }, overviewTimes || x.value === 'step')
+    // Series are read without timestamps for a chart by step: wall time reads them again, with.
+    if (x.value === 'time' && !overviewTimes) void reloadSeries()
+  })
   const smooth = h('input', { type: 'range', min: 0, max: 0.99, step: 0.01, value: state.smooth, 'aria-label': 'Smoothing' })
   const smoothOut = h('output', {}, state.smooth.toFixed(2))
   smooth.addEventListener('input', () => {
@@ -493,6 +502,9 @@ function renderView(): void {
     case 'runs':
       runsTable.update(runs, selected)
       return view.replaceChildren(runsTable.el)
+    case 'traces':
+      if (view.firstChild !== tracesView.el) view.replaceChildren(tracesView.el)
+      return void tracesView.show(state.project, selectedRuns().map((r) => r.run), settings.media_dir).catch(reportError)
     default:
       return void renderSingleRun()
   }
@@ -589,6 +601,25 @@ function extent(): { min: number; max: number } | null {
     max = Math.max(max, s.steps[s.steps.length - 1]!)
   }
   return min < max ? { min, max } : null
+}
+
+/** The overview of the shown runs read again (with timestamps when the x axis is wall time). */
+async function reloadSeries(): Promise<void> {
+  const project = state.project
+  if (!project) return
+  const seq = loadSeq
+  const times = state.x === 'time'
+  try {
+    const fresh = await loadOverview(project, selectedRuns().map((r) => r.run), metricNames(selectedRuns()).sort(byDisplayOrder), times)
+    if (seq !== loadSeq) return
+    overview = fresh
+    overviewTimes = times
+    detail = null
+    refreshFinals()
+    if (state.tab === 'metrics') renderCharts()
+  } catch (e) {
+    reportError(e)
+  }
 }
 
 let zoomTimer: ReturnType<typeof setTimeout> | undefined
@@ -713,35 +744,40 @@ interface ProjectChanges {
   runs_changed_untracked: boolean
 }
 
-const SUMMARY_EVERY_MS = 5000
-const summaryAt = new Map<string, number>()
+const OVERVIEW_EVERY_MS = 5000
+/** When the runs overview (metric names, last steps) was last read; growth alone re-reads it at most this often. */
+let overviewAt = 0
 
 /** The get_changes cursor of the open project: each tick asks only what changed since the previous one. */
 let changesCursor: string | null = null
 let ticking = false
 let lastSystemTick = 0
 
+/** Re-read the runs overview: new, renamed and deleted runs, new metric names and last steps. True when something changed. */
 async function syncRuns(project: string, seq: number): Promise<boolean> {
-  const list = await call<RunRecord[]>('get_runs_for_project', { project })
+  const list = await runsOverview(project)
   if (seq !== loadSeq) return false
+  overviewAt = Date.now()
   let changed = false
   const known = new Map(runs.map((r) => [r.run.key, r]))
-  const present = new Set(list.map(runKey))
+  const present = new Set(list.map((o) => runKey(recordOf(o))))
   if (runs.some((r) => !present.has(r.run.key))) {
     runs = runs.filter((r) => present.has(r.run.key))
     changed = true
   }
-  for (const r of list) {
-    const k = known.get(runKey(r))
-    if (k && k.run.name !== r.name) {
-      k.run.name = r.name
-      changed = true
-    }
+  for (const o of list) {
+    const k = known.get(runKey(recordOf(o)))
+    if (!k) continue
+    if (k.run.name !== o.name || k.summary?.metrics.join('\n') !== o.metrics.join('\n')) changed = true
+    k.run.name = o.name
+    k.summary = o
+    k.group = groupOf(o)
+    k.lastStep = Math.max(k.lastStep ?? -Infinity, o.last_step ?? -Infinity)
+    if (!Number.isFinite(k.lastStep)) k.lastStep = null
   }
-  const added = list.filter((r) => !known.has(runKey(r)))
+  const added = list.filter((o) => !known.has(runKey(recordOf(o))))
   if (added.length) {
-    const infos = await summaries(added, project)
-    if (seq !== loadSeq) return false
+    const infos = added.map(runInfo)
     runs.push(...infos)
     if (!state.runs) for (const i of infos) selected.add(i.run.key)
     changed = true
@@ -755,28 +791,19 @@ async function readGrowth(project: string, seq: number, changes: ProjectChanges)
   const complete = changes.new_steps.length >= changes.new_step_run_count
   const grew = shown.filter((r) => !complete || changes.new_steps.some((s) => (s.run_id !== null ? s.run_id === r.run.id : s.run === r.run.name)))
   if (!grew.length) return false
-  // The run summary (new metric names) is asked at most every SUMMARY_EVERY_MS per run; the step comes from get_changes.
-  const now = Date.now()
-  const sums = await Promise.all(grew.map((r) => (now - (summaryAt.get(r.run.key) ?? 0) < SUMMARY_EVERY_MS
-    ? null
-    : call<RunSummary>('get_run_summary', { project, run: r.run.name, run_id: r.run.id }).catch(() => null))))
+  // New metric names come with the runs overview, read at most every OVERVIEW_EVERY_MS; the steps come from get_changes.
+  if (Date.now() - overviewAt >= OVERVIEW_EVERY_MS) await syncRuns(project, seq).catch(() => false)
   if (seq !== loadSeq) return false
   const after: { run: Run; after: number }[] = []
-  grew.forEach((r, i) => {
-    const s = sums[i]
-    if (s) {
-      summaryAt.set(r.run.key, now)
-      r.summary = s
-      r.lastStep = s.last_step
-    }
+  for (const r of grew) {
     for (const c of changes.new_steps) {
       if ((c.run_id !== null ? c.run_id === r.run.id : c.run === r.run.name) && c.to_step !== null) r.lastStep = Math.max(r.lastStep ?? -Infinity, c.to_step)
     }
     const held = heldStep(r.run.key)
     if (r.lastStep !== null && r.lastStep > held) after.push({ run: r.run, after: Number.isFinite(held) ? held : -1 })
-  })
+  }
   if (!after.length) return grew.length > 0
-  const inc = await loadSince(project, after, metricNames(grew))
+  const inc = await loadSince(project, after, metricNames(grew), overviewTimes)
   if (seq !== loadSeq) return false
   for (const [m, byRun] of inc) {
     let target = overview.get(m)
@@ -853,13 +880,13 @@ async function tick(): Promise<void> {
 
 // ---------- start ----------
 /** The first project's runs and change cursor, asked at start alongside the settings. */
-let prefetched: { project: string; runs: Promise<RunRecord[]>; cursor: Promise<string> } | null = null
+let prefetched: { project: string; runs: Promise<RunOverview[]>; cursor: Promise<string> } | null = null
 
 async function start(): Promise<void> {
   layout()
   if (state.project) {
     const project = state.project
-    prefetched = { project, runs: call<RunRecord[]>('get_runs_for_project', { project }), cursor: call<{ cursor: string }>('get_changes', { project }).then((c) => c.cursor) }
+    prefetched = { project, runs: runsOverview(project), cursor: call<{ cursor: string }>('get_changes', { project }).then((c) => c.cursor) }
     prefetched.runs.catch(() => {})
     prefetched.cursor.catch(() => {})
   }

@@ -1,10 +1,10 @@
 /** What the page knows about a run. */
-import type { RunSummary } from './api'
+import type { RunOverview } from './api'
 import type { Run } from './series'
 
 export interface RunInfo {
   run: Run
-  summary: RunSummary | null
+  summary: RunOverview | null
   color: string
   group: string | null
   lastStep: number | null

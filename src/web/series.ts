@@ -17,7 +17,7 @@ export interface Series {
   steps: number[]
   /** null for NaN/Infinity (as the API writes them) and for rows without the metric. */
   values: (number | null)[]
-  /** Seconds since the epoch. */
+  /** Seconds since the epoch; empty when the series was read for a chart by step (no timestamps asked). */
   times: number[]
   /** Points stored on the server for this range, when it said (downsampled views return fewer). */
   total?: number
@@ -82,23 +82,23 @@ async function history(project: string, runs: Run[], metrics: string[], extra: R
  * The overview of every metric of these runs (whole step range). With `onPart`, metrics are read one per
  * call in the given order and each part is handed over as it arrives.
  */
-export async function loadOverview(project: string, runs: Run[], metrics: string[], onPart?: (part: SeriesTable) => void): Promise<SeriesTable> {
+export async function loadOverview(project: string, runs: Run[], metrics: string[], times: boolean, onPart?: (part: SeriesTable) => void): Promise<SeriesTable> {
   if (!runs.length || !metrics.length) return new Map()
-  return history(project, runs, metrics, { max_points: OVERVIEW_POINTS, downsample: 'minmax' }, onPart)
+  return history(project, runs, metrics, { max_points: OVERVIEW_POINTS, downsample: 'minmax', timestamps: times }, onPart)
 }
 
 /** A finer view of the step range [min, max]: the server downsamples only the points inside it. */
 export async function loadRange(project: string, runs: Run[], metrics: string[], min: number, max: number): Promise<SeriesTable> {
   if (!runs.length || !metrics.length) return new Map()
-  return history(project, runs, metrics, { min_step: Math.floor(min), max_step: Math.ceil(max), max_points: OVERVIEW_POINTS, downsample: 'minmax' })
+  return history(project, runs, metrics, { min_step: Math.floor(min), max_step: Math.ceil(max), max_points: OVERVIEW_POINTS, downsample: 'minmax', timestamps: false })
 }
 
 /** Points after `after` (a step) for each run: the live increment. */
-export async function loadSince(project: string, runs: { run: Run; after: number }[], metrics: string[]): Promise<SeriesTable> {
+export async function loadSince(project: string, runs: { run: Run; after: number }[], metrics: string[], times: boolean): Promise<SeriesTable> {
   const table: SeriesTable = new Map()
   if (!runs.length || !metrics.length) return table
   await Promise.all(runs.map(async ({ run, after }) => {
-    const t = await history(project, [run], metrics, { min_step: after + 1, max_points: LIVE_POINTS, downsample: 'minmax' })
+    const t = await history(project, [run], metrics, { min_step: after + 1, max_points: LIVE_POINTS, downsample: 'minmax', timestamps: times })
     for (const [m, byRun] of t) for (const [k, s] of byRun) put(table, m, k, s)
   }))
   return table
@@ -111,7 +111,7 @@ export function appendSeries(base: Series, extra: Series): void {
     if (extra.steps[i]! <= last) continue
     base.steps.push(extra.steps[i]!)
     base.values.push(extra.values[i]!)
-    base.times.push(extra.times[i]!)
+    if (extra.times.length) base.times.push(extra.times[i]!)
   }
   if (base.total !== undefined && extra.total !== undefined) base.total += extra.total
 }

@@ -5,7 +5,7 @@
  * missing: the data's own end is used), `log_y=1`, `smoothing=0.6`, and run names in `runs`.
  */
 
-export const TABS = ['metrics', 'system', 'media', 'tables', 'histograms', 'reports', 'runs', 'config'] as const
+export const TABS = ['metrics', 'system', 'media', 'tables', 'histograms', 'reports', 'traces', 'runs', 'config'] as const
 export type Tab = (typeof TABS)[number]
 
 export interface ViewState {

@@ -56,7 +56,7 @@ test('every src/ module has a test at the mirrored path, or is exercised through
     // The dashboard's browser code runs in headless Chromium in test/web/dashboard.test.ts; its build-time
     // bundler is asserted through the route in test/transports/http/dashboard.test.ts.
     'web/bundle.ts', 'web/main.ts', 'web/api.ts', 'web/chart.ts', 'web/dom.ts', 'web/dialogs.ts', 'web/markdown.ts',
-    'web/model.ts', 'web/panels.ts', 'web/runs-table.ts'])
+    'web/model.ts', 'web/panels.ts', 'web/runs-table.ts', 'web/traces.ts'])
   const missing: string[] = []
   for (const file of files(SRC)) {
     const rel = relative(SRC, file)

@@ -27,6 +27,14 @@ describe('get_metric_history', () => {
     expect(loss.timestamps[loss.steps.indexOf(600)]).toBe(ts(0, 600))
   })
 
+  test('timestamps: false leaves the timestamps out and nothing else', async () => {
+    const body = { project: LAB, runs: ['spiky'], metrics: ['loss'], max_points: 50 }
+    const full = (await call('get_metric_history', body)).json.data.series[0]
+    const lean = (await call('get_metric_history', { ...body, timestamps: false })).json.data.series[0]
+    expect(lean.timestamps).toEqual([])
+    expect({ ...lean, timestamps: full.timestamps }).toEqual(full)
+  })
+
   test('NaN and Inf: counted, first step reported, kept as null', async () => {
     const r = await call('get_metric_history', { project: LAB, runs: ['nan-run'], metrics: ['loss'], max_points: 20 })
     const s = r.json.data.series[0]

@@ -51,6 +51,23 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
         logs.push({ project: 'long', run: 'long-run', step: s, metrics: { 'long/value': s === SPIKE_STEP ? 100 : Math.sin(s / 300) } })
       expect((await write('bulk_log', { logs, hf_token: null })).status).toBe(200)
     }
+    // A chat project with traces (two runs; tool calls, a long answer, metadata) written through our own API.
+    const chat = (step: number, i: number) => ({
+      _type: 'trackio.trace',
+      messages: [
+        { role: 'system', content: 'You are a careful assistant.' },
+        { role: 'user', content: `Question ${step}.${i}: what is ${step} + ${i}?` },
+        { role: 'assistant', content: null, tool_calls: [{ id: `call_${step}_${i}`, type: 'function', function: { name: 'add', arguments: JSON.stringify({ a: step, b: i }) } }] },
+        { role: 'tool', tool_call_id: `call_${step}_${i}`, content: String(step + i) },
+        { role: 'assistant', content: `The answer is ${step + i}.` + (i === 2 ? ' '.repeat(10) + 'Details. '.repeat(80) : '') },
+      ],
+      metadata: { model: 'toy-1', latency_ms: 10 + step, temperature: 0.2 },
+    })
+    for (const run of ['agent-a', 'agent-b']) {
+      const logs = []
+      for (let step = 0; step < 3; step++) logs.push({ project: 'chat', run, step, metrics: { reward: step / 10, conv: run === 'agent-a' ? [chat(step, 1), chat(step, 2)] : chat(step, 3) } })
+      expect((await write('bulk_log', { logs, hf_token: null })).status).toBe(200)
+    }
     browser = await puppeteer.launch({
       executablePath: chromium!,
       headless: true,
@@ -77,7 +94,8 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     await page.close()
   })
 
-  test('picking a project shows its runs', async () => {
+  test('picking a project shows its runs (one request for all of them, none per run)', async () => {
+    requests.length = 0
     const page = await open('/')
     await page.waitForSelector('#project option[value="image-classification"]')
     await page.select('#project', 'image-classification')
@@ -86,7 +104,83 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     const runs = (await read('get_runs_for_project', { project: 'image-classification' })) as { name: string }[]
     expect(names).toEqual(runs.map((r) => r.name))
     expect(new URL(page.url()).searchParams.get('project')).toBe('image-classification')
+    await page.waitForSelector('figure.chart canvas')
+    const tools = requests.map((r) => new URL(r.url).pathname).filter((p) => p.startsWith('/api/'))
+    expect(tools.filter((t) => t === '/api/get_runs_overview')).toHaveLength(1)
+    expect(tools.filter((t) => t === '/api/get_run_summary' || t === '/api/get_runs_for_project')).toEqual([])
+    // Charts by step ask for steps and values only: no timestamps.
+    const history = requests.filter((r) => r.url.endsWith('/api/get_metric_history')).map((r) => JSON.parse(r.body!))
+    expect(history.length).toBeGreaterThan(0)
+    for (const q of history) expect(q.timestamps).toBe(false)
     await page.close()
+  })
+
+  test('nested metric dicts are charted as a/b names in their own section, with the logged values', async () => {
+    const page = await open('/?project=image-classification')
+    const chart = 'figure.chart[data-metric="val/loss"]'
+    await page.waitForSelector(`${chart}[data-series="3"]`)
+    const sections = await page.$$eval('.section > summary', (s) => s.map((x) => x.firstChild?.textContent))
+    expect(sections).toEqual(['Charts', 'val'])
+    expect(await page.$$eval('.section:last-child figure.chart', (c) => c.map((x) => (x as any).dataset.metric))).toEqual(['val/acc', 'val/loss'])
+    const runs = (await read('get_runs_for_project', { project: 'image-classification' })) as { id: string; name: string }[]
+    for (const r of runs) {
+      const logs = (await read('get_logs', { project: 'image-classification', run: r.name, run_id: r.id })) as any[]
+      const last = logs.filter((l) => typeof l.val?.loss === 'number').reduce((a, b) => (b.step >= a.step ? b : a))
+      expect(Number(await page.$eval(`${chart} .legend li[data-run="${r.id}"]`, (li) => (li as any).dataset.last))).toBe(last.val.loss)
+    }
+    await page.$eval('.section:last-child', (s) => s.scrollIntoView())
+    await shot(page, 'nested')
+    await page.close()
+  })
+
+  test('the Traces tab: only where a project has traces; search, open a conversation, the step filter', async () => {
+    const plain = await open('/?project=llm-finetune')
+    await plain.waitForSelector('#tab-metrics')
+    await plain.waitForFunction(() => document.querySelector('#tab-system'))
+    await new Promise((r) => setTimeout(r, 300))
+    expect(await plain.$('#tab-traces')).toBeNull()
+    await plain.close()
+
+    const page = await open('/?project=chat')
+    await page.waitForSelector('#tab-traces')
+    await page.click('#tab-traces')
+    await page.waitForSelector('[data-panel="traces"] tr.trace-row')
+    // 3 steps x (2 traces in agent-a + 1 in agent-b).
+    expect(await page.$$eval('tr.trace-row', (r) => r.length)).toBe(9)
+    expect(await page.$eval('[data-panel="traces"] .count', (c) => c.textContent)).toBe('9 traces')
+    const first = await page.$eval('tr.trace-row', (r) => r.textContent)
+    expect(first).toMatch(/Question \d\.\d: what is \d \+ \d\?/)
+    expect(first).toContain('The answer is')
+    await page.click('tr.trace-row')
+    await page.waitForSelector('.trace-open .message[data-role="tool"]')
+    const roles = await page.$$eval('.trace-open .message', (m) => m.map((x) => (x as any).dataset.role))
+    expect(roles).toEqual(['system', 'user', 'assistant', 'tool', 'assistant'])
+    expect(await page.$eval('.trace-open .tool-block', (b) => b.textContent)).toMatch(/^add\(\{\s+"a": \d,\s+"b": \d\s+\}\)$/)
+    expect(await page.$eval('.trace-open .trace-meta', (m) => m.textContent)).toContain('toy-1')
+    await shot(page, 'traces')
+    // Search goes to the server (get_traces' search); the step filter too.
+    const before = requests.length
+    await page.type('input[aria-label="Search traces"]', 'question 1.2')
+    await page.waitForFunction(() => document.querySelectorAll('tr.trace-row').length === 1)
+    expect(requests.slice(before).some((r) => r.url.endsWith('/api/get_traces') && JSON.parse(r.body!).search === 'question 1.2')).toBe(true)
+    await page.$eval('input[aria-label="Search traces"]', (i: any) => (i.value = ''))
+    await page.type('input[aria-label="Search traces"]', ' ')
+    await page.waitForFunction(() => document.querySelectorAll('tr.trace-row').length === 9)
+    await page.select('select[aria-label="Step"]', '1')
+    await page.waitForFunction(() => document.querySelectorAll('tr.trace-row').length === 3)
+    expect(await page.$$eval('tr.trace-row td:nth-child(4)', (c) => c.map((x) => x.textContent))).toEqual(['1', '1', '1'])
+    // A trace logged while the tab is open appears live.
+    await page.select('select[aria-label="Step"]', '')
+    await page.waitForFunction(() => document.querySelectorAll('tr.trace-row').length === 9)
+    expect((await write('bulk_log', { logs: [{ project: 'chat', run: 'agent-b', step: 3, metrics: { conv: { _type: 'trackio.trace', messages: [{ role: 'user', content: 'late question' }] } } }], hf_token: null })).status).toBe(200)
+    await page.waitForFunction(() => [...document.querySelectorAll('tr.trace-row')].some((r) => r.textContent?.includes('late question')), { timeout: 10_000 })
+    await page.close()
+
+    // A trace logged by Trackio itself (the media-project fixture).
+    const fixture = await open('/?project=media-project&tab=traces')
+    await fixture.waitForSelector('tr.trace-row')
+    expect(await fixture.$eval('tr.trace-row', (r) => r.textContent)).toContain('What is 2+2?')
+    await fixture.close()
   })
 
   test('a chart draws one series per selected run with the right last values', async () => {
@@ -289,6 +383,38 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     await reports.waitForSelector('.chart-grid.system figure.chart canvas')
     await shot(reports, 'system')
     await reports.close()
+  })
+
+  test('every main view in the light and the dark theme (screenshots)', async () => {
+    const views: [string, string, string][] = [
+      ['metrics', '/?project=llm-finetune', 'figure.chart canvas'],
+      ['system', '/?project=llm-finetune&tab=system', '.chart-grid.system figure.chart canvas'],
+      ['media', '/?project=media-project&tab=media', '[data-panel="media"] img'],
+      ['tables', '/?project=media-project&tab=tables', '[data-panel="tables"] tbody tr'],
+      ['histograms', '/?project=media-project&tab=histograms', '[data-panel="histograms"] svg rect'],
+      ['reports', '/?project=llm-finetune&tab=reports', '.alerts li'],
+      ['traces', '/?project=chat&tab=traces', 'tr.trace-row'],
+      ['runs', '/?project=image-classification&tab=runs', 'tr[data-run]'],
+      ['config', '/?project=image-classification&tab=config', '.config .tree'],
+    ]
+    for (const theme of ['light', 'dark']) {
+      const context = await browser.createBrowserContext()
+      for (const [name, path, ready] of views) {
+        const page = await context.newPage()
+        await page.setViewport({ width: 1280, height: 860 })
+        await page.evaluateOnNewDocument((t) => (globalThis as any).localStorage.setItem('trackio-theme', t), theme)
+        await page.goto(server.url + path, { waitUntil: 'networkidle0' })
+        await page.waitForSelector(ready)
+        expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme)
+        if (name === 'traces') {
+          await page.click('tr.trace-row')
+          await page.waitForSelector('.trace-open .message')
+        }
+        await shot(page, `${name}-${theme}`)
+        await page.close()
+      }
+      await context.close()
+    }
   })
 
   test('dark theme and a narrow screen', async () => {

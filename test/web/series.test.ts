@@ -18,3 +18,10 @@ test('a live increment appends only the steps after the last one held', () => {
   expect(base.values).toEqual([1, 2, 3, 4, null])
   expect(base.times).toEqual([10, 11, 12, 13, 14])
 })
+
+test('series read without timestamps (charts by step) stay without them when live points arrive', () => {
+  const base: Series = { steps: [0, 1], values: [1, 2], times: [] }
+  appendSeries(base, { steps: [2], values: [3], times: [] })
+  expect(base.steps).toEqual([0, 1, 2])
+  expect(base.times).toEqual([])
+})
