@@ -64,8 +64,11 @@ async function startServer(dir: string): Promise<{ url: string; stop: () => Prom
   return { url: m[1]!, stop: async () => void (proc.kill(), await proc.exited) }
 }
 
-/** Load `path` in a fresh context (empty cache); time to first chart (ms from navigation) and bytes until idle. */
-async function firstView(browser: Browser, base: string, path: string, expectSeries: number): Promise<{ ms: number; bytes: number; requests: number }> {
+/**
+ * Load `path` in a fresh context (empty cache): time to the first chart and to every chart drawn (ms from
+ * navigation), the number of charts, and bytes until idle.
+ */
+async function firstView(browser: Browser, base: string, path: string, expectSeries: number): Promise<{ ms: number; allMs: number; charts: number; bytes: number; requests: number }> {
   const context = await browser.createBrowserContext()
   const page = await context.newPage()
   await page.setViewport({ width: 1280, height: 900 })
@@ -81,8 +84,11 @@ async function firstView(browser: Browser, base: string, path: string, expectSer
   await page.goto(base + path, { waitUntil: 'networkidle0' })
   await page.waitForFunction((n) => document.body.dataset.firstChart && document.querySelectorAll(`figure.chart[data-series="${n}"]`).length > 0, {}, expectSeries)
   const ms = Number(await page.evaluate(() => document.body.dataset.firstChart))
+  await page.waitForFunction(() => document.body.dataset.allCharts)
+  const allMs = Number(await page.evaluate(() => document.body.dataset.allCharts))
+  const charts = Number(await page.evaluate(() => document.querySelectorAll('figure.chart canvas').length))
   await context.close()
-  return { ms, bytes, requests }
+  return { ms, allMs, charts, bytes, requests }
 }
 
 async function assetSizes(base: string): Promise<{ js: number; css: number; jsGz: number; cssGz: number; html: number }> {
@@ -160,13 +166,13 @@ async function main(): Promise<void> {
     ]
     const sizes = await assetSizes(server.url)
     console.log(`\nDashboard bench (${SAMPLES} samples each, empty cache, headless Chromium, median)\n`)
-    console.log('| first view | time to first chart | bytes transferred | requests |')
-    console.log('|---|---:|---:|---:|')
+    console.log('| first view | time to first chart | time to all charts (charts) | bytes transferred | requests |')
+    console.log('|---|---:|---:|---:|---:|')
     for (const s of scenarios) {
       await firstView(browser, server.url, s.path, s.series) // warm the server's caches once
       const got = []
       for (let i = 0; i < SAMPLES; i++) got.push(await firstView(browser, server.url, s.path, s.series))
-      console.log(`| ${s.name} | ${median(got.map((g) => g.ms)).toFixed(0)} ms | ${kb(median(got.map((g) => g.bytes)))} | ${median(got.map((g) => g.requests))} |`)
+      console.log(`| ${s.name} | ${median(got.map((g) => g.ms)).toFixed(0)} ms | ${median(got.map((g) => g.allMs)).toFixed(0)} ms (${got[0]!.charts}) | ${kb(median(got.map((g) => g.bytes)))} | ${median(got.map((g) => g.requests))} |`)
     }
     console.log(`\n| page asset | raw | gzip |\n|---|---:|---:|`)
     console.log(`| JS (uPlot included) | ${kb(sizes.js)} | ${kb(sizes.jsGz)} |`)

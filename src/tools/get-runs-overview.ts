@@ -2,13 +2,14 @@ import { z } from 'zod'
 import { allRuns } from '../analysis/runs'
 import { runConfig, runStats } from '../storage/read/metrics'
 import { chartKeys } from '../storage/read/nested'
+import { traceSteps } from '../storage/read/traces'
 import { defineTool, looseObject, projectArg } from './core/define'
 import { readProject } from './core/read-project'
 
 export default defineTool({
   name: 'get_runs_overview',
   description:
-    'Every run of a project in one call, as a dashboard lists them: id, name, created_at, number of logged rows, last step, config, and the metric names a chart can draw.',
+    'Every run of a project in one call, as a dashboard lists them: id, name, created_at, number of logged rows, last step, config, the metric names a chart can draw, and how many traces it logged.',
   notes:
     '`metrics` holds the top-level keys with a numeric value (NaN/Infinity included) and, for nested dicts, each numeric leaf named by its keys joined with `/` ' +
     '(`{"val": {"loss": 1.0}}` gives `val/loss`; a top-level key of the same name wins). Those names work in get_metric_history, list_runs, compare_runs, ' +
@@ -25,6 +26,7 @@ export default defineTool({
         last_step: z.int().nullable(),
         config: looseObject.nullable(),
         metrics: z.array(z.string()),
+        traces: z.int().describe('Traces (trackio.Trace) the run logged; get_traces lists them.'),
       }),
     ),
   }),
@@ -46,6 +48,7 @@ export default defineTool({
           last_step: stats.lastStep,
           config: runConfig(p, r.filter, r.name),
           metrics: [...keys.numeric, ...keys.nested.keys()],
+          traces: traceSteps(p, r.name, r.id).total,
         }
       }),
     })),

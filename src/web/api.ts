@@ -46,15 +46,8 @@ export interface RunOverview {
   last_step: number | null
   config: Record<string, unknown> | null
   metrics: string[]
-}
-
-/** What get_tab_availability says a project holds. */
-export interface TabAvailability {
-  metrics: boolean
-  system: boolean
-  traces: boolean
-  media: boolean
-  reports: boolean
+  /** Traces the run logged. */
+  traces: number
 }
 
 /** One trace as get_traces answers it (an LLM conversation logged with trackio.Trace). */

@@ -1,5 +1,5 @@
 /** The Trackio dashboard: projects, runs, metric charts, the other Trackio tabs, live updates. */
-import { ApiError, call, getVersion, type Alert, type RunOverview, type RunRecord, type Settings, type TabAvailability } from './api'
+import { ApiError, call, getVersion, type Alert, type RunOverview, type RunRecord, type Settings } from './api'
 import { MetricChart, type ChartRun, type ChartView } from './chart'
 import { confirmDialog, promptDialog } from './dialogs'
 import { h, nodes } from './dom'
@@ -38,8 +38,6 @@ let loadingOverview = false
 let firstChartMarked = false
 /** Whether the overview series carry timestamps (read only for a chart by wall time). */
 let overviewTimes = false
-/** What the open project holds (the Traces tab shows only where there are traces). */
-let available: TabAvailability | null = null
 const tracesView = new TracesView()
 
 /** Replace (not push) the address while the view changes continuously (zoom, typing); push on navigation. */
@@ -224,12 +222,6 @@ async function openProject(): Promise<void> {
     // The cursor is taken before anything is read: whatever is written meanwhile comes as a change.
     const early = prefetched?.project === project ? prefetched : null
     prefetched = null
-    available = null
-    void call<TabAvailability>('get_tab_availability', { project }).then((a) => {
-      if (seq !== loadSeq) return
-      available = a
-      renderTabs()
-    }, () => {})
     const [list, cursor] = await Promise.all([
       early?.runs ?? runsOverview(project),
       early?.cursor ?? call<{ cursor: string }>('get_changes', { project }).then((c) => c.cursor),
@@ -369,7 +361,7 @@ function renderRunList(): void {
 function renderTabs(): void {
   tabBar.hidden = !state.project || !projects.length
   // Traces only where the project has them (Trackio's dashboard shows the tab the same way).
-  const tabs = TABS.filter((t) => t !== 'traces' || available?.traces || state.tab === 'traces')
+  const tabs = TABS.filter((t) => t !== 'traces' || runs.some((r) => r.summary?.traces) || state.tab === 'traces')
   tabBar.replaceChildren(...tabs.map((t) => h('button', {
     type: 'button', role: 'tab', id: `tab-${t}`, 'aria-selected': String(state.tab === t), tabindex: state.tab === t ? 0 : -1, 'data-tab': t,
     onclick: () => {

@@ -14,6 +14,7 @@ describe('get_runs_overview', () => {
       expect(r.num_logs).toBe(s.num_logs)
       expect(r.last_step).toBe(s.last_step)
       expect(r.config).toEqual(s.config)
+      expect(r.traces).toBe(0)
       // Only numeric keys: every summary metric that has a number somewhere.
       expect(r.metrics).toEqual(['lr', 'tokens_per_sec', 'train/loss', 'train/perplexity'].filter((m) => s.metrics.includes(m)))
     }
@@ -34,6 +35,8 @@ describe('get_runs_overview', () => {
   test('media, histograms and tables are no metrics; typed values inside dicts neither', async () => {
     const overview = await data('get_runs_overview', { project: 'media-project' })
     for (const r of overview.runs) for (const m of r.metrics) expect(['scalar']).toContain(m)
+    // The fixture's one trace, logged by Trackio.
+    expect(overview.runs.map((r: any) => [r.name, r.traces])).toEqual([['media-run', 1], ['media-new-name', 0]])
     const dir = tempDir()
     const w = appCaller(dir)
     const metrics = { top: 1.5, train: { loss: 0.5, deep: { x: 2 }, img: { _type: 'trackio.image', file_path: 'a.png', caption: null, n: 3 }, list: [1, 2], text: 'hi', nan: 'NaN' }, 'train/loss': 9 }
