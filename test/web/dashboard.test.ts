@@ -205,6 +205,23 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     await page.close()
   })
 
+  test('a wall-time x axis reads the series again, this time with timestamps', async () => {
+    const page = await open('/?project=llm-finetune')
+    const chart = 'figure.chart[data-metric="train/loss"]'
+    await page.waitForSelector(`${chart}[data-series="3"]`)
+    const stepMax = Number(await page.$eval(chart, (f) => (f as any).dataset.xmax))
+    expect(stepMax).toBeLessThan(1000)
+    const before = requests.length
+    await page.select('select[aria-label="X axis"]', 'time')
+    // Seconds since the epoch on the x axis once the timed series arrive.
+    await page.waitForFunction((sel) => Number(document.querySelector(sel)?.dataset.xmax) > 1e9, {}, chart)
+    const asked = requests.slice(before).filter((r) => r.url.endsWith('/api/get_metric_history')).map((r) => JSON.parse(r.body!))
+    expect(asked.length).toBeGreaterThan(0)
+    for (const q of asked) expect(q.timestamps).toBe(true)
+    expect(new URL(page.url()).searchParams.get('x')).toBe('time')
+    await page.close()
+  })
+
   test('zooming asks the server for a finer view of the visible range, and the spike stays visible', async () => {
     const page = await open('/?project=long')
     const chart = 'figure.chart[data-metric="long/value"]'

@@ -78,60 +78,99 @@ function sorted(nested: Map<string, string[]>, numeric: string[]): ChartKeys {
   return { numeric: numeric.sort(compareCodePoints), nested: new Map(names.map((n) => [n, nested.get(n)!])) }
 }
 
-/** The run's chartable names (memoised until the database changes). */
+/** What a scan of a run's rows found, up to its row count and highest rowid. */
+interface KeyScan {
+  count: number
+  high: number
+  numeric: Set<string>
+  nested: Map<string, string[]>
+  /** Paths (JSON of their keys) of typed values seen: leaves below them are not metrics. */
+  typed: Set<string>
+}
+
+/**
+ * Scans by run, kept across database changes: rows are appended far more often than anything else, so a
+ * run that grew is scanned from its previous highest rowid on (a dashboard re-reads the names while a run
+ * logs). Anything else (rows deleted, a rename) scans the run again. Small: names only.
+ */
+const scans = new Map<string, KeyScan>()
+const MAX_SCANS = 4096
+
+function scanRows(p: ProjectDb, f: RunFilter, s: KeyScan, after: number): void {
+  const dicts = new Set<string>()
+  const rows = p.db
+    .query(`SELECT DISTINCT j.key, j.type, CASE WHEN j.type = 'text' THEN j.value END FROM metrics m, json_each(CAST(m.metrics AS TEXT)) j WHERE m.${where(f)} AND m.rowid > ?`)
+    .values(f.value, after)
+  for (const [key, type, text] of rows) {
+    const k = String(key)
+    if (RESERVED.has(k)) continue
+    if (type === 'integer' || type === 'real' || (type === 'text' && NUMERIC_TEXT.has(String(text)))) s.numeric.add(k)
+    else if (type === 'object') dicts.add(k)
+  }
+  for (const d of dicts) {
+    const top = nestedPath([d])
+    const leaves = p.db
+      .query(
+        `SELECT DISTINCT t.path, t.key, t.type FROM metrics m, json_tree(CAST(m.metrics AS TEXT), ?) t
+         WHERE m.${where(f)} AND m.rowid > ? AND json_type(CAST(m.metrics AS TEXT), ?) = 'object' AND (t.type IN ('integer', 'real') OR t.key = '_type')`,
+      )
+      .values(top, f.value, after, top)
+    for (const [path, key] of leaves) if (key === '_type') s.typed.add(JSON.stringify(parsePath(String(path))))
+    for (const [path, key, type] of leaves) {
+      if (key === '_type' || (type !== 'integer' && type !== 'real')) continue
+      const parent = parsePath(String(path))
+      if (!parent || typeof key !== 'string') continue
+      // A leaf inside a typed value (or below one) is part of that value, not a metric.
+      let inTyped = false
+      for (let i = 1; i <= parent.length && !inTyped; i++) inTyped = s.typed.has(JSON.stringify(parent.slice(0, i)))
+      if (inTyped) continue
+      const keys = [...parent, key]
+      const name = keys.join('/')
+      if (!s.nested.has(name)) s.nested.set(name, keys)
+    }
+  }
+}
+
+/** Rows SQLite's JSON cannot read (bare NaN tokens of old writers): decoded here instead. */
+function scanDecoded(p: ProjectDb, f: RunFilter, s: KeyScan): void {
+  for (const [m] of p.db.query(`SELECT metrics FROM metrics WHERE ${where(f)}`).values(f.value)) {
+    const row: JsonObject = decodeObject(m)
+    for (const [k, v] of row) {
+      if (RESERVED.has(k)) continue
+      if (v instanceof Map) walk(v, [k], s.nested)
+      else if (isNumber(v)) s.numeric.add(k)
+    }
+  }
+}
+
+/** The run's chartable names (memoised until the database changes; a grown run is scanned from where it was). */
 export function chartKeys(p: ProjectDb, f: RunFilter): ChartKeys {
   if (!p.hasTable('metrics')) return { numeric: [], nested: new Map() }
   return p.memo(`chart-keys:${f.column}:${f.value}`, () => {
+    const key = `${p.paths.db}\u0000${p.inode}\u0000${f.column}\u0000${f.value}`
+    const [count, high] = p.db.query(`SELECT COUNT(*), IFNULL(MAX(rowid), -1) FROM metrics WHERE ${where(f)}`).values(f.value)[0]!.map(Number) as [number, number]
+    let s = scans.get(key)
+    scans.delete(key)
     try {
-      const numeric: string[] = []
-      const dicts: string[] = []
-      const rows = p.db
-        .query(`SELECT DISTINCT j.key, j.type, CASE WHEN j.type = 'text' THEN j.value END FROM metrics m, json_each(CAST(m.metrics AS TEXT)) j WHERE m.${where(f)}`)
-        .values(f.value)
-      for (const [key, type, text] of rows) {
-        const k = String(key)
-        if (RESERVED.has(k)) continue
-        if (type === 'integer' || type === 'real' || (type === 'text' && NUMERIC_TEXT.has(String(text)))) numeric.push(k)
-        else if (type === 'object') dicts.push(k)
+      if (s && !(s.count === count && s.high === high)) {
+        const added = Number(p.db.query(`SELECT COUNT(*) FROM metrics WHERE ${where(f)} AND rowid > ?`).values(f.value, s.high)[0]![0])
+        if (high > s.high && s.count + added === count) scanRows(p, f, s, s.high)
+        else s = undefined
       }
-      const nested = new Map<string, string[]>()
-      for (const d of new Set(dicts)) {
-        const top = nestedPath([d])
-        const leaves = p.db
-          .query(
-            `SELECT DISTINCT t.path, t.key, t.type FROM metrics m, json_tree(CAST(m.metrics AS TEXT), ?) t
-             WHERE m.${where(f)} AND json_type(CAST(m.metrics AS TEXT), ?) = 'object' AND (t.type IN ('integer', 'real') OR t.key = '_type')`,
-          )
-          .values(top, f.value, top)
-        const typed = new Set(leaves.filter(([, key]) => key === '_type').map(([path]) => JSON.stringify(parsePath(String(path)))))
-        for (const [path, key, type] of leaves) {
-          if (key === '_type' || (type !== 'integer' && type !== 'real')) continue
-          const parent = parsePath(String(path))
-          if (!parent || typeof key !== 'string') continue
-          // A leaf inside a typed value (or below one) is part of that value, not a metric.
-          let inTyped = false
-          for (let i = 1; i <= parent.length && !inTyped; i++) inTyped = typed.has(JSON.stringify(parent.slice(0, i)))
-          if (inTyped) continue
-          const keys = [...parent, key]
-          const name = keys.join('/')
-          if (!nested.has(name)) nested.set(name, keys)
-        }
+      if (!s) {
+        s = { count, high, numeric: new Set(), nested: new Map(), typed: new Set() }
+        scanRows(p, f, s, -1)
       }
-      return sorted(nested, [...new Set(numeric)])
     } catch (err) {
       if (!isMalformedJson(err)) throw err
-      const numeric = new Set<string>()
-      const nested = new Map<string, string[]>()
-      for (const [m] of p.db.query(`SELECT metrics FROM metrics WHERE ${where(f)}`).values(f.value)) {
-        const row: JsonObject = decodeObject(m)
-        for (const [k, v] of row) {
-          if (RESERVED.has(k)) continue
-          if (v instanceof Map) walk(v, [k], nested)
-          else if (isNumber(v)) numeric.add(k)
-        }
-      }
-      return sorted(nested, [...numeric])
+      s = { count, high, numeric: new Set(), nested: new Map(), typed: new Set() }
+      scanDecoded(p, f, s)
     }
+    s.count = count
+    s.high = high
+    scans.set(key, s)
+    if (scans.size > MAX_SCANS) scans.delete(scans.keys().next().value!)
+    return sorted(new Map(s.nested), [...s.numeric])
   })
 }
 

@@ -41,3 +41,20 @@ test('nested NaN tokens are charted as NaN; strings are skipped', async () => {
   expect(pts.values).toEqual([0.5, NaN])
   expect(pts.skipped).toBe(1)
 })
+
+test('a run that grows is scanned from where it was: new names appear, a deleted and re-logged run starts over', async () => {
+  const dir = tempDir()
+  const call = appCaller(dir)
+  const log = async (step: number, metrics: Record<string, unknown>) =>
+    expect((await call('bulk_log', { logs: [{ project: 'g', run: 'r', step, metrics }], hf_token: null }, WRITE_HEADERS)).status).toBe(200)
+  await log(0, { a: 1, d: { x: 1 } })
+  const p = new Storage(dir).project('g')!
+  const f = { column: 'run_name' as const, value: 'r' }
+  const names = () => p.read(() => { const k = chartKeys(p, f); return [...k.numeric, ...k.nested.keys()] })
+  expect(names()).toEqual(['a', 'd/x'])
+  await log(1, { b: 2, d: { y: 2, img: { _type: 'trackio.image', file_path: 'x.png', n: 1 } } })
+  expect(names()).toEqual(['a', 'b', 'd/x', 'd/y'])
+  expect((await call('delete_run', { project: 'g', run: 'r' }, WRITE_HEADERS)).json.data).toBe(true)
+  await log(0, { c: 3 })
+  expect(names()).toEqual(['c'])
+})
