@@ -27,6 +27,13 @@ export interface Series {
 export type SeriesTable = Map<string, Map<string, Series>>
 
 export const OVERVIEW_POINTS = 500
+/** Points one chart holds over all its runs: many overlaid runs get fewer points each (never under 200). */
+const CHART_POINTS = 6000
+
+/** Points per series for a chart of `runs` runs: 500, or fewer when many runs share the chart. */
+export function pointsPerSeries(runs: number): number {
+  return Math.max(200, Math.min(OVERVIEW_POINTS, Math.floor(CHART_POINTS / Math.max(1, runs))))
+}
 /** Most points per series one live read returns (a burst larger than this arrives downsampled). */
 const LIVE_POINTS = 5000
 
@@ -84,13 +91,13 @@ async function history(project: string, runs: Run[], metrics: string[], extra: R
  */
 export async function loadOverview(project: string, runs: Run[], metrics: string[], times: boolean, onPart?: (part: SeriesTable) => void): Promise<SeriesTable> {
   if (!runs.length || !metrics.length) return new Map()
-  return history(project, runs, metrics, { max_points: OVERVIEW_POINTS, downsample: 'minmax', timestamps: times }, onPart)
+  return history(project, runs, metrics, { max_points: pointsPerSeries(runs.length), downsample: 'minmax', timestamps: times }, onPart)
 }
 
 /** A finer view of the step range [min, max]: the server downsamples only the points inside it. */
 export async function loadRange(project: string, runs: Run[], metrics: string[], min: number, max: number): Promise<SeriesTable> {
   if (!runs.length || !metrics.length) return new Map()
-  return history(project, runs, metrics, { min_step: Math.floor(min), max_step: Math.ceil(max), max_points: OVERVIEW_POINTS, downsample: 'minmax', timestamps: false })
+  return history(project, runs, metrics, { min_step: Math.floor(min), max_step: Math.ceil(max), max_points: pointsPerSeries(runs.length), downsample: 'minmax', timestamps: false })
 }
 
 /** Points after `after` (a step) for each run: the live increment. */

@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { appendSeries, ema, type Series } from '../../src/web/series'
+import { appendSeries, ema, pointsPerSeries, type Series } from '../../src/web/series'
 
 test('EMA smoothing is debiased (first point kept) and passes gaps through', () => {
   expect(ema([1, 2, 3], 0)).toEqual([1, 2, 3])
@@ -24,4 +24,11 @@ test('series read without timestamps (charts by step) stay without them when liv
   appendSeries(base, { steps: [2], values: [3], times: [] })
   expect(base.steps).toEqual([0, 1, 2])
   expect(base.times).toEqual([])
+})
+
+test('a chart of many runs asks fewer points per run, within 200..500', () => {
+  expect(pointsPerSeries(1)).toBe(500)
+  expect(pointsPerSeries(12)).toBe(500)
+  expect(pointsPerSeries(21)).toBe(285)
+  expect(pointsPerSeries(100)).toBe(200)
 })
