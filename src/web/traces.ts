@@ -155,7 +155,7 @@ export class TracesView {
     if (this.step !== null && !merged.has(this.step)) this.step = null
     this.stepSelect.replaceChildren(h('option', { value: '', selected: this.step === null }, `All steps (${this.total})`),
       ...this.steps.map((s) => h('option', { value: String(s.step), selected: s.step === this.step }, `Step ${s.step} (${s.count})`)))
-    this.renderCount()
+    if (!this.search) this.renderCount()
   }
 
   /** Traces matching the filters: how many there are, as far as the per-step counts tell (search narrows it). */
@@ -163,9 +163,10 @@ export class TracesView {
     return this.step === null ? this.total : (this.steps.find((s) => s.step === this.step)?.count ?? 0)
   }
 
-  private renderCount(shown?: number): void {
+  /** The count next to the filters; with a search (which the per-step counts do not know) the matches seen so far. */
+  private renderCount(seen?: number, more = false): void {
     const n = this.matching()
-    this.count.textContent = this.search ? `${shown ?? 0}${shown === PAGE_SIZE ? '+' : ''} matching on this page` : `${n} trace${n === 1 ? '' : 's'}`
+    this.count.textContent = this.search && seen !== undefined ? `${seen}${more ? '+' : ''} matching` : `${n} trace${n === 1 ? '' : 's'}`
   }
 
   private async load(): Promise<void> {
@@ -180,7 +181,7 @@ export class TracesView {
     if (!single) list = list.slice(offset)
     const more = list.length > PAGE_SIZE
     list = list.slice(0, PAGE_SIZE)
-    this.renderCount(list.length)
+    this.renderCount(offset + list.length, more)
     this.renderList(list, more)
   }
 

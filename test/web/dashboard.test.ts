@@ -162,6 +162,7 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     const before = requests.length
     await page.type('input[aria-label="Search traces"]', 'question 1.2')
     await page.waitForFunction(() => document.querySelectorAll('tr.trace-row').length === 1)
+    expect(await page.$eval('[data-panel="traces"] .count', (c) => c.textContent)).toBe('1 matching')
     expect(requests.slice(before).some((r) => r.url.endsWith('/api/get_traces') && JSON.parse(r.body!).search === 'question 1.2')).toBe(true)
     await page.$eval('input[aria-label="Search traces"]', (i: any) => (i.value = ''))
     await page.type('input[aria-label="Search traces"]', ' ')
