@@ -19,7 +19,7 @@ describe('dashboard route', () => {
     expect(jr.headers.get('content-type')).toBe('application/javascript; charset=utf-8')
     expect(jr.headers.get('cache-control')).toContain('immutable')
     const code = await jr.text()
-    expect(code).toContain('get_runs_for_project')
+    expect(code).toContain('get_runs_overview')
     expect(code).not.toMatch(/https?:\/\/(?!www\.w3\.org)[a-z]/i)
     const cr = await get(css)
     expect(cr.headers.get('content-type')).toBe('text/css; charset=utf-8')
