@@ -2,7 +2,7 @@ import type { ProjectDb } from '../db/connection'
 import { BadRequestError } from '../../errors'
 import { intValue, type Json, type JsonObject } from '../../json/values'
 import { decodeObject } from '../db/decode'
-import { encodeJson } from '../db/encode'
+import { encodeJson, storedText, StoredJson } from '../db/encode'
 import { isoNow } from '../db/timestamps'
 import { insertTraceRows, splitTraces, type PreparedTrace } from './traces'
 import { writeTransaction } from './transaction'
@@ -17,7 +17,8 @@ export type JsonRecord = JsonObject | { [key: string]: Json | undefined }
 export type Step = number | bigint
 
 export interface MetricEntry {
-  metrics: JsonRecord
+  /** The values, or their stored text when the reader spelled them already (then they hold no trace). */
+  metrics: JsonRecord | StoredJson
   /** null → the run's next auto step (MAX(step)+1, 0 for a new run). */
   step: Step | null
   logId?: string | null
@@ -26,7 +27,7 @@ export interface MetricEntry {
 }
 
 export interface SystemEntry {
-  metrics: JsonRecord
+  metrics: JsonRecord | StoredJson
   /** An entry without timestamp is dropped silently, as in Trackio. */
   timestamp: string | null
   logId?: string | null
@@ -76,7 +77,8 @@ interface PreparedMetrics {
   kind: 'metrics'
   runName: string
   id: string
-  blobs: Uint8Array[]
+  /** The stored metrics JSON of each row (bound as text, stored as BLOB by the INSERT's CAST). */
+  texts: string[]
   given: (bigint | null)[]
   logIds: (string | null)[]
   stamps: string[]
@@ -127,15 +129,22 @@ export const YIELD_EVERY_ROWS = 2000
 /** Let other requests run (a 50,000-row batch is a few hundred ms of work). */
 export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
+const NO_TRACES: PreparedTrace[] = []
+
 function prepareMetrics(op: Extract<BatchOp, { kind: 'metrics' }>, from: number, to: number, into: PreparedMetrics): void {
   for (let i = from; i < to; i++) {
     const e = op.entries[i]!
-    const s = splitTraces(e.metrics, into.id, e.logId ?? null)
-    into.blobs.push(encodeJson(s.metrics))
+    if (e.metrics instanceof StoredJson) {
+      into.texts.push(e.metrics.text)
+      into.traces.push(NO_TRACES)
+    } else {
+      const s = splitTraces(e.metrics, into.id, e.logId ?? null)
+      into.texts.push(storedText(s.metrics))
+      into.traces.push(s.traces.length ? s.traces : NO_TRACES)
+    }
     into.given.push(checkStep(e.step, 'step'))
     into.logIds.push(e.logId ?? null)
     into.stamps.push(e.timestamp ?? into.configTs)
-    into.traces.push(s.traces)
   }
 }
 
@@ -158,7 +167,7 @@ function emptyMetrics(op: Extract<BatchOp, { kind: 'metrics' }>): PreparedMetric
     kind: 'metrics',
     runName: op.runName,
     id,
-    blobs: [],
+    texts: [],
     given: [],
     logIds: [],
     stamps: [],
@@ -194,7 +203,8 @@ async function insertMetricRows(pdb: ProjectDb, p: PreparedMetrics, steps: bigin
   const head = runIds
     ? 'INSERT OR IGNORE INTO metrics (run_id, timestamp, run_name, step, metrics, log_id) VALUES '
     : 'INSERT OR IGNORE INTO metrics (timestamp, run_name, step, metrics, log_id) VALUES '
-  const tuple = runIds ? '(?, ?, ?, ?, ?, ?)' : '(?, ?, ?, ?, ?)'
+  // Metrics are bound as text (no Uint8Array per row) and stored as the BLOB Trackio writes.
+  const tuple = runIds ? '(?, ?, ?, ?, CAST(? AS BLOB), ?)' : '(?, ?, ?, CAST(? AS BLOB), ?)'
   const statements = new Map<number, ReturnType<typeof pdb.db.prepare>>()
   const statement = (rows: number) => {
     let st = statements.get(rows)
@@ -203,16 +213,16 @@ async function insertMetricRows(pdb: ProjectDb, p: PreparedMetrics, steps: bigin
   }
   const maxRowid = pdb.db.prepare('SELECT COALESCE(MAX(rowid), 0) AS m FROM metrics')
   const newIds = pdb.db.prepare('SELECT log_id FROM metrics WHERE rowid > ?')
-  const n = p.blobs.length
+  const n = p.texts.length
   const flags: boolean[] = new Array(n)
   try {
     for (let start = 0; start < n; start += ROWS_PER_INSERT) {
       if (start && start % YIELD_EVERY_ROWS === 0) await yieldToLoop()
       const end = Math.min(n, start + ROWS_PER_INSERT)
-      const params: (string | bigint | Uint8Array | null)[] = []
+      const params: (string | bigint | null)[] = []
       for (let i = start; i < end; i++) {
         if (runIds) params.push(p.id)
-        params.push(p.stamps[i]!, p.runName, steps[i]!, p.blobs[i]!, p.logIds[i]!)
+        params.push(p.stamps[i]!, p.runName, steps[i]!, p.texts[i]!, p.logIds[i]!)
       }
       const before = (maxRowid.get() as { m: bigint | number }).m
       const changes = statement(end - start).run(...params).changes

@@ -122,8 +122,10 @@ const ASYNC_PARSE_CHARS = 1024 * 1024
  * A request body as our lossless JSON (any Content-Type, as Trackio); empty means no arguments.
  * Bare NaN, Infinity and -Infinity are read as Python's json reads them: Trackio's client sends
  * them (json.dumps(allow_nan=True)) in configs and metrics, and storage spells them as strings.
+ * Lists under the member names `deferLists` (of the body or of its `kwargs`) come back as
+ * `JsonListText`: checked like the rest, not built.
  */
-export async function readJsonBody(request: Request, limit: number = MAX_BODY_BYTES): Promise<Json> {
+export async function readJsonBody(request: Request, limit: number = MAX_BODY_BYTES, deferLists: readonly string[] = []): Promise<Json> {
   const bytes = await readBodyBytes(request, limit)
   let text: string
   try {
@@ -134,7 +136,9 @@ export async function readJsonBody(request: Request, limit: number = MAX_BODY_BY
   if (text.trim() === '') return null
   try {
     const options = { allowNonFinite: true, maxDepth: MAX_BODY_DEPTH }
-    // A large body (a client's backlog) is parsed in slices so other requests are served meanwhile.
+    // A large body (a client's backlog) is parsed in slices so other requests are served meanwhile;
+    // entry lists stay text, read one entry at a time by the tool (ingest/entry-list.ts).
+    if (deferLists.length) return await parseJsonAsync(text, { ...options, deferLists })
     return text.length > ASYNC_PARSE_CHARS ? await parseJsonAsync(text, options) : parseJson(text, options)
   } catch (err) {
     if (err instanceof JsonSyntaxError) throw new BadRequestError(`Request body is not valid JSON: ${err.message}`)
