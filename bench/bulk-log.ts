@@ -26,6 +26,12 @@ const RUNS = option('runs', 3)
 /** --readers 0 measures the batch alone (its CPU time without the reads' share). */
 const READERS = option('readers', 1)
 
+/** A uuid4().hex stand-in, the same for a step every time: 32 hex digits in random order (as the client's ids are, for the log_id index). */
+function logId(step: number): string {
+  const hex = (s: string) => Bun.hash(s).toString(16).padStart(16, '0').slice(-16)
+  return hex(`a${step}`) + hex(`b${step}`)
+}
+
 /** The client's body: every kwarg under "kwargs", ", " / ": " separators, hex ids, config on the first entry. */
 function clientBody(project: string, n: number, offset = 0): string {
   const runId = 'f9737c4142bb44f3a2e336f9052040e6'
@@ -35,7 +41,7 @@ function clientBody(project: string, n: number, offset = 0): string {
     const config = i === 0 ? '{"_Username": null, "_Created": "2026-12-02T10:32:26.899768+00:00", "_Group": null}' : 'null'
     parts.push(
       `{"project": "${project}", "run": "r1", "run_id": "${runId}", "metrics": {"loss": ${1 / (step + 1)}, "i": ${step}}, ` +
-        `"step": ${step}, "config": ${config}, "log_id": "${step.toString(16).padStart(32, '0')}"}`,
+        `"step": ${step}, "config": ${config}, "log_id": "${logId(step)}"}`,
     )
   }
   return `{"args": [], "kwargs": {"logs": [${parts.join(', ')}], "hf_token": null}}`

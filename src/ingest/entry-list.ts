@@ -213,7 +213,8 @@ export class MetricReader {
     const names = this.names
     let fresh: string[] | null = null
     let heads: string[] | null = null
-    let out = ''
+    // joined once at the end: one flat string per entry, not a rope of a dozen pieces kept until the INSERT
+    const out: string[] = []
     for (let j = 0; ; j++) {
       if (s.charCodeAt(c.i) !== 34) return null
       const start = c.i + 1
@@ -241,7 +242,7 @@ export class MetricReader {
       c.colon()
       const v = this.scalar()
       if (v === null) return null
-      out += head + v
+      out.push(head, v)
       c.ws()
       const sep = s.charCodeAt(c.i)
       c.i++
@@ -253,7 +254,8 @@ export class MetricReader {
           this.names = names.slice(0, j + 1)
           this.heads = this.heads.slice(0, j + 1)
         }
-        return out + '}'
+        out.push('}')
+        return out.join('')
       }
       c.ws()
     }

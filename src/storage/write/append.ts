@@ -4,7 +4,7 @@ import { intValue, type Json, type JsonObject } from '../../json/values'
 import { decodeObject } from '../db/decode'
 import { encodeJson, storedText, StoredJson } from '../db/encode'
 import { isoNow } from '../db/timestamps'
-import { insertTraceRows, splitTraces, type PreparedTrace } from './traces'
+import { insertTraceRows, splitTraces, type PreparedTrace, type TraceRow } from './traces'
 import { writeTransaction } from './transaction'
 
 /**
@@ -63,15 +63,18 @@ async function writeProject<T>(dataDir: string, project: string, fn: (pdb: Proje
 
 const STEP_MAX = 2n ** 63n - 1n
 
-function checkStep(step: Step | null | undefined, what: string): bigint | null {
+/** A step that fits SQLite's INTEGER; a safe number stays a number (no BigInt per row of a batch). */
+function checkStep(step: Step | null | undefined, what: string): Step | null {
   if (step === null || step === undefined) return null
-  if (typeof step === 'number' && !Number.isSafeInteger(step)) throw new BadRequestError(`${what} must be an integer, got ${step}`)
-  const b = BigInt(step)
-  if (b > STEP_MAX || b < -STEP_MAX - 1n) throw new BadRequestError(`${what} ${b} is outside the 64-bit integer range a step can hold`)
-  return b
+  if (typeof step === 'number') {
+    if (!Number.isSafeInteger(step)) throw new BadRequestError(`${what} must be an integer, got ${step}`)
+    return step
+  }
+  if (step > STEP_MAX || step < -STEP_MAX - 1n) throw new BadRequestError(`${what} ${step} is outside the 64-bit integer range a step can hold`)
+  return step
 }
 
-const toStep = (v: bigint): Step => intValue(v)
+const toStep = (v: Step): Step => (typeof v === 'bigint' ? intValue(v) : v)
 
 interface PreparedMetrics {
   kind: 'metrics'
@@ -79,7 +82,7 @@ interface PreparedMetrics {
   id: string
   /** The stored metrics JSON of each row (bound as text, stored as BLOB by the INSERT's CAST). */
   texts: string[]
-  given: (bigint | null)[]
+  given: (Step | null)[]
   logIds: (string | null)[]
   stamps: string[]
   configBlob: Uint8Array | null
@@ -102,7 +105,7 @@ interface PreparedAlerts {
   kind: 'alerts'
   runName: string
   id: string
-  steps: (bigint | null)[]
+  steps: (Step | null)[]
   alerts: AlertEntry[]
 }
 
@@ -199,7 +202,7 @@ const ROWS_PER_INSERT = 200
  * table's largest rowid before it are the new ones (rowids only grow inside our transaction): a row
  * without log_id is always new, and of entries sharing a log_id only the first new one is.
  */
-async function insertMetricRows(pdb: ProjectDb, p: PreparedMetrics, steps: bigint[], runIds: boolean): Promise<boolean[]> {
+async function insertMetricRows(pdb: ProjectDb, p: PreparedMetrics, steps: Step[], runIds: boolean): Promise<boolean[]> {
   const head = runIds
     ? 'INSERT OR IGNORE INTO metrics (run_id, timestamp, run_name, step, metrics, log_id) VALUES '
     : 'INSERT OR IGNORE INTO metrics (timestamp, run_name, step, metrics, log_id) VALUES '
@@ -219,7 +222,7 @@ async function insertMetricRows(pdb: ProjectDb, p: PreparedMetrics, steps: bigin
     for (let start = 0; start < n; start += ROWS_PER_INSERT) {
       if (start && start % YIELD_EVERY_ROWS === 0) await yieldToLoop()
       const end = Math.min(n, start + ROWS_PER_INSERT)
-      const params: (string | bigint | null)[] = []
+      const params: (string | number | bigint | null)[] = []
       for (let i = start; i < end; i++) {
         if (runIds) params.push(p.id)
         params.push(p.stamps[i]!, p.runName, steps[i]!, p.texts[i]!, p.logIds[i]!)
@@ -252,7 +255,7 @@ async function insertMetrics(pdb: ProjectDb, p: PreparedMetrics): Promise<Metric
     const max = pdb.db.query(`SELECT MAX(step) AS m FROM metrics WHERE ${key} = ?`).get(runIds ? p.id : p.runName) as { m: bigint | null }
     next = max.m === null ? 0n : BigInt(max.m) + 1n
   }
-  const steps = p.given.map((s) => {
+  const steps = p.given.map((s): Step => {
     if (s !== null) return s
     if (next > STEP_MAX)
       throw new BadRequestError(
@@ -261,8 +264,10 @@ async function insertMetrics(pdb: ProjectDb, p: PreparedMetrics): Promise<Metric
     return next++
   })
   const flags = await insertMetricRows(pdb, p, steps, runIds)
-  const traceRow = (i: number) => (t: PreparedTrace) => ({ ...t, runId: p.id, runName: p.runName, step: steps[i]!, timestamp: p.stamps[i]!, logId: p.logIds[i]! })
-  insertTraceRows(pdb.db, p.traces.flatMap((ts, i) => ts.map(traceRow(i))))
+  const traceRows: TraceRow[] = []
+  for (let i = 0; i < p.traces.length; i++)
+    for (const t of p.traces[i]!) traceRows.push({ ...t, runId: p.id, runName: p.runName, step: steps[i]!, timestamp: p.stamps[i]!, logId: p.logIds[i]! })
+  insertTraceRows(pdb.db, traceRows)
   let configBlob = p.configBlob
   let configTs = p.configTs
   if (p.mergeConfig) {
