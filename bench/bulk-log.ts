@@ -1,20 +1,21 @@
 /**
  * A 50,000-entry bulk_log as Trackio's Python client sends it after a burst or an outage (one
  * request, ~10 MB, Python's json.dumps spacing): `bun bench/bulk-log.ts [--entries N] [--runs R]`.
- * Each run starts dist/trackio on an empty data directory and measures the request's wall time and
- * the server's CPU time for it (the fairer figure on a shared machine),
+ * Each run starts dist/trackio (test/helpers' startServer) on an empty data directory and measures
+ * the request's wall time and the server's CPU time for it (the fairer figure on a shared machine),
  * the server's peak RSS (VmHWM), the longest answer time of reads of another project and of the
  * same project while the batch is written, and a retry of the same batch (must add nothing).
- * Prints a Markdown table.
+ * Prints a Markdown table, each run's wall time and peak RSS against the goals (issue #11).
  */
 import { Database } from 'bun:sqlite'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
+import { startServer } from '../test/helpers'
 
-const ROOT = resolve(import.meta.dir, '..')
-const BIN = join(ROOT, 'dist', 'trackio')
-const TOKEN = 'bench-token'
+/** Goals for a 50,000-entry batch on the development machine. */
+const GOAL_WALL_MS = 1000
+const GOAL_PEAK_MIB = 200
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`)
@@ -25,6 +26,12 @@ const RUNS = option('runs', 3)
 /** --readers 0 measures the batch alone (its CPU time without the reads' share). */
 const READERS = option('readers', 1)
 
+/** A uuid4().hex stand-in, the same for a step every time: 32 hex digits in random order (as the client's ids are, for the log_id index). */
+function logId(step: number): string {
+  const hex = (s: string) => Bun.hash(s).toString(16).padStart(16, '0').slice(-16)
+  return hex(`a${step}`) + hex(`b${step}`)
+}
+
 /** The client's body: every kwarg under "kwargs", ", " / ": " separators, hex ids, config on the first entry. */
 function clientBody(project: string, n: number, offset = 0): string {
   const runId = 'f9737c4142bb44f3a2e336f9052040e6'
@@ -34,14 +41,14 @@ function clientBody(project: string, n: number, offset = 0): string {
     const config = i === 0 ? '{"_Username": null, "_Created": "2026-12-02T10:32:26.899768+00:00", "_Group": null}' : 'null'
     parts.push(
       `{"project": "${project}", "run": "r1", "run_id": "${runId}", "metrics": {"loss": ${1 / (step + 1)}, "i": ${step}}, ` +
-        `"step": ${step}, "config": ${config}, "log_id": "${step.toString(16).padStart(32, '0')}"}`,
+        `"step": ${step}, "config": ${config}, "log_id": "${logId(step)}"}`,
     )
   }
   return `{"args": [], "kwargs": {"logs": [${parts.join(', ')}], "hf_token": null}}`
 }
 
-async function post(base: string, tool: string, body: string): Promise<{ status: number; text: string }> {
-  const r = await fetch(`${base}/api/${tool}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-trackio-write-token': TOKEN }, body })
+async function post(base: string, token: string, tool: string, body: string): Promise<{ status: number; text: string }> {
+  const r = await fetch(`${base}/api/${tool}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-trackio-write-token': token }, body })
   return { status: r.status, text: await r.text() }
 }
 
@@ -54,23 +61,6 @@ function procCpuMs(pid: number): number {
 function procKiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return m ? Number(m[1]) : NaN
-}
-
-async function start(dir: string): Promise<{ base: string; proc: Bun.Subprocess }> {
-  const proc = Bun.spawn([BIN, 'show', '--port', '0'], {
-    env: { PATH: process.env.PATH ?? '', HOME: dir, TRACKIO_DIR: dir, TRACKIO_WRITE_TOKEN: TOKEN },
-    stdout: 'pipe',
-    stderr: 'inherit',
-  })
-  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader()
-  let out = ''
-  for (;;) {
-    const { value, done } = await reader.read()
-    if (done) throw new Error(`server exited: ${out}`)
-    out += new TextDecoder().decode(value)
-    const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)/)
-    if (m) return { base: `http://127.0.0.1:${m[1]}`, proc }
-  }
 }
 
 /** Sequential reads until `stop` resolves; returns the longest answer time in ms. */
@@ -102,11 +92,12 @@ interface Row {
 
 async function once(body: string): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), 'trackio-bench-bulk-'))
-  const { base, proc } = await start(dir)
+  const server = await startServer(dir)
+  const { url: base, proc, token } = server
   try {
     // Two projects with a run already: reads of both keep going while the batch is written.
-    await post(base, 'bulk_log', clientBody('other', 10))
-    await post(base, 'bulk_log', clientBody('burst', 10, 10_000_000))
+    await post(base, token, 'bulk_log', clientBody('other', 10))
+    await post(base, token, 'bulk_log', clientBody('burst', 10, 10_000_000))
     const rssBefore = procKiB(proc.pid, 'VmRSS')
     const stop = { done: false }
     const idle = Promise.resolve({ max: 0, n: 0 })
@@ -115,14 +106,14 @@ async function once(body: string): Promise<Row> {
     await Bun.sleep(50)
     const cpu0 = procCpuMs(proc.pid)
     const t0 = performance.now()
-    const r = await post(base, 'bulk_log', body)
+    const r = await post(base, token, 'bulk_log', body)
     const wall = performance.now() - t0
     const cpu = procCpuMs(proc.pid) - cpu0
     stop.done = true
     const [o, s] = await Promise.all([other, same])
     if (r.status !== 200) throw new Error(`bulk_log answered ${r.status}: ${r.text.slice(0, 300)}`)
     const t1 = performance.now()
-    const again = await post(base, 'bulk_log', body)
+    const again = await post(base, token, 'bulk_log', body)
     const retry = performance.now() - t1
     if (again.status !== 200) throw new Error(`retry answered ${again.status}`)
     const peak = procKiB(proc.pid, 'VmHWM')
@@ -131,8 +122,7 @@ async function once(body: string): Promise<Row> {
     db.close()
     return { wall, cpu, retry, rssBefore, peak, otherMax: o.max, sameMax: s.max, reads: o.n + s.n, rows }
   } finally {
-    proc.kill('SIGTERM')
-    await proc.exited
+    await server.stop()
     rmSync(dir, { recursive: true, force: true })
   }
 }
@@ -148,3 +138,9 @@ console.log('|---|---|---|---|---|---|---|---|---|---|')
 rows.forEach((r, i) =>
   console.log(`| ${i + 1} | ${r.wall.toFixed(0)} | ${r.cpu.toFixed(0)} | ${r.retry.toFixed(0)} | ${mib(r.rssBefore)} | ${mib(r.peak)} | ${r.otherMax.toFixed(0)} | ${r.sameMax.toFixed(0)} | ${r.reads} | ${r.rows} |`),
 )
+console.log()
+rows.forEach((r, i) => {
+  const wall = `wall ${r.wall.toFixed(0)} ms ${r.wall < GOAL_WALL_MS ? 'meets' : 'misses'} the goal (< ${GOAL_WALL_MS} ms)`
+  const peak = `peak RSS ${mib(r.peak)} MiB ${r.peak / 1024 < GOAL_PEAK_MIB ? 'meets' : 'misses'} the goal (< ${GOAL_PEAK_MIB} MiB)`
+  console.log(`run ${i + 1}: ${wall}; ${peak}`)
+})

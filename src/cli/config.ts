@@ -1,6 +1,7 @@
 import { resolveTrackioDir } from '../storage/db/paths'
 import type { SpaceIdentity } from '../tools/core/hub-access'
 import { DEFAULT_MCP_MAX_TOKENS } from '../transports/mcp/budget'
+import { DEFAULT_MAX_UPLOAD_BYTES } from '../storage/write/upload-staging'
 import { UsageError, type ParsedArgs } from './args'
 
 export interface ServerConfig {
@@ -15,6 +16,8 @@ export interface ServerConfig {
   corsOrigin: string | null
   /** Token budget of one MCP tool answer. */
   mcpMaxTokens: number
+  /** Largest `POST /api/upload` request (files streamed to the staging folder). */
+  maxUploadBytes: number
   /** Print one access-log line per request (--log-requests). */
   logRequests: boolean
   /** Things the user set that do not do what they probably meant (printed on stderr at startup). */
@@ -53,6 +56,14 @@ function parseTokens(raw: string | undefined): number {
   return Number(raw)
 }
 
+/** The upload limit: a whole number of bytes, at least 1 MiB (default 2 GiB). */
+function parseUploadBytes(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_MAX_UPLOAD_BYTES
+  if (!/^\d+$/.test(raw) || Number(raw) < 1024 * 1024 || !Number.isSafeInteger(Number(raw)))
+    throw new UsageError(`--max-upload-bytes / TRACKIO_MAX_UPLOAD_BYTES must be a whole number of bytes, at least 1048576, got '${raw}'`)
+  return Number(raw)
+}
+
 function list(raw: string | undefined): string[] {
   return (raw ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
 }
@@ -81,6 +92,7 @@ export function serverConfig(args: ParsedArgs, env: Record<string, string | unde
     allowedHosts: [...list(flag('allowed-hosts')), ...list(env.TRACKIO_ALLOWED_HOSTS), ...spaceHosts],
     corsOrigin: flag('cors-origin') ?? null,
     mcpMaxTokens: parseTokens(flag('mcp-max-tokens') ?? env.TRACKIO_MCP_MAX_TOKENS),
+    maxUploadBytes: parseUploadBytes(flag('max-upload-bytes') ?? env.TRACKIO_MAX_UPLOAD_BYTES),
     logRequests: args.flags.get('log-requests') === true,
     warnings,
     space,

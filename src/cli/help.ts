@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_UPLOAD_BYTES } from '../storage/write/upload-staging'
 import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from '../transports/http/body'
 
 export const MAIN_HELP = `trackio - serve Trackio experiment data over HTTP, OpenAPI and MCP
@@ -27,6 +28,8 @@ Options:
   --mcp-server         Enable the MCP server at /mcp/ (also env GRADIO_MCP_SERVER=True, exactly that value)
   --mcp-max-tokens N   Token budget of one MCP tool answer (env TRACKIO_MCP_MAX_TOKENS, default 20000);
                        longer lists and series are downsampled extrema-preserving, and the answer says so
+  --max-upload-bytes N Largest POST /api/upload request (env TRACKIO_MAX_UPLOAD_BYTES, default ${DEFAULT_MAX_UPLOAD_BYTES}
+                       = 2 GiB): media and artifact files, written to a staging folder as they arrive
   --project P          Preselect a project in the printed URLs
   --allowed-hosts A,B  Extra Host names the server answers to (env TRACKIO_ALLOWED_HOSTS); needed with
                        --host 0.0.0.0 or behind a proxy
@@ -37,7 +40,8 @@ Options:
 
 Limits:
   Request bodies over ${MAX_BODY_BYTES} bytes (${MAX_BODY_BYTES / 1024 / 1024} MiB) get 413 {"error": "Request body too large: ..."};
-  JSON bodies may nest at most ${MAX_BODY_DEPTH} levels.
+  JSON bodies may nest at most ${MAX_BODY_DEPTH} levels. POST /api/upload has its own limit (--max-upload-bytes);
+  staged files wait at most 10 minutes for the call that claims them, twice that limit in total.
 
 Environment:
   TRACKIO_DIR          Data directory

@@ -1,5 +1,5 @@
 import { Storage } from '../storage/db/connection'
-import { UploadStaging } from '../storage/write/upload-staging'
+import { stagingLimitsFor, UploadStaging } from '../storage/write/upload-staging'
 import { startInboxPoller } from '../ingest/inbox'
 import { recoverRenameJournals } from '../storage/write/rename-journal'
 import { settingsFromEnv } from '../tools/core/settings'
@@ -30,7 +30,7 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
   const storage = new Storage(cfg.dataDir)
   await recoverRenameJournals(cfg.dataDir)
   const writeToken = makeWriteToken(env)
-  const ctx = { storage, settings: settingsFromEnv(env, cfg.dataDir), uploads: new UploadStaging() }
+  const ctx = { storage, settings: settingsFromEnv(env, cfg.dataDir), uploads: new UploadStaging(stagingLimitsFor(cfg.maxUploadBytes)) }
   const authorize = cfg.space ? spacesAuthorizer(writeToken, new HubAccess(cfg.space)) : undefined
   const mcp = cfg.mcpEnabled ? createMcpHandler({ ctx, writeToken, authorize, maxTokens: cfg.mcpMaxTokens }) : null
   const guard = { allowedHosts: cfg.allowedHosts, corsOrigin: cfg.corsOrigin, bindHost: cfg.host }
@@ -38,7 +38,7 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
   for (let i = 0; i < cfg.portTries; i++) {
     const port = cfg.port === 0 ? 0 : cfg.port + i
     if (port > 65535) break
-    const app = createApp({ ctx, version: VERSION, writeToken, authorize, mcp: { enabled: cfg.mcpEnabled, path: '/mcp' }, mcpHandler: mcp?.handle, guard, maxBodyBytes: MAX_BODY_BYTES })
+    const app = createApp({ ctx, version: VERSION, writeToken, authorize, mcp: { enabled: cfg.mcpEnabled, path: '/mcp' }, mcpHandler: mcp?.handle, guard, maxBodyBytes: MAX_BODY_BYTES, maxUploadBytes: cfg.maxUploadBytes })
     let server: Bun.Server<undefined>
     try {
       // Without SO_REUSEPORT (see serveApp): a port another server holds fails with EADDRINUSE.

@@ -1,6 +1,7 @@
 import { BadRequestError } from '../errors'
-import { JsonFloat, type Json, type JsonObject } from '../json/values'
-import { checkEncodable } from '../storage/db/encode'
+import { listValues } from '../json/parse'
+import { JsonFloat, JsonListText, type Json, type JsonObject } from '../json/values'
+import { checkEncodable, type StoredJson } from '../storage/db/encode'
 import { projectPaths, stemTooLong } from '../storage/db/paths'
 import { formatIsoTimestamp, parseInstant } from '../storage/db/timestamps'
 import type { Step } from '../storage/write/append'
@@ -33,8 +34,8 @@ export interface RunKey {
 export interface LogEntry {
   kind: EntryKind
   key: RunKey
-  /** The values to store ({} for alerts). */
-  metrics: Obj
+  /** The values to store ({} for alerts), or their stored text (a batch read from request text: then no trace). */
+  metrics: Obj | StoredJson
   step: Step | null
   /** A run config sent with a metrics row (null when absent or empty). */
   config: Obj | null
@@ -155,7 +156,7 @@ export function stepValue(v: Json | undefined, key: string, where: string, sourc
  * (an integral number beyond 2^53 is a float there), and anything orjson would refuse (integers
  * beyond [-2^63, 2^64-1], lone surrogates) is refused naming the key.
  */
-function storable(v: Json | undefined, key: string, where: string): Obj {
+export function storable(v: Json | undefined, key: string, where: string): Obj {
   if (!isObj(v)) fail(where, `'${key}' must be a JSON object, got ${typeName(v)}`)
   const value = v instanceof Map ? v : (fromPlain(v) as Obj)
   try {
@@ -208,7 +209,7 @@ function readField(o: Obj, f: Field, where: string, source: EntrySource): Json |
 /** The last few project names checked (a batch repeats one name thousands of times). */
 const tooLong = new Map<string, boolean>()
 
-function projectNameTooLong(project: string): boolean {
+export function projectNameTooLong(project: string): boolean {
   let v = tooLong.get(project)
   if (v === undefined) {
     v = stemTooLong(projectPaths('.', project).stem)
@@ -245,6 +246,7 @@ export function readEntry(kind: EntryKind, o: Json | undefined, where: string, s
  * whatever fits under the request body limit is accepted.
  */
 export function readObjectList(v: Json | undefined, param: string): Obj[] {
+  if (v instanceof JsonListText) v = listValues(v)
   if (!Array.isArray(v)) fail('', `'${param}' must be a list of objects, got ${typeName(v)}`)
   return v.map((e, i) => (isObj(e) ? e : fail(`${param}[${i}]`, `expected an object, got ${typeName(e)}`)))
 }
@@ -252,20 +254,6 @@ export function readObjectList(v: Json | undefined, param: string): Obj[] {
 /** The entry list of a bulk tool, each item read as an entry of `kind`. */
 export function readEntryList(kind: EntryKind, v: Json | undefined, param: string): LogEntry[] {
   return readObjectList(v, param).map((o, i) => readEntry(kind, o, `${param}[${i}]`))
-}
-
-/** Entries read between two yields to the event loop (a 50,000-entry batch takes a few hundred ms). */
-const READ_CHUNK = 2000
-
-/** `readEntryList` for the bulk tools: other requests run between chunks of a large batch. */
-export async function readEntryListAsync(kind: EntryKind, v: Json | undefined, param: string): Promise<LogEntry[]> {
-  const list = readObjectList(v, param)
-  const out: LogEntry[] = []
-  for (let i = 0; i < list.length; i++) {
-    if (i && i % READ_CHUNK === 0) await new Promise<void>((resolve) => setImmediate(resolve))
-    out.push(readEntry(kind, list[i], `${param}[${i}]`))
-  }
-  return out
 }
 
 /** A client-sent time in any ISO-8601 spelling → Trackio's spelling; invalid → 400. */

@@ -40,14 +40,21 @@ export function planWrites(dataDir: string, entries: LogEntry[], o: WriteOptions
   const policy = o.timestamps ?? 'each'
   const now = o.now ?? isoNow()
   const groups = new Map<string, LogEntry[]>()
-  for (const kind of KIND_ORDER)
+  for (const kind of KIND_ORDER) {
+    // Entries of a batch mostly share one run key object (entry-list.ts): same object, same group.
+    let lastKey: LogEntry['key'] | null = null
+    let g: LogEntry[] | undefined
     for (const e of entries) {
       if (e.kind !== kind) continue
-      const key = JSON.stringify([kind, e.key.project, e.key.run, e.key.runId])
-      let g = groups.get(key)
-      if (!g) groups.set(key, (g = []))
-      g.push(e)
+      if (e.key !== lastKey) {
+        const key = JSON.stringify([kind, e.key.project, e.key.run, e.key.runId])
+        g = groups.get(key)
+        if (!g) groups.set(key, (g = []))
+        lastKey = e.key
+      }
+      g!.push(e)
     }
+  }
   const byDb = new Map<string, ProjectWrite>()
   for (const g of groups.values()) {
     const first = g[0]!

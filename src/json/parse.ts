@@ -1,4 +1,4 @@
-import { JsonFloat, type Json, type JsonObject } from './values'
+import { JsonFloat, JsonListText, type Json, type JsonObject } from './values'
 
 /** Thrown for text that is not JSON; `position` is the offending character index. */
 export class JsonSyntaxError extends Error {
@@ -33,7 +33,7 @@ export function columnText(v: unknown): string {
  * integers beyond 2^53 become bigints. See values.ts.
  */
 export function parseJson(text: string, options: ParseOptions = {}): Json {
-  const p = new Parser(text, options)
+  const p = new JsonCursor(text, options)
   p.ws()
   const v = p.value(0)
   p.ws()
@@ -41,23 +41,54 @@ export function parseJson(text: string, options: ParseOptions = {}): Json {
   return v
 }
 
+export interface AsyncParseOptions extends ParseOptions {
+  /** Characters read between two yields to the event loop (default 256 KiB). */
+  yieldEveryChars?: number
+  /** Levels of objects and arrays read asynchronously (default 3); values below are parsed at once. */
+  depth?: number
+  /**
+   * Member names whose list values are kept as text (`JsonListText`, checked but not built), when
+   * they are members of the top-level object or of its `kwargs` object (Trackio's body forms).
+   */
+  deferLists?: readonly string[]
+}
+
 /**
  * `parseJson` for large request bodies: the outer `depth` levels of objects and arrays are read
  * asynchronously, yielding to the event loop whenever `yieldEveryChars` more characters were read,
  * while each value below them is parsed synchronously. A 10 MB batch (its entries at depth 3) then
- * never holds the server for more than a slice. Same result and errors as `parseJson`.
+ * never holds the server for more than a slice. Same result and errors as `parseJson`, except that
+ * lists named in `deferLists` come back as `JsonListText` (their text checked with the same errors).
  */
-export async function parseJsonAsync(text: string, options: ParseOptions & { yieldEveryChars?: number; depth?: number } = {}): Promise<Json> {
-  const p = new Parser(text, options)
+export async function parseJsonAsync(text: string, options: AsyncParseOptions = {}): Promise<Json> {
+  const p = new JsonCursor(text, options)
   const every = options.yieldEveryChars ?? 256 * 1024
   const outer = options.depth ?? 3
+  const deferred = new Set(options.deferLists ?? [])
   let last = 0
   const pause = async (): Promise<void> => {
     if (p.i - last < every) return
     last = p.i
     await new Promise<void>((resolve) => setImmediate(resolve))
   }
-  const value = async (depth: number): Promise<Json> => {
+  /** The list at the position (value depth `depth`), checked item by item but kept as text. */
+  const listText = async (depth: number): Promise<JsonListText> => {
+    const start = p.i
+    p.open(depth + 1)
+    let n = 0
+    let firstNonObject = -1
+    if (!p.closeAt(93))
+      for (;;) {
+        if (firstNonObject < 0 && text.charCodeAt(p.i) !== 123) firstNonObject = n
+        p.skip(depth + 1)
+        n++
+        await pause()
+        if (p.next(93)) break
+      }
+    return new JsonListText(text, start, n, firstNonObject, depth + 1, p.allowNonFinite, p.maxDepth)
+  }
+  /** `defers`: this object's members named in `deferLists` are kept as text. */
+  const value = async (depth: number, defers = false): Promise<Json> => {
     if (depth >= outer) return p.value(depth)
     const c = text.charCodeAt(p.i)
     if (c === 123) {
@@ -66,7 +97,8 @@ export async function parseJsonAsync(text: string, options: ParseOptions & { yie
       if (p.closeAt(125)) return m
       for (;;) {
         const k = p.memberKey()
-        m.set(k, await value(depth + 1))
+        if (defers && deferred.has(k) && text.charCodeAt(p.i) === 91) m.set(k, (await listText(depth + 1)) as unknown as Json)
+        else m.set(k, await value(depth + 1, defers && depth === 0 && k === 'kwargs'))
         await pause()
         if (p.next(125)) return m
       }
@@ -84,18 +116,52 @@ export async function parseJsonAsync(text: string, options: ParseOptions & { yie
     return p.value(depth)
   }
   p.ws()
-  const v = await value(0)
+  const v = await value(0, deferred.size > 0)
   p.ws()
   if (p.i < text.length) p.fail('unexpected data after the JSON value')
   return v
 }
 
-class Parser {
+/** A cursor at the first item of a deferred list; call `next(93)` between items (see `JsonCursor`). */
+export function listCursor(list: JsonListText): JsonCursor {
+  const c = new JsonCursor(list.text, { allowNonFinite: list.allowNonFinite, maxDepth: list.maxDepth })
+  c.i = list.start
+  c.open(list.itemDepth)
+  return c
+}
+
+/** Item `index` of a deferred list as a value. */
+export function listItem(list: JsonListText, index: number): Json {
+  const c = listCursor(list)
+  for (let i = 0; i < index; i++) {
+    c.skip(list.itemDepth)
+    c.next(93)
+  }
+  return c.value(list.itemDepth)
+}
+
+/** A deferred list's items as values. */
+export function listValues(list: JsonListText): Json[] {
+  const c = listCursor(list)
+  const out: Json[] = []
+  for (let i = 0; i < list.length; i++) {
+    if (i) c.next(93)
+    out.push(c.value(list.itemDepth))
+  }
+  return out
+}
+
+/**
+ * The parser, one step at a time: `i` is the position in `s`. Readers of deferred lists use it
+ * directly (`listCursor`): at an item, they read it (`value`, `skip`, or their own look at `s`),
+ * leaving `i` just past it.
+ */
+export class JsonCursor {
   i = 0
-  private readonly allowNonFinite: boolean
-  private readonly maxDepth: number
+  readonly allowNonFinite: boolean
+  readonly maxDepth: number
   constructor(
-    private readonly s: string,
+    readonly s: string,
     options: ParseOptions,
   ) {
     this.allowNonFinite = options.allowNonFinite ?? true
@@ -134,6 +200,28 @@ class Parser {
     this.fail('unexpected character')
   }
 
+  /** Check the value at the position and step past it without building it: `value`'s errors, no values. */
+  skip(depth: number): void {
+    const c = this.s.charCodeAt(this.i)
+    if (c === 123) {
+      this.open(depth + 1)
+      if (this.closeAt(125)) return
+      do {
+        if (this.s.charCodeAt(this.i) !== 34) this.fail('expected a string key')
+        this.skipString()
+        this.colon()
+        this.skip(depth + 1)
+      } while (!this.next(125))
+    } else if (c === 91) {
+      this.open(depth + 1)
+      if (this.closeAt(93)) return
+      do this.skip(depth + 1)
+      while (!this.next(93))
+    } else if (c === 34) this.skipString()
+    else if (c === 45 || (c >= 48 && c <= 57)) this.scanNumber()
+    else this.value(depth)
+  }
+
   /** Step into an object or array at `depth` (the caller saw its opening bracket). */
   open(depth: number): void {
     if (depth > this.maxDepth) this.fail('JSON nested too deeply')
@@ -152,11 +240,16 @@ class Parser {
   memberKey(): string {
     if (this.s.charCodeAt(this.i) !== 34) this.fail('expected a string key')
     const k = this.key()
+    this.colon()
+    return k
+  }
+
+  /** `:` after a key, and the spaces around it. */
+  colon(): void {
     this.ws()
     if (this.s.charCodeAt(this.i) !== 58) this.fail("expected ':'")
     this.i++
     this.ws()
-    return k
   }
 
   /** After a member or item: `,` (more follow, false) or `close` (done, true). */
@@ -271,18 +364,62 @@ class Parser {
     }
   }
 
-  number(): number | bigint | JsonFloat {
+  /** Step past the string at the position, checking it as `string` does. */
+  skipString(): void {
     const s = this.s
+    let i = this.i + 1
+    for (;;) {
+      const c = s.charCodeAt(i)
+      if (c === 34) {
+        this.i = i + 1
+        return
+      }
+      if (c === 92) {
+        const e = s.charCodeAt(i + 1)
+        i += 2
+        if (e === 117) {
+          if (!/^[0-9a-fA-F]{4}$/.test(s.slice(i, i + 4))) {
+            this.i = i
+            this.fail('invalid \\u escape')
+          }
+          i += 4
+        } else if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) {
+          this.i = i - 1
+          this.fail('invalid escape')
+        }
+        continue
+      }
+      if (c < 32 || Number.isNaN(c)) {
+        this.i = i
+        this.fail(Number.isNaN(c) ? 'unterminated string' : 'control character in string')
+      }
+      i++
+    }
+  }
+
+  number(): number | bigint | JsonFloat {
     const start = this.i
-    let i = start
+    const kind = this.scanNumber()
+    if (kind === NEG_INFINITY) return -Infinity
+    const text = this.s.slice(start, this.i)
+    if (kind === FLOAT) return new JsonFloat(text)
+    // An integer lexeme "-0" is the int 0 (Python reads it so), not the float -0.0.
+    if (this.i - start - (text.charCodeAt(0) === 45 ? 1 : 0) < 16) return Number(text) || 0
+    const b = BigInt(text)
+    return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b
+  }
+
+  /** Step past the number at the position (checked): INT, FLOAT (`.`, `e` or `E`) or NEG_INFINITY. */
+  scanNumber(): number {
+    const s = this.s
+    let i = this.i
     if (s.charCodeAt(i) === 45) {
       i++
       if (this.allowNonFinite && s.startsWith('Infinity', i)) {
         this.i = i + 8
-        return -Infinity
+        return NEG_INFINITY
       }
     }
-    const intStart = i
     let c = s.charCodeAt(i)
     if (c === 48) i++
     else if (c >= 49 && c <= 57) {
@@ -316,11 +453,11 @@ class Parser {
       }
     }
     this.i = i
-    const text = s.slice(start, i)
-    if (float) return new JsonFloat(text)
-    // An integer lexeme "-0" is the int 0 (Python reads it so), not the float -0.0.
-    if (i - intStart < 16) return Number(text) || 0
-    const b = BigInt(text)
-    return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b
+    return float ? FLOAT : INT
   }
 }
+
+/** What `scanNumber` read. */
+export const INT = 0
+export const FLOAT = 1
+export const NEG_INFINITY = 2

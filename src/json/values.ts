@@ -67,6 +67,29 @@ export class JsonRecords {
 
 export type JsonObject = Map<string, Json>
 
+/**
+ * A list in a request body left as its (already checked) text, for a tool that reads its items one
+ * at a time (parse.ts `deferLists`, read with `listCursor` / `listValues`): a 50,000-entry batch then
+ * never exists as 50,000 parsed objects at once. Only the body of a tool that asks for it holds one,
+ * as a member value typed `Json`; the code reading that tool's arguments checks for it (not a `Json`
+ * variant, so no serialiser or encoder ever has to know it).
+ */
+export class JsonListText {
+  constructor(
+    readonly text: string,
+    /** Index of the list's `[` in `text`. */
+    readonly start: number,
+    /** How many items it holds. */
+    readonly length: number,
+    /** Index of its first item that is not an object (-1: every item is one). */
+    readonly firstNonObject: number,
+    /** The nesting depth of its items (for the parser's depth limit). */
+    readonly itemDepth: number,
+    readonly allowNonFinite: boolean,
+    readonly maxDepth: number,
+  ) {}
+}
+
 /** What a tool may answer: any value, or records held by column. */
 export type JsonResult = Json | JsonRecords | { [key: string]: JsonResult | undefined }
 export type Json =

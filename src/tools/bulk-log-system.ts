@@ -1,6 +1,7 @@
 import { z } from 'zod'
-import { defineTool, rawArg, rawValue } from './core/define'
-import { entrySchema, readEntryListAsync } from '../ingest/entry'
+import { defineTool, entryListArg, rawValue } from './core/define'
+import { entrySchema } from '../ingest/entry'
+import { readEntryListAsync } from '../ingest/entry-list'
 import { writeEntries } from '../ingest/write'
 
 export default defineTool({
@@ -11,7 +12,7 @@ export default defineTool({
     'Every entry is validated before anything is written; no entry count limit (the body limit applies); all groups of one project ' +
     'are one transaction, projects are written one after another (a later failure names the projects already stored).',
   input: z.object({
-    logs: rawArg(z.array(z.unknown()).meta({ items: entrySchema('system') }).describe('SystemLogEntry objects.')),
+    logs: entryListArg(z.array(z.unknown()).meta({ items: entrySchema('system') }).describe('SystemLogEntry objects.')),
     hf_token: z.string().nullable().describe('Required by Trackio; null is fine.'),
   }),
   output: z.null(),

@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { BadRequestError } from '../errors'
 import type { Json } from '../json/values'
-import { defineTool, rawArg, rawValue } from './core/define'
-import { entrySchema, normalizeTimestamp, readEntry, readEntryListAsync, readObjectList, stepValue, type LogEntry } from '../ingest/entry'
+import { defineTool, entryListArg, rawArg, rawValue } from './core/define'
+import { entrySchema, normalizeTimestamp, readEntry, readObjectList, stepValue, type LogEntry } from '../ingest/entry'
+import { readEntryListAsync } from '../ingest/entry-list'
 import { writeEntries } from '../ingest/write'
 
 /** The contributed JS/Go/Rust clients' flat body (compat §8) → LogEntry items. */
@@ -49,7 +50,7 @@ export default defineTool({
     'Because of that form, a missing logs/hf_token is reported after the write-token check (Trackio: before). ' +
     'Unlike Trackio, a database failure is answered as an error (503 when the file is locked) instead of 200 and a background retry.',
   input: z.object({
-    logs: rawArg(z.array(z.unknown()).meta({ items: entrySchema('metric') }).describe('LogEntry objects.')).optional(),
+    logs: entryListArg(z.array(z.unknown()).meta({ items: entrySchema('metric') }).describe('LogEntry objects.')).optional(),
     hf_token: z.string().nullable().optional().describe('Required by Trackio (null is fine); may be absent only in the flat form.'),
     project: z.string().optional().describe('Flat form (contributed clients): project of every row.'),
     run: z.string().optional().describe('Flat form: run of every row.'),

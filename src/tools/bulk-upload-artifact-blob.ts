@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { BadRequestError } from '../errors'
-import { storeBlobFromFile } from '../storage/write/artifact-blobs'
+import { storeBlobFromFileAsync } from '../storage/write/artifact-blobs'
 import { checkDigest } from './core/artifact-args'
 import { defineTool, projectArg, type ToolContext } from './core/define'
 
@@ -57,9 +57,8 @@ export default defineTool({
         claimed.push(staging.claim(path))
       }
       for (let i = 0; i < claimed.length; i++) {
-        storeBlobFromFile(ctx.storage.dataDir, project, digests[i]!, claimed[i]!)
-        // hashing is synchronous (at most one upload's worth of bytes): let other requests in between files
-        await Bun.sleep(0)
+        // other requests run between each few MiB hashed and copied
+        await storeBlobFromFileAsync(ctx.storage.dataDir, project, digests[i]!, claimed[i]!)
       }
     } finally {
       for (const p of claimed) staging?.discard(p)

@@ -3,7 +3,7 @@ import { parseArgs, UsageError } from '../../src/cli/args'
 import { serverConfig } from '../../src/cli/config'
 import { createGuard } from '../../src/transports/http/guard'
 
-const SHOW = { values: ['host', 'port', 'project', 'allowed-hosts', 'cors-origin', 'mcp-max-tokens'], switches: ['mcp-server'] }
+const SHOW = { values: ['host', 'port', 'project', 'allowed-hosts', 'cors-origin', 'mcp-max-tokens', 'max-upload-bytes'], switches: ['mcp-server'] }
 const cfg = (argv: string[], env: Record<string, string>) => serverConfig(parseArgs(argv, SHOW, 'show'), env)
 
 describe('SYSTEM=spaces', () => {
@@ -47,5 +47,15 @@ describe('the MCP answer budget', () => {
     expect(cfg(['--mcp-max-tokens', '8000'], { TRACKIO_MCP_MAX_TOKENS: '5000' }).mcpMaxTokens).toBe(8000)
     expect(() => cfg(['--mcp-max-tokens', '10'], {})).toThrow(UsageError)
     expect(() => cfg([], { TRACKIO_MCP_MAX_TOKENS: 'lots' })).toThrow(UsageError)
+  })
+})
+
+describe('the upload limit', () => {
+  test('flag over environment over 2 GiB; nonsense or under 1 MiB is a usage error', () => {
+    expect(cfg([], {}).maxUploadBytes).toBe(2 * 1024 ** 3)
+    expect(cfg([], { TRACKIO_MAX_UPLOAD_BYTES: '104857600' }).maxUploadBytes).toBe(104_857_600)
+    expect(cfg(['--max-upload-bytes', '5000000'], { TRACKIO_MAX_UPLOAD_BYTES: '104857600' }).maxUploadBytes).toBe(5_000_000)
+    expect(() => cfg(['--max-upload-bytes', '1000'], {})).toThrow(UsageError)
+    expect(() => cfg([], { TRACKIO_MAX_UPLOAD_BYTES: '2GB' })).toThrow(UsageError)
   })
 })

@@ -17,8 +17,19 @@ function nonFiniteString(x: number): string {
   return Number.isNaN(x) ? '"NaN"' : x > 0 ? '"Infinity"' : '"-Infinity"'
 }
 
-function float(x: number): string {
+/** A float as stored: orjson's spelling, non-finite ones as Trackio's strings ("NaN", "Infinity", "-Infinity"). */
+export function floatText(x: number): string {
   return Number.isFinite(x) ? formatFloat(x, 'pydantic') : nonFiniteString(x)
+}
+
+const float = floatText
+
+/**
+ * An object already spelled as its stored text: the entry readers spell a batch's metrics as they
+ * read them (ingest/entry-text.ts), so the values themselves are never built or kept.
+ */
+export class StoredJson {
+  constructor(readonly text: string) {}
 }
 
 function int(v: bigint, path: string): string {
@@ -78,14 +89,20 @@ export function checkEncodable(value: Json, path: string): void {
   if (typeof value === 'object' && value !== null) checked.set(value, text)
 }
 
-/** The stored BLOB for a metrics / system metrics / config object (UTF-8 JSON). */
-export function encodeJson(value: Json | undefined): Uint8Array {
+/** The stored text of a value (taken from `checkEncodable` when it spelled it already). */
+export function storedText(value: Json | StoredJson | undefined): string {
+  if (value instanceof StoredJson) return value.text
   if (typeof value === 'object' && value !== null) {
     const text = checked.get(value)
     if (text !== undefined) {
       checked.delete(value)
-      return encoder.encode(text)
+      return text
     }
   }
-  return encoder.encode(encodeJsonText(value))
+  return encodeJsonText(value)
+}
+
+/** The stored BLOB for a metrics / system metrics / config object (UTF-8 JSON). */
+export function encodeJson(value: Json | StoredJson | undefined): Uint8Array {
+  return encoder.encode(storedText(value))
 }

@@ -2,9 +2,9 @@ import type { ProjectDb } from '../db/connection'
 import { BadRequestError } from '../../errors'
 import { intValue, type Json, type JsonObject } from '../../json/values'
 import { decodeObject } from '../db/decode'
-import { encodeJson } from '../db/encode'
+import { encodeJson, storedText, StoredJson } from '../db/encode'
 import { isoNow } from '../db/timestamps'
-import { insertTraceRows, splitTraces, type PreparedTrace } from './traces'
+import { insertTraceRows, splitTraces, type PreparedTrace, type TraceRow } from './traces'
 import { writeTransaction } from './transaction'
 
 /**
@@ -17,7 +17,8 @@ export type JsonRecord = JsonObject | { [key: string]: Json | undefined }
 export type Step = number | bigint
 
 export interface MetricEntry {
-  metrics: JsonRecord
+  /** The values, or their stored text when the reader spelled them already (then they hold no trace). */
+  metrics: JsonRecord | StoredJson
   /** null → the run's next auto step (MAX(step)+1, 0 for a new run). */
   step: Step | null
   logId?: string | null
@@ -26,7 +27,7 @@ export interface MetricEntry {
 }
 
 export interface SystemEntry {
-  metrics: JsonRecord
+  metrics: JsonRecord | StoredJson
   /** An entry without timestamp is dropped silently, as in Trackio. */
   timestamp: string | null
   logId?: string | null
@@ -62,22 +63,26 @@ async function writeProject<T>(dataDir: string, project: string, fn: (pdb: Proje
 
 const STEP_MAX = 2n ** 63n - 1n
 
-function checkStep(step: Step | null | undefined, what: string): bigint | null {
+/** A step that fits SQLite's INTEGER; a safe number stays a number (no BigInt per row of a batch). */
+function checkStep(step: Step | null | undefined, what: string): Step | null {
   if (step === null || step === undefined) return null
-  if (typeof step === 'number' && !Number.isSafeInteger(step)) throw new BadRequestError(`${what} must be an integer, got ${step}`)
-  const b = BigInt(step)
-  if (b > STEP_MAX || b < -STEP_MAX - 1n) throw new BadRequestError(`${what} ${b} is outside the 64-bit integer range a step can hold`)
-  return b
+  if (typeof step === 'number') {
+    if (!Number.isSafeInteger(step)) throw new BadRequestError(`${what} must be an integer, got ${step}`)
+    return step
+  }
+  if (step > STEP_MAX || step < -STEP_MAX - 1n) throw new BadRequestError(`${what} ${step} is outside the 64-bit integer range a step can hold`)
+  return step
 }
 
-const toStep = (v: bigint): Step => intValue(v)
+const toStep = (v: Step): Step => (typeof v === 'bigint' ? intValue(v) : v)
 
 interface PreparedMetrics {
   kind: 'metrics'
   runName: string
   id: string
-  blobs: Uint8Array[]
-  given: (bigint | null)[]
+  /** The stored metrics JSON of each row (bound as text, stored as BLOB by the INSERT's CAST). */
+  texts: string[]
+  given: (Step | null)[]
   logIds: (string | null)[]
   stamps: string[]
   configBlob: Uint8Array | null
@@ -100,7 +105,7 @@ interface PreparedAlerts {
   kind: 'alerts'
   runName: string
   id: string
-  steps: (bigint | null)[]
+  steps: (Step | null)[]
   alerts: AlertEntry[]
 }
 
@@ -127,15 +132,22 @@ export const YIELD_EVERY_ROWS = 2000
 /** Let other requests run (a 50,000-row batch is a few hundred ms of work). */
 export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
+const NO_TRACES: PreparedTrace[] = []
+
 function prepareMetrics(op: Extract<BatchOp, { kind: 'metrics' }>, from: number, to: number, into: PreparedMetrics): void {
   for (let i = from; i < to; i++) {
     const e = op.entries[i]!
-    const s = splitTraces(e.metrics, into.id, e.logId ?? null)
-    into.blobs.push(encodeJson(s.metrics))
+    if (e.metrics instanceof StoredJson) {
+      into.texts.push(e.metrics.text)
+      into.traces.push(NO_TRACES)
+    } else {
+      const s = splitTraces(e.metrics, into.id, e.logId ?? null)
+      into.texts.push(storedText(s.metrics))
+      into.traces.push(s.traces.length ? s.traces : NO_TRACES)
+    }
     into.given.push(checkStep(e.step, 'step'))
     into.logIds.push(e.logId ?? null)
     into.stamps.push(e.timestamp ?? into.configTs)
-    into.traces.push(s.traces)
   }
 }
 
@@ -158,7 +170,7 @@ function emptyMetrics(op: Extract<BatchOp, { kind: 'metrics' }>): PreparedMetric
     kind: 'metrics',
     runName: op.runName,
     id,
-    blobs: [],
+    texts: [],
     given: [],
     logIds: [],
     stamps: [],
@@ -190,11 +202,12 @@ const ROWS_PER_INSERT = 200
  * table's largest rowid before it are the new ones (rowids only grow inside our transaction): a row
  * without log_id is always new, and of entries sharing a log_id only the first new one is.
  */
-async function insertMetricRows(pdb: ProjectDb, p: PreparedMetrics, steps: bigint[], runIds: boolean): Promise<boolean[]> {
+async function insertMetricRows(pdb: ProjectDb, p: PreparedMetrics, steps: Step[], runIds: boolean): Promise<boolean[]> {
   const head = runIds
     ? 'INSERT OR IGNORE INTO metrics (run_id, timestamp, run_name, step, metrics, log_id) VALUES '
     : 'INSERT OR IGNORE INTO metrics (timestamp, run_name, step, metrics, log_id) VALUES '
-  const tuple = runIds ? '(?, ?, ?, ?, ?, ?)' : '(?, ?, ?, ?, ?)'
+  // Metrics are bound as text (no Uint8Array per row) and stored as the BLOB Trackio writes.
+  const tuple = runIds ? '(?, ?, ?, ?, CAST(? AS BLOB), ?)' : '(?, ?, ?, CAST(? AS BLOB), ?)'
   const statements = new Map<number, ReturnType<typeof pdb.db.prepare>>()
   const statement = (rows: number) => {
     let st = statements.get(rows)
@@ -203,16 +216,16 @@ async function insertMetricRows(pdb: ProjectDb, p: PreparedMetrics, steps: bigin
   }
   const maxRowid = pdb.db.prepare('SELECT COALESCE(MAX(rowid), 0) AS m FROM metrics')
   const newIds = pdb.db.prepare('SELECT log_id FROM metrics WHERE rowid > ?')
-  const n = p.blobs.length
+  const n = p.texts.length
   const flags: boolean[] = new Array(n)
   try {
     for (let start = 0; start < n; start += ROWS_PER_INSERT) {
       if (start && start % YIELD_EVERY_ROWS === 0) await yieldToLoop()
       const end = Math.min(n, start + ROWS_PER_INSERT)
-      const params: (string | bigint | Uint8Array | null)[] = []
+      const params: (string | number | bigint | null)[] = []
       for (let i = start; i < end; i++) {
         if (runIds) params.push(p.id)
-        params.push(p.stamps[i]!, p.runName, steps[i]!, p.blobs[i]!, p.logIds[i]!)
+        params.push(p.stamps[i]!, p.runName, steps[i]!, p.texts[i]!, p.logIds[i]!)
       }
       const before = (maxRowid.get() as { m: bigint | number }).m
       const changes = statement(end - start).run(...params).changes
@@ -242,7 +255,7 @@ async function insertMetrics(pdb: ProjectDb, p: PreparedMetrics): Promise<Metric
     const max = pdb.db.query(`SELECT MAX(step) AS m FROM metrics WHERE ${key} = ?`).get(runIds ? p.id : p.runName) as { m: bigint | null }
     next = max.m === null ? 0n : BigInt(max.m) + 1n
   }
-  const steps = p.given.map((s) => {
+  const steps = p.given.map((s): Step => {
     if (s !== null) return s
     if (next > STEP_MAX)
       throw new BadRequestError(
@@ -251,8 +264,10 @@ async function insertMetrics(pdb: ProjectDb, p: PreparedMetrics): Promise<Metric
     return next++
   })
   const flags = await insertMetricRows(pdb, p, steps, runIds)
-  const traceRow = (i: number) => (t: PreparedTrace) => ({ ...t, runId: p.id, runName: p.runName, step: steps[i]!, timestamp: p.stamps[i]!, logId: p.logIds[i]! })
-  insertTraceRows(pdb.db, p.traces.flatMap((ts, i) => ts.map(traceRow(i))))
+  const traceRows: TraceRow[] = []
+  for (let i = 0; i < p.traces.length; i++)
+    for (const t of p.traces[i]!) traceRows.push({ ...t, runId: p.id, runName: p.runName, step: steps[i]!, timestamp: p.stamps[i]!, logId: p.logIds[i]! })
+  insertTraceRows(pdb.db, traceRows)
   let configBlob = p.configBlob
   let configTs = p.configTs
   if (p.mergeConfig) {

@@ -11,9 +11,10 @@ const CHUNK = 1 << 20
  * Copy `src` into the project's content-addressed store under `digest`, verifying that the bytes
  * hash to it (Trackio's `stage_blob_from_file`): written to a `.partial.` sibling, renamed into
  * place only when the digest matches, removed otherwise. An existing blob is kept as is.
- * Returns whether a new blob was written.
+ * Returns whether a new blob was written. The steps pause after each MiB (`storeBlobFromFileAsync`
+ * lets other requests run there: a 2 GiB upload takes seconds to hash and copy).
  */
-export function storeBlobFromFile(dataDir: string, project: string, digest: string, src: string): boolean {
+function* storeBlobSteps(dataDir: string, project: string, digest: string, src: string): Generator<void, boolean> {
   if (!isDigest(digest)) throw new BadRequestError(`Invalid sha256 digest: ${JSON.stringify(digest)}`)
   if (stemTooLong(canonicalProjectName(project))) throw new BadRequestError(`Project name is too long: ${project.slice(0, 100)}…`)
   const target = blobPath(dataDir, project, digest)
@@ -33,6 +34,7 @@ export function storeBlobFromFile(dataDir: string, project: string, digest: stri
       const chunk = buf.subarray(0, n)
       sha.update(chunk)
       for (let off = 0; off < n; ) off += writeSync(outFd, chunk, off, n - off)
+      yield
     }
     closeSync(outFd)
     outFd = null
@@ -46,5 +48,24 @@ export function storeBlobFromFile(dataDir: string, project: string, digest: stri
   } finally {
     if (inFd !== null) closeSync(inFd)
     if (outFd !== null) closeSync(outFd)
+  }
+}
+
+/** `storeBlobSteps` at once. */
+export function storeBlobFromFile(dataDir: string, project: string, digest: string, src: string): boolean {
+  const steps = storeBlobSteps(dataDir, project, digest, src)
+  for (;;) {
+    const r = steps.next()
+    if (r.done) return r.value
+  }
+}
+
+/** `storeBlobSteps` with the event loop free after every 8 MiB hashed and copied. */
+export async function storeBlobFromFileAsync(dataDir: string, project: string, digest: string, src: string): Promise<boolean> {
+  const steps = storeBlobSteps(dataDir, project, digest, src)
+  for (let i = 1; ; i++) {
+    const r = steps.next()
+    if (r.done) return r.value
+    if (i % 8 === 0) await new Promise<void>((resolve) => setImmediate(resolve))
   }
 }

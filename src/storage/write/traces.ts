@@ -60,7 +60,8 @@ export function isTracePayload(v: Json | undefined): v is Obj {
   return isObj(v) && get(v, '_type') === 'trackio.trace'
 }
 
-function holdsTrace(metrics: Obj): boolean {
+/** Whether a metrics object holds a trace payload (so `splitTraces` has work to do). */
+export function holdsTrace(metrics: Obj): boolean {
   const values = metrics instanceof Map ? metrics.values() : Object.values(metrics)
   for (const v of values) if (isTracePayload(v) || (Array.isArray(v) && v.some(isTracePayload))) return true
   return false

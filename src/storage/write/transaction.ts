@@ -6,6 +6,7 @@ import { withProjectLock } from '../db/lock'
 import { projectPaths, refuseLinksOut, reservedProjectReason, stemTooLong } from '../db/paths'
 import { ensureSchema } from '../db/schema'
 import { writePragmas } from '../db/pragmas'
+import { closeWriter } from './checkpoint'
 import { replayRenameJournal } from './rename-journal'
 
 /** Filesystem steps done inside a write transaction, undone (newest first) when it does not commit. */
@@ -25,7 +26,8 @@ export interface WriteTarget {
  * would block the whole server); a locked database is retried asynchronously for up to 30 s, each
  * attempt a whole transaction, so a retry never half-writes. When `fn` or the COMMIT fails, the
  * transaction is rolled back and the `undo` steps `fn` registered are run: a failed call changes
- * nothing. The cached read connection is never used for writing. `fn` may be async (a large batch
+ * nothing. The cached read connection is never used for writing. The COMMIT does not checkpoint:
+ * `closeWriter` has a large WAL checkpointed on a worker thread, then closes the connection (checkpoint.ts). `fn` may be async (a large batch
  * yields between chunks): the lock and the transaction are held until it settles.
  */
 export async function writeTransaction<T>(target: WriteTarget, fn: (p: ProjectDb, undo: UndoLog) => T | Promise<T>): Promise<T> {
@@ -41,16 +43,20 @@ export async function writeTransaction<T>(target: WriteTarget, fn: (p: ProjectDb
       throw missing()
     }
   }
+  const pragmas = writePragmas()
   return retryWhileLocked(async () => {
     let db: Database | undefined
+    let committed = false
     try {
       if (target.mode === 'create') mkdirSync(target.dataDir, { recursive: true })
       refuseLinksOut(target.dataDir, paths)
       db = new Database(paths.db, { readwrite: true, create: target.mode === 'create', safeIntegers: true })
       db.run(`PRAGMA busy_timeout = ${READ_BUSY_STEP_MS}`)
-      for (const sql of writePragmas()) db.run(sql)
+      for (const sql of pragmas) db.run(sql)
+      // The COMMIT does not checkpoint: closeWriter has it done off the event loop (checkpoint.ts).
+      db.run('PRAGMA wal_autocheckpoint = 0')
       const open = db
-      return await withProjectLock(paths.lock, async () => {
+      const result = await withProjectLock(paths.lock, async () => {
         replayRenameJournal(target.dataDir, paths, open)
         const p = new ProjectDb(open, paths, statSync(paths.db).ino)
         const undo: UndoLog = []
@@ -67,10 +73,13 @@ export async function writeTransaction<T>(target: WriteTarget, fn: (p: ProjectDb
           throw err
         }
       })
+      committed = true
+      return result
     } catch (err) {
       throw storageFailure(err, paths.stem)
     } finally {
-      db?.close(false)
+      if (committed) closeWriter(db!, paths.db, pragmas)
+      else db?.close(false)
     }
   }, WRITE_BUSY_TIMEOUT_MS)
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs'
+import { mkdtempSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { open, type FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { BadRequestError, StorageError } from '../../errors'
@@ -19,7 +20,27 @@ export interface StagingLimits {
   ttlMs: number
 }
 
-export const DEFAULT_STAGING_LIMITS: StagingLimits = { maxFiles: 1000, maxBytes: 512 * 1024 * 1024, ttlMs: 10 * 60 * 1000 }
+/** Largest `POST /api/upload` request by default (artifact files come this way); --max-upload-bytes changes it. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024
+
+export const DEFAULT_STAGING_LIMITS: StagingLimits = { maxFiles: 1000, maxBytes: 2 * DEFAULT_MAX_UPLOAD_BYTES, ttlMs: 10 * 60 * 1000 }
+
+/** Staging limits for a server taking uploads of up to `maxUploadBytes`: room for two of them at once. */
+export function stagingLimitsFor(maxUploadBytes: number): StagingLimits {
+  return { ...DEFAULT_STAGING_LIMITS, maxBytes: Math.max(512 * 1024 * 1024, 2 * maxUploadBytes) }
+}
+
+/**
+ * The files of one upload request, staged as their bytes arrive (`UploadStaging.begin`): `open`
+ * starts the next file, `write` appends to it, `finish` hands the paths over (claimable from then
+ * on), `abort` deletes what was written. Every byte counts against the staging bounds as it comes.
+ */
+export interface StagingWriter {
+  open(filename: string): Promise<void>
+  write(chunk: Uint8Array): Promise<void>
+  finish(): Promise<string[]>
+  abort(): Promise<void>
+}
 
 interface Staged {
   size: number
@@ -83,9 +104,11 @@ export class UploadStaging {
   private reserve(sizes: number[]): void {
     this.sweep()
     const total = sizes.reduce((a, b) => a + b, 0)
-    if (this.files.size + sizes.length > this.limits.maxFiles || this.bytes + total > this.limits.maxBytes)
+    const files = this.files.size + this.arrivingFiles
+    const bytes = this.bytes + this.arrivingBytes
+    if (files + sizes.length > this.limits.maxFiles || bytes + total > this.limits.maxBytes)
       throw new StorageError(
-        `Upload staging is full (${this.files.size} files, ${this.bytes} bytes waiting for bulk_upload_media; ` +
+        `Upload staging is full (${files} files, ${bytes} bytes waiting for bulk_upload_media or arriving; ` +
           `limits ${this.limits.maxFiles} files, ${this.limits.maxBytes} bytes); retry later`,
       )
   }
@@ -93,25 +116,93 @@ export class UploadStaging {
   /** Write the files of one upload request; returns their absolute staged paths, in order. */
   async stage(files: { name: string; data: Blob }[]): Promise<string[]> {
     this.reserve(files.map((f) => f.data.size))
-    const dir = this.dir()
-    const paths: string[] = []
-    this.writing++
+    const w = this.begin()
     try {
       for (const f of files) {
-        const path = join(dir, `trackio-upload-${randomBytes(6).toString('base64url')}${uploadSuffix(f.name)}`)
-        await Bun.write(path, f.data)
-        paths.push(path)
-        this.files.set(path, { size: f.data.size, expires: this.now() + this.limits.ttlMs })
-        this.bytes += f.data.size
+        await w.open(f.name)
+        await w.write(new Uint8Array(await f.data.arrayBuffer()))
       }
+      return await w.finish()
     } catch (err) {
+      await w.abort()
+      throw err
+    }
+  }
+
+  /** Files and bytes of uploads still arriving (counted against the bounds, not claimable yet). */
+  private arrivingFiles = 0
+  private arrivingBytes = 0
+
+  /** Stage one request's files as they arrive (see StagingWriter). */
+  begin(): StagingWriter {
+    const parts: { path: string; size: number }[] = []
+    let fh: FileHandle | null = null
+    let ended = false
+    this.writing++
+    const closeFile = async () => {
+      const f = fh
+      fh = null
+      await f?.close()
+    }
+    const end = () => {
+      if (ended) return
+      ended = true
       this.writing--
-      for (const p of paths) this.discard(p)
-      this.removeIfEmpty()
+      this.arrivingFiles -= parts.length
+      this.arrivingBytes -= parts.reduce((n, p) => n + p.size, 0)
+    }
+    const fail = (err: unknown): never => {
+      if (err instanceof StorageError || err instanceof BadRequestError) throw err
       throw new StorageError(`Could not stage the upload: ${(err as Error).message}`)
     }
-    this.writing--
-    return paths
+    return {
+      open: async (filename) => {
+        await closeFile()
+        this.sweep()
+        if (this.files.size + this.arrivingFiles + 1 > this.limits.maxFiles) this.reserve([0])
+        const path = join(this.dir(), `trackio-upload-${randomBytes(6).toString('base64url')}${uploadSuffix(filename)}`)
+        try {
+          fh = await open(path, 'wx', 0o600)
+        } catch (err) {
+          fail(err)
+        }
+        parts.push({ path, size: 0 })
+        this.arrivingFiles++
+      },
+      write: async (chunk) => {
+        const part = parts[parts.length - 1]
+        if (!part || !fh) throw new Error('StagingWriter.write before open')
+        if (this.bytes + this.arrivingBytes + chunk.byteLength > this.limits.maxBytes) this.reserve([this.limits.maxBytes])
+        this.arrivingBytes += chunk.byteLength
+        part.size += chunk.byteLength
+        try {
+          // A chunk at a time, synchronously: no copy kept for a background write, and a few hundred KiB take well under a millisecond.
+          for (let off = 0; off < chunk.byteLength; ) off += writeSync(fh.fd, chunk, off, chunk.byteLength - off)
+        } catch (err) {
+          fail(err)
+        }
+      },
+      finish: async () => {
+        await closeFile()
+        end()
+        const expires = this.now() + this.limits.ttlMs
+        for (const p of parts) {
+          this.files.set(p.path, { size: p.size, expires })
+          this.bytes += p.size
+        }
+        return parts.map((p) => p.path)
+      },
+      abort: async () => {
+        await closeFile().catch(() => {})
+        end()
+        for (const p of parts) {
+          try {
+            unlinkSync(p.path)
+          } catch {}
+        }
+        this.removeIfEmpty()
+      },
+    }
   }
 
   /** Whether `path` is a staged file waiting to be claimed (no side effect). */

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { BadRequestError } from '../../errors'
-import { JsonFloat, type Json } from '../../json/values'
+import { listValues } from '../../json/parse'
+import { JsonFloat, JsonListText, type Json } from '../../json/values'
 import { COMMON_ARGS, isIntArg, isRawArg, RAW_ARGS, type ToolDef } from './define'
 
 /** Named arguments as a transport hands them over: lossless values (HTTP) or plain JS (MCP). */
@@ -86,6 +87,8 @@ function issueText(i: z.core.$ZodIssue): string {
 /** The outer level of a value as plain JS (a Map becomes an object of the same, unconverted values). */
 function shallowPlain(v: Json): unknown {
   if (v instanceof JsonFloat) return v.value
+  // A list kept as request text: its items are the handler's to read (as for any raw list).
+  if (v instanceof JsonListText) return new Array(v.length).fill(null)
   if (!(v instanceof Map)) return v
   const o: Record<string, unknown> = {}
   for (const [k, item] of v) Object.defineProperty(o, k, { value: item, enumerable: true, writable: true, configurable: true })
@@ -98,6 +101,7 @@ function shallowPlain(v: Json): unknown {
  */
 export function toPlain(v: Json): unknown {
   if (v instanceof JsonFloat) return v.value
+  if (v instanceof JsonListText) return listValues(v).map(toPlain)
   if (Array.isArray(v)) return v.map(toPlain)
   if (v instanceof Map) {
     const o: Record<string, unknown> = {}

@@ -95,6 +95,24 @@ export function isRawArg(schema: z.ZodType): boolean {
   return marked(rawSchemas, schema)
 }
 
+const entryListSchemas = new WeakSet<z.ZodType>()
+
+/**
+ * A raw list of log entries (bulk_log's `logs`): the HTTP API hands it over as checked request text
+ * (`JsonListText`), and ingest/entry-list.ts reads it one entry at a time.
+ */
+export function entryListArg<T extends z.ZodType>(schema: T): T {
+  entryListSchemas.add(schema)
+  return rawArg(schema)
+}
+
+/** The parameters of `tool` made by `entryListArg`. */
+export function entryListParams(tool: ToolDef): string[] {
+  return Object.entries(tool.input.shape as Record<string, z.ZodType>)
+    .filter(([, schema]) => marked(entryListSchemas, schema))
+    .map(([name]) => name)
+}
+
 /** A JSON object parameter (a metrics dict, a config) whose values must be stored exactly. */
 export function jsonValueArg(description: string) {
   return rawArg(z.record(z.string(), z.unknown()).describe(description))

@@ -1,15 +1,20 @@
 import { Elysia } from 'elysia'
 import { NotFoundError } from '../../errors'
 import type { Invoker } from '../../tools/core/invoke'
-import type { ToolDef } from '../../tools/core/define'
+import { entryListParams, type ToolDef } from '../../tools/core/define'
 import { bindBody } from './bind-body'
 import { MAX_BODY_BYTES, readJsonBody } from './body'
 import { operationFor } from './openapi'
 import { errorResponse, jsonResponse } from './respond'
 
+/** Each tool's entry-list parameters, kept as request text (computed once per tool). */
+const deferred = new WeakMap<ToolDef, string[]>()
+
 async function runHttp(tool: ToolDef, request: Request, invoker: Invoker, maxBodyBytes: number): Promise<Response> {
   try {
-    const args = bindBody(tool, await readJsonBody(request, maxBodyBytes))
+    let lists = deferred.get(tool)
+    if (!lists) deferred.set(tool, (lists = entryListParams(tool)))
+    const args = bindBody(tool, await readJsonBody(request, maxBodyBytes, lists))
     return jsonResponse({ data: await invoker.invoke(tool, args, { request }) })
   } catch (err) {
     return errorResponse(err)

@@ -12,7 +12,7 @@ import { createGuard, type GuardOptions } from './guard'
 import { openapiPlugin } from './openapi'
 import { errorResponse, jsonResponse } from './respond'
 import { swaggerAssets } from './swagger-assets'
-import { UploadStaging } from '../../storage/write/upload-staging'
+import { DEFAULT_MAX_UPLOAD_BYTES, stagingLimitsFor, UploadStaging } from '../../storage/write/upload-staging'
 import { mediaRoot } from '../../storage/read/media-files'
 import { fileRoute } from './file-route'
 import { uploadRoute } from './upload'
@@ -34,6 +34,8 @@ export interface AppOptions {
   tools?: readonly ToolDef[]
   /** Request body limit (default MAX_BODY_BYTES); larger bodies get 413 with a JSON error. */
   maxBodyBytes?: number
+  /** `POST /api/upload`'s own limit (default DEFAULT_MAX_UPLOAD_BYTES): files are streamed to disk. */
+  maxUploadBytes?: number
   /** Who may run write tools (default: the write token). */
   authorize?: Authorizer
 }
@@ -48,7 +50,8 @@ function pathOf(url: string): string {
 export function createApp(o: AppOptions) {
   const guard = createGuard(o.guard ?? {})
   const maxBody = o.maxBodyBytes ?? MAX_BODY_BYTES
-  const ctx: ToolContext = o.ctx.uploads ? o.ctx : { ...o.ctx, uploads: new UploadStaging() }
+  const maxUpload = o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES
+  const ctx: ToolContext = o.ctx.uploads ? o.ctx : { ...o.ctx, uploads: new UploadStaging(stagingLimitsFor(maxUpload)) }
   const authorize = o.authorize ?? writeTokenAuthorizer(o.writeToken)
   const app = new Elysia({ serve: { maxRequestBodySize: serverBodyLimit(maxBody) } })
     .onRequest(({ request, set }) => {
@@ -56,7 +59,7 @@ export function createApp(o: AppOptions) {
       if (g instanceof Response) return g
       Object.assign(set.headers, g)
       try {
-        checkContentLength(request, maxBody)
+        checkContentLength(request, pathOf(request.url) === '/api/upload' ? maxUpload : maxBody)
       } catch (err) {
         return errorResponse(err)
       }
@@ -67,7 +70,7 @@ export function createApp(o: AppOptions) {
     )
     .use(openapiPlugin(o.version))
     .use(swaggerAssets)
-    .use(uploadRoute(ctx.uploads!, (request) => authorize(bulkUploadMedia, { request }, new Map()), maxBody))
+    .use(uploadRoute(ctx.uploads!, (request) => authorize(bulkUploadMedia, { request }, new Map()), maxUpload))
     .use(fileRoute(mediaRoot(o.ctx.storage.dataDir)))
     .use(apiRoutes(createInvoker(ctx, authorize), o.tools ?? TOOLS, maxBody))
     .use(artifactBlobRoute(o.ctx.storage.dataDir))

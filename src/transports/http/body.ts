@@ -86,31 +86,63 @@ export function checkContentLength(request: Request, limit: number = MAX_BODY_BY
   if (declared !== null && /^\s*\d+\s*$/.test(declared) && Number(declared) > limit) throw bodyTooLarge(limit)
 }
 
-/** The body's bytes, reading at most `limit` + 1 of them (chunked bodies have no Content-Length to trust). */
+/**
+ * Free the memory of a buffer we are done with now rather than at the next collection: a 10 MB
+ * body would otherwise be held three times over (Bun's 64 KiB chunks, their copy, its text) until
+ * then. Only a view that spans its whole buffer is released (a slice of a shared one is not ours).
+ */
+export function releaseBuffer(view: Uint8Array): void {
+  if (view.byteOffset !== 0 || view.byteLength !== view.buffer.byteLength) return
+  try {
+    ;(view.buffer as ArrayBuffer & { transfer(length: number): ArrayBuffer }).transfer(0)
+  } catch {
+    /* not transferable: left to the collector */
+  }
+}
+
+/**
+ * The body's bytes, reading at most `limit` + 1 of them (chunked bodies have no Content-Length to
+ * trust). With a Content-Length, chunks are copied into one buffer of that size as they arrive and
+ * released at once.
+ */
 export async function readBodyBytes(request: Request, limit: number = MAX_BODY_BYTES): Promise<Uint8Array> {
   checkContentLength(request, limit)
   if (request.body === null) return new Uint8Array(0)
+  const declared = request.headers.get('content-length')
+  const size = declared !== null && /^\s*\d+\s*$/.test(declared) ? Number(declared) : -1
   const reader = request.body.getReader()
+  let out = size >= 0 ? new Uint8Array(size) : null
   const chunks: Uint8Array[] = []
   let total = 0
   for (;;) {
     const { value, done } = await readChunk(reader)
     if (done) break
-    total += value.byteLength
-    if (total > limit) {
+    const n = value.byteLength
+    if (total + n > limit) {
       reader.cancel().catch(() => {})
       throw bodyTooLarge(limit)
     }
-    chunks.push(value)
+    if (out && total + n <= out.byteLength) {
+      out.set(value, total)
+      releaseBuffer(value)
+    } else {
+      // no Content-Length (or more bytes than it said): collect, join at the end
+      if (out) chunks.push(out.subarray(0, total))
+      out = null
+      chunks.push(value)
+    }
+    total += n
   }
+  if (out) return total === out.byteLength ? out : out.subarray(0, total)
   if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(total)
+  const joined = new Uint8Array(total)
   let at = 0
   for (const c of chunks) {
-    out.set(c, at)
+    joined.set(c, at)
     at += c.byteLength
+    releaseBuffer(c)
   }
-  return out
+  return joined
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -122,19 +154,25 @@ const ASYNC_PARSE_CHARS = 1024 * 1024
  * A request body as our lossless JSON (any Content-Type, as Trackio); empty means no arguments.
  * Bare NaN, Infinity and -Infinity are read as Python's json reads them: Trackio's client sends
  * them (json.dumps(allow_nan=True)) in configs and metrics, and storage spells them as strings.
+ * Lists under the member names `deferLists` (of the body or of its `kwargs`) come back as
+ * `JsonListText`: checked like the rest, not built.
  */
-export async function readJsonBody(request: Request, limit: number = MAX_BODY_BYTES): Promise<Json> {
+export async function readJsonBody(request: Request, limit: number = MAX_BODY_BYTES, deferLists: readonly string[] = []): Promise<Json> {
   const bytes = await readBodyBytes(request, limit)
   let text: string
   try {
     text = utf8.decode(bytes)
   } catch {
     throw new BadRequestError('Request body is not valid UTF-8')
+  } finally {
+    releaseBuffer(bytes)
   }
   if (text.trim() === '') return null
   try {
     const options = { allowNonFinite: true, maxDepth: MAX_BODY_DEPTH }
-    // A large body (a client's backlog) is parsed in slices so other requests are served meanwhile.
+    // A large body (a client's backlog) is parsed in slices so other requests are served meanwhile;
+    // entry lists stay text, read one entry at a time by the tool (ingest/entry-list.ts).
+    if (deferLists.length) return await parseJsonAsync(text, { ...options, deferLists })
     return text.length > ASYNC_PARSE_CHARS ? await parseJsonAsync(text, options) : parseJson(text, options)
   } catch (err) {
     if (err instanceof JsonSyntaxError) throw new BadRequestError(`Request body is not valid JSON: ${err.message}`)

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { blobPath } from '../../../src/storage/read/artifact-blobs'
-import { storeBlobFromFile } from '../../../src/storage/write/artifact-blobs'
+import { storeBlobFromFile, storeBlobFromFileAsync } from '../../../src/storage/write/artifact-blobs'
 import { tempDir } from '../../helpers'
 import { seedBlob, sha } from '../../tools/artifact-helpers'
 
@@ -36,4 +36,19 @@ test('an existing blob is kept as is; a project name too long for a file name is
   writeFileSync(src, 'same')
   expect(storeBlobFromFile(dir, 'p', digest, src)).toBe(false)
   expect(() => storeBlobFromFile(dir, 'x'.repeat(300), digest, src)).toThrow('Project name is too long')
+})
+
+test('storeBlobFromFileAsync: the same blob and errors, with other work running while a large file is hashed', async () => {
+  const src = join(tempDir(), 'f')
+  const bytes = new Uint8Array(24 * 1024 * 1024).map((_, i) => (i * 31) & 255)
+  writeFileSync(src, bytes)
+  const digest = sha(bytes)
+  let ticks = 0
+  const timer = setInterval(() => ticks++, 0)
+  expect(await storeBlobFromFileAsync(dir, 'async', digest, src)).toBe(true)
+  clearInterval(timer)
+  expect(ticks).toBeGreaterThan(0)
+  expect(sha(readFileSync(blobPath(dir, 'async', digest)))).toBe(digest)
+  expect(await storeBlobFromFileAsync(dir, 'async', digest, src)).toBe(false)
+  await expect(storeBlobFromFileAsync(dir, 'async', sha('other'), src)).rejects.toThrow('Digest mismatch')
 })

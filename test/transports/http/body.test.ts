@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { BadRequestError, PayloadTooLargeError } from '../../../src/errors'
 import { JsonFloat } from '../../../src/json/values'
-import { checkContentLength, limitedRequest, MAX_BODY_DEPTH, readBodyBytes, readJsonBody } from '../../../src/transports/http/body'
+import { checkContentLength, limitedRequest, MAX_BODY_DEPTH, readBodyBytes, readJsonBody, releaseBuffer } from '../../../src/transports/http/body'
 
 const post = (body: string | Uint8Array | null, headers: Record<string, string> = {}) => new Request('http://localhost/api/x', { method: 'POST', body, headers })
 
@@ -72,5 +72,39 @@ describe('size limits', () => {
     expect(limitedRequest(sized, 6)).toBe(sized)
     const empty = post(null)
     expect(limitedRequest(empty, 6)).toBe(empty)
+  })
+})
+
+describe('body memory', () => {
+  /** A request with a Content-Length whose body arrives in the given chunks (kept, to look at afterwards). */
+  function declared(chunks: Uint8Array[]): Request {
+    const total = chunks.reduce((n, c) => n + c.byteLength, 0)
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const x of chunks) c.enqueue(x)
+        c.close()
+      },
+    })
+    return new Request('http://localhost/api/x', { method: 'POST', body: stream, headers: { 'content-length': String(total) }, duplex: 'half' } as RequestInit)
+  }
+
+  test('with a Content-Length, chunks are copied into one buffer and each is released once copied', async () => {
+    const enc = new TextEncoder()
+    const chunks = ['{"a": [1, ', '2, 3], ', '"b": "é"}'].map((s) => enc.encode(s))
+    const bytes = await readBodyBytes(declared(chunks))
+    expect(new TextDecoder().decode(bytes)).toBe('{"a": [1, 2, 3], "b": "é"}')
+    expect(chunks.map((c) => c.buffer.byteLength)).toEqual([0, 0, 0])
+  })
+
+  test('readJsonBody releases the bytes once decoded; releaseBuffer leaves a view into a shared buffer alone', async () => {
+    const enc = new TextEncoder()
+    const chunks = [enc.encode('[1, '), enc.encode('2]')]
+    expect(await readJsonBody(chunked('[1, ', '2]'))).toEqual([1, 2])
+    expect(await readJsonBody(declared(chunks))).toEqual([1, 2])
+    const shared = new Uint8Array(8)
+    releaseBuffer(shared.subarray(2, 4))
+    expect(shared.buffer.byteLength).toBe(8)
+    releaseBuffer(shared)
+    expect(shared.buffer.byteLength).toBe(0)
   })
 })

@@ -7,10 +7,10 @@ import { tempDir } from '../../helpers'
 /** An in-process app with its own upload staging: POST /api/upload and bulk_upload_media against a temporary data directory. */
 export const TOKEN = 'test-token'
 
-export function makeApp(maxBodyBytes?: number) {
+export function makeApp(maxUploadBytes?: number) {
   const dir = tempDir()
   const uploads = new UploadStaging(undefined, tempDir())
-  const app = createApp({ ctx: { storage: new Storage(dir), settings: settingsFromEnv({}, dir), uploads }, version: 't', writeToken: TOKEN, mcp: { enabled: false, path: '/mcp' }, maxBodyBytes })
+  const app = createApp({ ctx: { storage: new Storage(dir), settings: settingsFromEnv({}, dir), uploads }, version: 't', writeToken: TOKEN, mcp: { enabled: false, path: '/mcp' }, maxUploadBytes })
   const upload = (files: [string, string][], headers: Record<string, string> = { 'x-trackio-write-token': TOKEN }, field = 'files') => {
     const form = new FormData()
     for (const [name, text] of files) form.append(field, new File([text], name))
