@@ -1,5 +1,5 @@
 import { Database } from 'bun:sqlite'
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet'
 import { join, resolve } from 'node:path'
@@ -41,12 +41,34 @@ function newestMtime(dir: string): number {
 
 let built: Promise<void> | null = null
 
-/** Build dist/trackio once per test run when it is missing or older than src/. */
+const binaryFresh = (): boolean => existsSync(BINARY) && statSync(BINARY).mtimeMs >= newestMtime(join(ROOT, 'src'))
+
+/**
+ * Build dist/trackio once per test run when it is missing or older than src/. Test files run in several
+ * worker processes (`bun run test` uses --parallel), so the check and the build happen under a lock
+ * directory: one worker builds, the others wait and then find it fresh.
+ */
 export function ensureBinary(): Promise<void> {
   built ??= (async () => {
-    if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= newestMtime(join(ROOT, 'src'))) return
-    const p = Bun.spawn(['bun', 'build.ts'], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
-    if ((await p.exited) !== 0) throw new Error(`build failed: ${await new Response(p.stderr).text()}`)
+    const lock = join(ROOT, 'dist', '.build-lock')
+    mkdirSync(join(ROOT, 'dist'), { recursive: true })
+    for (;;) {
+      try {
+        mkdirSync(lock)
+        break
+      } catch {
+        // A lock left behind by a run that was killed mid-build is taken over after two minutes.
+        if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 120_000) rmSync(lock, { recursive: true, force: true })
+        await Bun.sleep(50)
+      }
+    }
+    try {
+      if (binaryFresh()) return
+      const p = Bun.spawn(['bun', 'build.ts'], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
+      if ((await p.exited) !== 0) throw new Error(`build failed: ${await new Response(p.stderr).text()}`)
+    } finally {
+      rmSync(lock, { recursive: true, force: true })
+    }
   })()
   return built
 }
