@@ -1,4 +1,5 @@
 import { Database } from 'bun:sqlite'
+import { expect, test } from 'bun:test'
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet'
@@ -208,6 +209,27 @@ export async function inProcessApp(dataDir: string, writeToken = 'test-token') {
 export function appCaller(dataDir: string): (tool: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiResult> {
   let app: ReturnType<typeof inProcessApp> | null = null
   return async (tool, body = {}, headers = {}) => (await (app ??= inProcessApp(dataDir))).call(tool, body, headers)
+}
+
+export type Caller = ReturnType<typeof appCaller>
+
+/** Each body answers 200 with exactly `{"data":[]}`: Trackio's empty answer, never a 404. */
+export async function expectEmptyAnswers(call: Caller, tool: string, bodies: unknown[]): Promise<void> {
+  for (const body of bodies) {
+    const r = await call(tool, body)
+    expect(r.status).toBe(200)
+    expect(r.text).toBe('{"data":[]}')
+  }
+}
+
+/** One test per case, named by its arguments: `tool` refuses them with a 400 whose error contains `message`. */
+export function testRefusals(call: Caller, cases: [tool: string, args: Record<string, unknown>, message: string][]): void {
+  for (const [tool, args, message] of cases)
+    test(`${JSON.stringify(args).slice(0, 60)}`, async () => {
+      const r = await call(tool, args)
+      expect(r.status).toBe(400)
+      expect(r.json.error).toContain(message)
+    })
 }
 
 /** The write-token header the in-process app (inProcessApp's default token) accepts. */
