@@ -74,6 +74,22 @@ export function ensureBinary(): Promise<void> {
   return built
 }
 
+let pythonPath: string | undefined
+
+/**
+ * The python3 on PATH, resolved once to the interpreter it runs (sys.executable). Tests spawn it
+ * often (oracles, writers, lockers); a version manager's shim (pyenv) would add a shell script to
+ * every spawn, for the same interpreter.
+ */
+export function python3(): string {
+  if (pythonPath === undefined) {
+    const r = Bun.spawnSync(['python3', '-c', 'import sys; print(sys.executable)'], { stdout: 'pipe', stderr: 'ignore' })
+    const exe = r.exitCode === 0 ? r.stdout.toString().trim() : ''
+    pythonPath = exe && existsSync(exe) ? exe : 'python3'
+  }
+  return pythonPath
+}
+
 /** Read a process's stdout until `done(text)` holds (or the stream ends); returns what was read. */
 export async function readUntil(stream: ReadableStream<Uint8Array>, done: (text: string) => boolean, timeoutMs = 20000): Promise<string> {
   const reader = stream.getReader()

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { api, BINARY, FIXTURES, startServer, tempDir, type Server } from '../../helpers'
+import { api, BINARY, FIXTURES, python3, type Server, startServer, tempDir } from '../../helpers'
 
 /**
  * Broken, locked and unreadable project databases: the affected project answers a JSON error that
@@ -33,7 +33,7 @@ c.execute('COMMIT')
 
 /** python3 holding BEGIN EXCLUSIVE on `db` (rollback-journal mode, so readers are shut out) for `seconds`. */
 async function holdLock(db: string, seconds: number): Promise<Bun.Subprocess> {
-  const py = Bun.spawn(['python3', '-c', LOCKER, db, String(seconds)], { stdout: 'pipe', stderr: 'inherit' })
+  const py = Bun.spawn([python3(), '-c', LOCKER, db, String(seconds)], { stdout: 'pipe', stderr: 'inherit' })
   const { value } = await py.stdout.getReader().read()
   expect(new TextDecoder().decode(value)).toContain('locked')
   return py
