@@ -1,17 +1,18 @@
 /**
  * Benchmark of the compiled server: `bun bench/run.ts` (or `bun run bench`).
- * Writes a large Trackio project once (bench data in .bench-data/), starts dist/trackio on it and
- * measures requests per second and p50/p99 latency per tool, then prints a Markdown table.
+ * Writes a large Trackio project once (bench data in .bench-data/), starts dist/trackio on it (test/helpers'
+ * startServer, which builds it when older than src/) and measures requests per second and p50/p99 latency
+ * per tool, then prints a Markdown table.
  * Options: --duration S (seconds per scenario, default 3), --concurrency N (default 16).
  */
 import { Database } from 'bun:sqlite'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { startServer } from '../test/helpers'
 import { writeBenchData } from './data'
 
 const ROOT = resolve(import.meta.dir, '..')
 const DATA = join(ROOT, '.bench-data')
-const BIN = join(ROOT, 'dist', 'trackio')
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`)
@@ -51,24 +52,6 @@ async function ensureData(): Promise<void> {
   const t0 = performance.now()
   await writeBenchData(DATA)
   console.error(`wrote bench data in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
-}
-
-async function ensureBinary(): Promise<void> {
-  const p = Bun.spawn(['bun', 'build.ts'], { cwd: ROOT, stdout: 'ignore', stderr: 'inherit' })
-  if ((await p.exited) !== 0) throw new Error('build failed')
-}
-
-async function startServer(): Promise<{ url: string; proc: Bun.Subprocess }> {
-  const proc = Bun.spawn([BIN, 'show', '--port', '0'], { env: { ...process.env, TRACKIO_DIR: DATA }, stdout: 'pipe', stderr: 'inherit' })
-  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader()
-  let out = ''
-  for (;;) {
-    const { value, done } = await reader.read()
-    if (done) throw new Error(`server exited: ${out}`)
-    out += new TextDecoder().decode(value)
-    const m = out.match(/running at: (http:\/\/[^/\s]+)\//)
-    if (m) return { url: m[1]!, proc }
-  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -131,8 +114,7 @@ async function rss(pid: number): Promise<string> {
 }
 
 await ensureData()
-await ensureBinary()
-const server = await startServer()
+const server = await startServer(DATA)
 try {
   const rows: string[] = []
   let fullMs = 0
@@ -152,6 +134,5 @@ try {
   console.log(`around_step query plan: ${queryPlan()}`)
   console.log(`server RSS after the run: ${await rss(server.proc.pid)}`)
 } finally {
-  server.proc.kill('SIGTERM')
-  await server.proc.exited
+  await server.stop()
 }

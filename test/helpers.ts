@@ -1,5 +1,6 @@
 import { Database } from 'bun:sqlite'
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { expect, test } from 'bun:test'
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet'
 import { join, resolve } from 'node:path'
@@ -41,14 +42,52 @@ function newestMtime(dir: string): number {
 
 let built: Promise<void> | null = null
 
-/** Build dist/trackio once per test run when it is missing or older than src/. */
+const binaryFresh = (): boolean => existsSync(BINARY) && statSync(BINARY).mtimeMs >= newestMtime(join(ROOT, 'src'))
+
+/**
+ * Build dist/trackio once per test run when it is missing or older than src/. Test files run in several
+ * worker processes (`bun run test` uses --parallel), so the check and the build happen under a lock
+ * directory: one worker builds, the others wait and then find it fresh.
+ */
 export function ensureBinary(): Promise<void> {
   built ??= (async () => {
-    if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= newestMtime(join(ROOT, 'src'))) return
-    const p = Bun.spawn(['bun', 'build.ts'], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
-    if ((await p.exited) !== 0) throw new Error(`build failed: ${await new Response(p.stderr).text()}`)
+    const lock = join(ROOT, 'dist', '.build-lock')
+    mkdirSync(join(ROOT, 'dist'), { recursive: true })
+    for (;;) {
+      try {
+        mkdirSync(lock)
+        break
+      } catch {
+        // A lock left behind by a run that was killed mid-build is taken over after two minutes.
+        if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 120_000) rmSync(lock, { recursive: true, force: true })
+        await Bun.sleep(50)
+      }
+    }
+    try {
+      if (binaryFresh()) return
+      const p = Bun.spawn(['bun', 'build.ts'], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
+      if ((await p.exited) !== 0) throw new Error(`build failed: ${await new Response(p.stderr).text()}`)
+    } finally {
+      rmSync(lock, { recursive: true, force: true })
+    }
   })()
   return built
+}
+
+let pythonPath: string | undefined
+
+/**
+ * The python3 on PATH, resolved once to the interpreter it runs (sys.executable). Tests spawn it
+ * often (oracles, writers, lockers); a version manager's shim (pyenv) would add a shell script to
+ * every spawn, for the same interpreter.
+ */
+export function python3(): string {
+  if (pythonPath === undefined) {
+    const r = Bun.spawnSync(['python3', '-c', 'import sys; print(sys.executable)'], { stdout: 'pipe', stderr: 'ignore' })
+    const exe = r.exitCode === 0 ? r.stdout.toString().trim() : ''
+    pythonPath = exe && existsSync(exe) ? exe : 'python3'
+  }
+  return pythonPath
 }
 
 /** Read a process's stdout until `done(text)` holds (or the stream ends); returns what was read. */
@@ -186,6 +225,27 @@ export async function inProcessApp(dataDir: string, writeToken = 'test-token') {
 export function appCaller(dataDir: string): (tool: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiResult> {
   let app: ReturnType<typeof inProcessApp> | null = null
   return async (tool, body = {}, headers = {}) => (await (app ??= inProcessApp(dataDir))).call(tool, body, headers)
+}
+
+export type Caller = ReturnType<typeof appCaller>
+
+/** Each body answers 200 with exactly `{"data":[]}`: Trackio's empty answer, never a 404. */
+export async function expectEmptyAnswers(call: Caller, tool: string, bodies: unknown[]): Promise<void> {
+  for (const body of bodies) {
+    const r = await call(tool, body)
+    expect(r.status).toBe(200)
+    expect(r.text).toBe('{"data":[]}')
+  }
+}
+
+/** One test per case, named by its arguments: `tool` refuses them with a 400 whose error contains `message`. */
+export function testRefusals(call: Caller, cases: [tool: string, args: Record<string, unknown>, message: string][]): void {
+  for (const [tool, args, message] of cases)
+    test(`${JSON.stringify(args).slice(0, 60)}`, async () => {
+      const r = await call(tool, args)
+      expect(r.status).toBe(400)
+      expect(r.json.error).toContain(message)
+    })
 }
 
 /** The write-token header the in-process app (inProcessApp's default token) accepts. */

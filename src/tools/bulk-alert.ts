@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTool, entryListArg, rawValue } from './core/define'
+import { clientWrite, defineTool, entryListArg, hfTokenArg, rawValue } from './core/define'
 import { entrySchema } from '../ingest/entry'
 import { readEntryListAsync } from '../ingest/entry-list'
 import { writeEntries } from '../ingest/write'
@@ -13,12 +13,9 @@ export default defineTool({
     'are one transaction, projects are written one after another (a later failure names the projects already stored).',
   input: z.object({
     alerts: entryListArg(z.array(z.unknown()).meta({ items: entrySchema('alert') }).describe('AlertEntry objects.')),
-    hf_token: z.string().nullable().describe('Required by Trackio; null is fine.'),
+    hf_token: hfTokenArg,
   }),
-  output: z.null(),
-  result: 'null',
-  access: 'write',
-  httpOnly: true,
+  ...clientWrite,
   example: { alerts: [{ project: 'my-project', run: 'run-1', title: 'loss spike', text: 'loss > 10', level: 'warn', step: 12 }], hf_token: null },
   handler: async (args, ctx) => {
     await writeEntries(ctx.storage.dataDir, await readEntryListAsync('alert', rawValue(args, 'alerts'), 'alerts'))

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTool, entryListArg, rawValue } from './core/define'
+import { clientWrite, defineTool, entryListArg, hfTokenArg, rawValue } from './core/define'
 import { entrySchema } from '../ingest/entry'
 import { readEntryListAsync } from '../ingest/entry-list'
 import { writeEntries } from '../ingest/write'
@@ -13,12 +13,9 @@ export default defineTool({
     'are one transaction, projects are written one after another (a later failure names the projects already stored).',
   input: z.object({
     logs: entryListArg(z.array(z.unknown()).meta({ items: entrySchema('system') }).describe('SystemLogEntry objects.')),
-    hf_token: z.string().nullable().describe('Required by Trackio; null is fine.'),
+    hf_token: hfTokenArg,
   }),
-  output: z.null(),
-  result: 'null',
-  access: 'write',
-  httpOnly: true,
+  ...clientWrite,
   example: {
     logs: [{ project: 'my-project', run: 'run-1', metrics: { 'gpu/0/utilization': 87 }, timestamp: '2026-01-01T12:00:00+00:00' }],
     hf_token: null,

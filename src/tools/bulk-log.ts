@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { BadRequestError } from '../errors'
 import type { Json } from '../json/values'
-import { defineTool, entryListArg, rawArg, rawValue } from './core/define'
+import { clientWrite, defineTool, entryListArg, rawArg, rawValue } from './core/define'
 import { entrySchema, normalizeTimestamp, readEntry, readObjectList, stepValue, type LogEntry } from '../ingest/entry'
 import { readEntryListAsync } from '../ingest/entry-list'
 import { writeEntries } from '../ingest/write'
@@ -59,10 +59,7 @@ export default defineTool({
     timestamps: z.array(z.string()).optional().describe('Flat form: ISO time per row, "" = server time.'),
     config: rawArg(z.record(z.string(), z.unknown()).nullable().describe('Flat form: run config.')).optional(),
   }),
-  output: z.null(),
-  result: 'null',
-  access: 'write',
-  httpOnly: true,
+  ...clientWrite,
   example: { logs: [{ project: 'my-project', run: 'run-1', metrics: { loss: 0.5, acc: 0.8 }, step: null }], hf_token: null },
   handler: async (args, ctx) => {
     const flat = args.metrics_list !== undefined || args.project !== undefined || args.run !== undefined

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { BadRequestError } from '../errors'
 import { mediaTargetPath, storeMedia } from '../storage/write/media-upload'
-import { defineTool } from './core/define'
+import { clientWrite, defineTool, hfTokenArg } from './core/define'
 
 const uploadEntry = z.object({
   project: z.string(),
@@ -33,12 +33,9 @@ export default defineTool({
     'Staged files are deleted once stored. A file already at the target is replaced (retries are idempotent).',
   input: z.object({
     uploads: z.array(uploadEntry).describe('UploadEntry objects.'),
-    hf_token: z.string().nullable().describe('Required by Trackio; null is fine.'),
+    hf_token: hfTokenArg,
   }),
-  output: z.null(),
-  result: 'null',
-  access: 'write',
-  httpOnly: true,
+  ...clientWrite,
   example: {
     uploads: [{ project: 'my-project', run: 'run-1', run_id: null, step: 0, relative_path: null, uploaded_file: { path: '/tmp/trackio-uploads-x/trackio-upload-abc.png', orig_name: 'a.png' } }],
     hf_token: null,

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { JsonResult } from '../json/values'
 import { artifactOverview } from '../storage/read/artifacts'
-import { defineTool, projectArg } from './core/define'
+import { artifactNaming, defineTool, projectArg } from './core/define'
 import { readProject } from './core/read-project'
 
 export default defineTool({
@@ -11,9 +11,7 @@ export default defineTool({
   input: z.object({ project: projectArg }),
   output: z.array(
     z.object({
-      name: z.string(),
-      type: z.string(),
-      description: z.string().nullable(),
+      ...artifactNaming,
       num_versions: z.int(),
       latest_version: z.int().nullable(),
       size_bytes: z.int().nullable(),

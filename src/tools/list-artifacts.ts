@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { JsonResult } from '../json/values'
 import { listArtifacts } from '../storage/read/artifacts'
-import { defineTool, projectArg } from './core/define'
+import { artifactNaming, defineTool, projectArg } from './core/define'
 import { readProject } from './core/read-project'
 
 export const versionSummary = z.object({
@@ -20,9 +20,7 @@ export default defineTool({
   input: z.object({ project: projectArg }),
   output: z.array(
     z.object({
-      name: z.string(),
-      type: z.string(),
-      description: z.string().nullable(),
+      ...artifactNaming,
       created_at: z.string(),
       num_versions: z.int(),
       latest_version: z.int().nullable(),

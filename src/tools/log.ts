@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Json } from '../json/values'
-import { defineTool, intArg, jsonValueArg, projectArg, rawValue, runIdArg } from './core/define'
+import { clientWrite, defineTool, hfTokenArg, intArg, jsonValueArg, projectArg, rawValue, runIdArg } from './core/define'
 import { readEntry } from '../ingest/entry'
 import { writeEntries } from '../ingest/write'
 
@@ -13,13 +13,10 @@ export default defineTool({
     run: z.string().describe('Run name.'),
     metrics: jsonValueArg('Metric values, stored exactly.'),
     step: intArg('Step; null: the run\'s next step.').nullable(),
-    hf_token: z.string().nullable().describe('Required by Trackio; null is fine.'),
+    hf_token: hfTokenArg,
     run_id: runIdArg,
   }),
-  output: z.null(),
-  result: 'null',
-  access: 'write',
-  httpOnly: true,
+  ...clientWrite,
   example: { project: 'my-project', run: 'run-1', metrics: { loss: 0.5 }, step: null, hf_token: null },
   handler: async (args, ctx) => {
     const entry = new Map<string, Json>([

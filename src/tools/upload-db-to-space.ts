@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTool, projectArg } from './core/define'
+import { clientWrite, defineTool, projectArg } from './core/define'
 import { needsSpace } from './core/spaces-only'
 
 export default defineTool({
@@ -14,10 +14,7 @@ export default defineTool({
     uploaded_db: z.unknown().describe('Gradio FileData of a staged database file.'),
     hf_token: z.string().nullable().optional(),
   }),
-  output: z.null(),
-  result: 'null',
-  access: 'write',
-  httpOnly: true,
+  ...clientWrite,
   example: { project: 'mnist-classifier', uploaded_db: { path: '/tmp/trackio-upload-x.db' }, hf_token: null },
   handler: () => {
     throw needsSpace(

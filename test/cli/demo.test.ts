@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeDemoData } from '../../src/cli/demo'
+import { python3 } from '../helpers'
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0)
 const TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?\+00:00$/
@@ -38,7 +39,7 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1],'*.db'))):
     alerts=[list(a) for a in c.execute('select run_id,level,step,timestamp from alerts order by id')]
     out[p]={'runs':runs,'configs':cfg,'system':{k:[v[0],len(v[1]),sorted(v[1][0].keys())] for k,v in sysm.items()},'alerts':alerts}
 print(json.dumps(out))`
-  const r = Bun.spawnSync(['python3', '-c', code, dir])
+  const r = Bun.spawnSync([python3(), '-c', code, dir])
   if (r.exitCode !== 0) throw new Error(r.stderr.toString())
   return JSON.parse(r.stdout.toString())
 }

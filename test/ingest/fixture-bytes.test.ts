@@ -2,7 +2,7 @@ import { copyFileSync } from 'node:fs'
 import { Database } from 'bun:sqlite'
 import { describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { FIXTURES, inProcessApp, tempDir } from '../helpers'
+import { FIXTURES, inProcessApp, python3, tempDir } from '../helpers'
 
 /**
  * Rows of the fixtures (written by Trackio 0.36.0) are posted again through our logging tools,
@@ -111,7 +111,7 @@ for table, cols in (("metrics", "run_id, step, metrics, timestamp"), ("system_me
         n += 1
 print(n)
 `
-      const p = Bun.spawnSync(['python3', '-c', script, ours, src])
+      const p = Bun.spawnSync([python3(), '-c', script, ours, src])
       expect(p.stderr.toString()).toBe('')
       const expected = [METRICS, SYSTEM, CONFIGS].reduce((n, sql) => n + all(src, sql).length, 0)
       expect(Number(p.stdout.toString())).toBe(expected)

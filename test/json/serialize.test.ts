@@ -2,17 +2,17 @@ import { describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { parseJson } from '../../src/json/parse'
 import { floatLexeme, formatFloat, stringify, stringifyNumber, toPlain } from '../../src/json/serialize'
 import { JsonFloat } from '../../src/json/values'
-import { FIXTURES } from '../helpers'
+import { FIXTURES, python3 } from '../helpers'
 
 // pydantic_core is optional: without it the comparison is skipped (and says so); the examples below still pin the style.
-const HAS_PYDANTIC = Bun.spawnSync(['python3', '-c', 'import pydantic_core'], { stdout: 'ignore', stderr: 'ignore' }).exitCode === 0
+const HAS_PYDANTIC = Bun.spawnSync([python3(), '-c', 'import pydantic_core'], { stdout: 'ignore', stderr: 'ignore' }).exitCode === 0
 if (!HAS_PYDANTIC) console.warn("skipped: 'pydantic' float style compared with pydantic_core (python3 cannot import pydantic_core)")
 
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
 
 function python(script: string, input: string): string {
-  const r = Bun.spawnSync(['python3', '-c', script], { stdin: new TextEncoder().encode(input), stdout: 'pipe', stderr: 'pipe' })
+  const r = Bun.spawnSync([python3(), '-c', script], { stdin: new TextEncoder().encode(input), stdout: 'pipe', stderr: 'pipe' })
   if (r.exitCode !== 0) throw new Error(r.stderr.toString())
   return r.stdout.toString()
 }
@@ -165,7 +165,7 @@ for f in sorted(glob.glob(os.path.join(src, 'basic', '*.db')) + glob.glob(os.pat
     con.close()
 shutil.rmtree(tmp)
 print(json.dumps(out))`
-    const r = Bun.spawnSync(['python3', '-c', script, FIXTURES], { stdout: 'pipe', stderr: 'pipe' })
+    const r = Bun.spawnSync([python3(), '-c', script, FIXTURES], { stdout: 'pipe', stderr: 'pipe' })
     expect(r.exitCode).toBe(0)
     const pairs = JSON.parse(r.stdout.toString()) as [string, string][]
     expect(pairs.length).toBeGreaterThan(700)

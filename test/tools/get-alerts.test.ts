@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { copyFixtures, appCaller } from '../helpers'
+import { appCaller, copyFixtures, expectEmptyAnswers } from '../helpers'
 import { dbPath, EDGE, EDGE_STEM, py } from './oracle'
 
 // python3 oracles are spawned per test: allow for a loaded machine
@@ -97,7 +97,7 @@ describe('get_alerts', () => {
   })
 
   test('unknown run / run_id → [], unknown or empty project → []', async () => {
-    for (const body of [
+    await expectEmptyAnswers(call, 'get_alerts', [
       { project: 'llm-finetune', run: 'nope' },
       { project: 'llm-finetune', run_id: 'nope' },
       { project: 'llm-finetune', run: 'gpt2-small', run_id: 'nope' },
@@ -105,11 +105,7 @@ describe('get_alerts', () => {
       { project: 'nope', run: 'x' },
       { project: 'empty-project' },
       { project: 'image-classification' },
-    ]) {
-      const r = await call('get_alerts', body)
-      expect(r.status).toBe(200)
-      expect(r.text).toBe('{"data":[]}')
-    }
+    ])
   })
 
   test('alert of a renamed run carries the new name; explicit step kept', async () => {

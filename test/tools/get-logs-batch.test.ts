@@ -1,11 +1,8 @@
-import { beforeAll, describe, expect, test } from 'bun:test'
-import { copyFixtures, inProcessApp } from '../helpers'
+import { describe, expect, test } from 'bun:test'
+import { appCaller, copyFixtures, testRefusals } from '../helpers'
 import { describeTrackioAnswers } from './trackio-answers'
 
-let call: Awaited<ReturnType<typeof inProcessApp>>['call']
-beforeAll(async () => {
-  ;({ call } = await inProcessApp(copyFixtures('basic', 'edge')))
-})
+const call = appCaller(copyFixtures('basic', 'edge'))
 
 describeTrackioAnswers('get_logs_batch', 'read-endpoints-expected.json')
 
@@ -19,12 +16,7 @@ describe('bad input is a 400 with Trackio\'s message', () => {
     ['get_logs_batch', { project: 'llm-finetune', runs: [], max_points: '5' }, 'max_points must be an integer or null'],
     ['get_logs_batch', { project: 'llm-finetune', runs: [], scalar_only: 'maybe' }, 'scalar_only must be a boolean'],
   ]
-  for (const [tool, args, message] of cases)
-    test(`${JSON.stringify(args).slice(0, 60)}`, async () => {
-      const r = await call(tool, args)
-      expect(r.status).toBe(400)
-      expect(r.json.error).toContain(message)
-    })
+  testRefusals(call, cases)
 
   test('max_points: null or < 1 is 3000, more than 10000 is 10000', async () => {
     const a = await call('get_logs_batch', { project: 'image-classification', runs: [{ run: 'baseline' }], max_points: 0 })

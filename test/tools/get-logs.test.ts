@@ -1,7 +1,7 @@
 import { Database } from 'bun:sqlite'
 import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { join } from 'node:path'
-import { copyFixtures, inProcessApp } from '../helpers'
+import { copyFixtures, expectEmptyAnswers, inProcessApp } from '../helpers'
 import { dbPath, EDGE, EDGE_STEM, expectedLogs, expectedLogsMany, pyJson } from './oracle'
 import { PY_ALLOCATE } from '../storage/read/subsample-oracle'
 
@@ -133,7 +133,7 @@ describe('get_logs', () => {
   })
 
   test('empty values: unknown run, run_id, project; no run', async () => {
-    for (const body of [
+    await expectEmptyAnswers(call, 'get_logs', [
       { project: EDGE, run: 'nope' },
       { project: EDGE, run_id: 'nope' },
       { project: EDGE },
@@ -141,11 +141,7 @@ describe('get_logs', () => {
       { project: 'empty-project', run: 'x' },
       { project: 'alerts-only', run: 'watcher' },
       { project: EDGE, run: 'system-only' },
-    ]) {
-      const r = await call('get_logs', body)
-      expect(r.status).toBe(200)
-      expect(r.text).toBe('{"data":[]}')
-    }
+    ])
   })
 
   test('canonical stem and CJK project', async () => {

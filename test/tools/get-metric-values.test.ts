@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { copyFixtures, appCaller } from '../helpers'
+import { appCaller, copyFixtures, expectEmptyAnswers } from '../helpers'
 import { dbPath, EDGE, EDGE_STEM, latestRunId, pyJson } from './oracle'
 
 // python3 oracles are spawned per test: allow for a loaded machine
@@ -153,7 +153,7 @@ describe('get_metric_values: whole run', () => {
   })
 
   test('empty results: unknown metric/run/run_id/project, run null without run_id', async () => {
-    for (const body of [
+    await expectEmptyAnswers(call, 'get_metric_values', [
       { project: 'image-classification', run: 'baseline', metric_name: 'nope' },
       { project: 'image-classification', run: 'nope', metric_name: 'loss' },
       { project: 'image-classification', run: null, metric_name: 'loss' },
@@ -161,11 +161,7 @@ describe('get_metric_values: whole run', () => {
       { project: 'nope', run: 'baseline', metric_name: 'loss' },
       { project: 'empty-project', run: 'x', metric_name: 'loss' },
       { project: 'image-classification', run: 'baseline', metric_name: 'step' },
-    ]) {
-      const r = await call('get_metric_values', body)
-      expect(r.status).toBe(200)
-      expect(r.text).toBe('{"data":[]}')
-    }
+    ])
   })
 
   test('run and metric_name are required (run may be null)', async () => {

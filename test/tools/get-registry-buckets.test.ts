@@ -1,10 +1,7 @@
-import { beforeAll, expect, test } from 'bun:test'
-import { inProcessApp, tempDir } from '../helpers'
+import { expect, test } from 'bun:test'
+import { appCaller, tempDir } from '../helpers'
 
-let call: Awaited<ReturnType<typeof inProcessApp>>['call']
-beforeAll(async () => {
-  ;({ call } = await inProcessApp(tempDir()))
-})
+const call = appCaller(tempDir())
 
 test('without Hugging Face credentials: only the default bucket from TRACKIO_REGISTRY_BUCKET_ID', async () => {
   expect((await call('get_registry_buckets')).json).toEqual({ data: { buckets: [], default_bucket_id: null } })

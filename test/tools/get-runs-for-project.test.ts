@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { copyFixtures, appCaller } from '../helpers'
+import { appCaller, copyFixtures, expectEmptyAnswers } from '../helpers'
 import { EDGE, EDGE_STEM, envelope, expectedRuns } from './oracle'
 
 // python3 oracles are spawned per test: allow for a loaded machine
@@ -63,11 +63,7 @@ describe('get_runs_for_project', () => {
   })
 
   test('unknown project, empty project, alerts-only project → []', async () => {
-    for (const project of ['no-such-project', 'empty-project', 'alerts-only']) {
-      const r = await call('get_runs_for_project', { project })
-      expect(r.status).toBe(200)
-      expect(r.text).toBe('{"data":[]}')
-    }
+    await expectEmptyAnswers(call, 'get_runs_for_project', [{ project: 'no-such-project' }, { project: 'empty-project' }, { project: 'alerts-only' }])
   })
 
   test('positional and Gradio-style bodies bind project', async () => {

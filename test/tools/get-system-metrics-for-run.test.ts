@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { copyFixtures, appCaller } from '../helpers'
+import { appCaller, copyFixtures, expectEmptyAnswers } from '../helpers'
 import { EDGE, EDGE_STEM, expectedKeys, latestRunId } from './oracle'
 
 // python3 oracles are spawned per test: allow for a loaded machine
@@ -29,17 +29,13 @@ describe('get_system_metrics_for_run', () => {
   })
 
   test('runs without system rows, unknown run/project → []', async () => {
-    for (const body of [
+    await expectEmptyAnswers(call, 'get_system_metrics_for_run', [
       { project: 'llm-finetune', run: 'gpt2-medium' },
       { project: 'llm-finetune' },
       { project: 'llm-finetune', run: 'zzz' },
       { project: 'image-classification', run: 'baseline' },
       { project: 'nope', run: 'gpt2-small' },
-    ]) {
-      const r = await call('get_system_metrics_for_run', body)
-      expect(r.status).toBe(200)
-      expect(r.text).toBe('{"data":[]}')
-    }
+    ])
   })
 
   test('missing project → 400', async () => {

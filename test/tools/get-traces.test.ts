@@ -1,11 +1,8 @@
-import { beforeAll, expect, test } from 'bun:test'
-import { inProcessApp, tempDir } from '../helpers'
+import { expect, test } from 'bun:test'
+import { appCaller, tempDir } from '../helpers'
 import { describeTrackioAnswers } from './trackio-answers'
 
-let call: Awaited<ReturnType<typeof inProcessApp>>['call']
-beforeAll(async () => {
-  ;({ call } = await inProcessApp(tempDir()))
-})
+const call = appCaller(tempDir())
 
 describeTrackioAnswers('get_traces', 'read-endpoints-expected.json')
 

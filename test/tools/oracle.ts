@@ -5,6 +5,7 @@
  */
 import { Database } from 'bun:sqlite'
 import { join } from 'node:path'
+import { python3 } from '../helpers'
 
 export const EDGE = 'Edge Cases: ünïcødé/with.dots & spaces'
 export const EDGE_STEM = 'EdgeCasesünïcødéwithdotsspaces'
@@ -33,7 +34,7 @@ def latest(con, table, name):
 
 /** Run a python3 snippet (after PRELUDE) with argv; returns its stdout, throws with stderr on failure. */
 export function py(script: string, ...args: string[]): string {
-  const r = Bun.spawnSync(['python3', '-c', PRELUDE + script, ...args], { stdout: 'pipe', stderr: 'pipe' })
+  const r = Bun.spawnSync([python3(), '-c', PRELUDE + script, ...args], { stdout: 'pipe', stderr: 'pipe' })
   if (r.exitCode !== 0) throw new Error(`python3 failed: ${r.stderr.toString()}`)
   return r.stdout.toString()
 }

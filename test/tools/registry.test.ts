@@ -20,6 +20,8 @@ let mcpHandler: McpHandler
 let mcp: McpConn
 let storage: Storage
 let doc: any
+/** MCP's tools/list, asked once: the same answer for every tool's test. */
+let listed: Promise<{ tools: { name: string; annotations?: { readOnlyHint?: boolean }; inputSchema: { type: string } }[] }> | undefined
 
 beforeAll(async () => {
   const dir = copyFixtures('basic', 'edge')
@@ -64,14 +66,14 @@ describe.each(TOOLS.map((t) => [t.name, t] as const))('%s', (name, tool) => {
   })
 
   test('MCP lists it unless it is HTTP-only, with the right hints', async () => {
-    const listed = (await mcp.client.listTools()).tools.find((t) => t.name === name)
+    const entry = (await (listed ??= mcp.client.listTools())).tools.find((t) => t.name === name)
     if (tool.httpOnly) {
-      expect(listed).toBeUndefined()
+      expect(entry).toBeUndefined()
       return
     }
-    expect(listed).toBeDefined()
-    expect(listed!.annotations?.readOnlyHint).toBe(tool.access === 'read')
-    expect(listed!.inputSchema.type).toBe('object')
+    expect(entry).toBeDefined()
+    expect(entry!.annotations?.readOnlyHint).toBe(tool.access === 'read')
+    expect(entry!.inputSchema.type).toBe('object')
   })
 
   test('its example is answered without a server error, over HTTP and MCP', async () => {

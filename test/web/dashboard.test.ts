@@ -43,6 +43,13 @@ const read = async (tool: string, body: unknown) => (await api(server.url, tool,
 describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true })
+    // Chromium starts while the server starts and takes the long run.
+    const launched = puppeteer.launch({
+      executablePath: chromium!,
+      headless: true,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    })
+    launched.catch(() => {}) // awaited (and thrown) below, after the server
     server = await startServer(copyFixtures('basic', 'edge'))
     // A long run with one spike: the overview is downsampled, a zoomed range must come back finer.
     for (let start = 0; start < LONG_STEPS; start += 5000) {
@@ -68,11 +75,7 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
       for (let step = 0; step < 3; step++) logs.push({ project: 'chat', run, step, metrics: { reward: step / 10, conv: run === 'agent-a' ? [chat(step, 1), chat(step, 2)] : chat(step, 3) } })
       expect((await write('bulk_log', { logs, hf_token: null })).status).toBe(200)
     }
-    browser = await puppeteer.launch({
-      executablePath: chromium!,
-      headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    })
+    browser = await launched
   }, 60_000)
 
   afterAll(async () => {

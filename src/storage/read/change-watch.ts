@@ -45,9 +45,13 @@ interface Marks {
   runs: Map<string, string>
 }
 
-/** How long after an unexplained file change the project is read again, and how many times. */
+/**
+ * How long after an unexplained file change the project is read again, and how many times: after
+ * 40, 80, 160, 320, 640 and 1280 ms (2.5 s in all), since a writer's commit can stay invisible for
+ * as long as its fsync takes on a busy disk.
+ */
 const SETTLE_MS = 40
-const SETTLE_LOOKS = 4
+const SETTLE_LOOKS = 6
 
 function fileSig(path: string): string {
   try {
@@ -227,11 +231,13 @@ export class ChangeWatcher {
     }
     this.baselineTaken = true
     if (this.settle.size && !this.settleTimer && this.started) {
-      // Not held back by minGapMs: a few extra stats and MAX(rowid) reads per moved file.
+      // Not held back by minGapMs: a few extra stats and MAX(rowid) reads per moved file. The gap
+      // doubles with each look of the project that has had the fewest.
+      const looksDone = SETTLE_LOOKS - 1 - Math.max(...this.settle.values())
       this.settleTimer = setTimeout(() => {
         this.settleTimer = null
         if (!this.pending) this.check()
-      }, SETTLE_MS)
+      }, SETTLE_MS * 2 ** looksDone)
       ;(this.settleTimer as { unref?: () => void }).unref?.()
     }
     if (changes.length)

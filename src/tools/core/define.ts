@@ -163,6 +163,12 @@ export const projectArg = z.string().describe('Project name as logged (it is can
 export const runArg = z.string().nullable().optional().default(null).describe('Run name; the latest-created run of that name is used.')
 export const runIdArg = z.string().nullable().optional().default(null).describe('Run id; wins over `run` when both are given.')
 
+/** Trackio's `hf_token` on its client endpoints: required, unused here. */
+export const hfTokenArg = z.string().nullable().describe('Required by Trackio; null is fine.')
+
+/** What every Trackio client write endpoint declares: it answers null, needs the write token, and is not an MCP tool. */
+export const clientWrite = { output: z.null(), result: 'null', access: 'write', httpOnly: true } as const
+
 /** Output pieces shared by several tools. */
 export const runRecord = z.object({
   id: z.string().nullable(),
@@ -170,3 +176,5 @@ export const runRecord = z.object({
   created_at: z.string().nullable(),
 })
 export const looseObject = z.object({}).catchall(z.unknown())
+/** The columns that name an artifact, first in every artifact listing. */
+export const artifactNaming = { name: z.string(), type: z.string(), description: z.string().nullable() }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { api, BINARY, FIXTURES, startServer, tempDir, type Server } from '../../helpers'
+import { api, BINARY, FIXTURES, python3, type Server, startServer, tempDir } from '../../helpers'
 
 /**
  * Broken, locked and unreadable project databases: the affected project answers a JSON error that
@@ -33,7 +33,7 @@ c.execute('COMMIT')
 
 /** python3 holding BEGIN EXCLUSIVE on `db` (rollback-journal mode, so readers are shut out) for `seconds`. */
 async function holdLock(db: string, seconds: number): Promise<Bun.Subprocess> {
-  const py = Bun.spawn(['python3', '-c', LOCKER, db, String(seconds)], { stdout: 'pipe', stderr: 'inherit' })
+  const py = Bun.spawn([python3(), '-c', LOCKER, db, String(seconds)], { stdout: 'pipe', stderr: 'inherit' })
   const { value } = await py.stdout.getReader().read()
   expect(new TextDecoder().decode(value)).toContain('locked')
   return py
@@ -112,13 +112,14 @@ describe('damaged database files', () => {
   })
 })
 
-describe('a database locked by another process (python3 BEGIN EXCLUSIVE)', () => {
+/** The three tests wait on real locks (3, 6.5 and 3 s), so they run at the same time, each on its own copy. */
+describe.concurrent('a database locked by another process (python3 BEGIN EXCLUSIVE)', () => {
   let server: Server
   let dir: string
   beforeAll(async () => {
     dir = tempDir()
     cpSync(join(FIXTURES, 'basic'), dir, { recursive: true })
-    cpSync(join(FIXTURES, 'basic', 'llm-finetune.db'), join(dir, 'locked.db'))
+    for (const name of ['locked', 'locked-long', 'locked-write']) cpSync(join(FIXTURES, 'basic', 'llm-finetune.db'), join(dir, `${name}.db`))
     server = await startServer(dir)
   })
   afterAll(async () => {
@@ -146,8 +147,8 @@ describe('a database locked by another process (python3 BEGIN EXCLUSIVE)', () =>
   }, 15_000)
 
   test('a lock held longer than the 5 s budget: 503 naming the project, the server keeps serving', async () => {
-    const py = await holdLock(join(dir, 'locked.db'), 6.5)
-    const pending = track(api(server.url, 'get_project_summary', { project: 'locked' }))
+    const py = await holdLock(join(dir, 'locked-long.db'), 6.5)
+    const pending = track(api(server.url, 'get_project_summary', { project: 'locked-long' }))
     for (let i = 0; i < 3; i++) {
       await Bun.sleep(500)
       await othersStillServe(server)
@@ -155,14 +156,14 @@ describe('a database locked by another process (python3 BEGIN EXCLUSIVE)', () =>
     }
     const r = await pending.result
     expect(r.status).toBe(503)
-    expect(r.json.error).toBe("The database of project 'locked' is locked by another process; try again")
+    expect(r.json.error).toBe("The database of project 'locked-long' is locked by another process; try again")
     await py.exited
-    expect((await api(server.url, 'get_project_summary', { project: 'locked' })).status).toBe(200)
+    expect((await api(server.url, 'get_project_summary', { project: 'locked-long' })).status).toBe(200)
   }, 20_000)
 
   test('a write waiting on a locked project does not stall reads of other projects', async () => {
-    const py = await holdLock(join(dir, 'locked.db'), 3)
-    const pending = track(api(server.url, 'log_metrics', { project: 'locked', run: 'r', metrics: { a: 1 }, new_run: true }, { 'x-trackio-write-token': server.token }))
+    const py = await holdLock(join(dir, 'locked-write.db'), 3)
+    const pending = track(api(server.url, 'log_metrics', { project: 'locked-write', run: 'r', metrics: { a: 1 }, new_run: true }, { 'x-trackio-write-token': server.token }))
     await othersStillServe(server)
     expect(pending.done()).toBe(false)
     expect((await pending.result).status).toBe(200)

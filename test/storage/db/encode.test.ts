@@ -7,7 +7,7 @@ import { BadRequestError } from '../../../src/errors'
 import { columnText, parseJson } from '../../../src/json/parse'
 import { JsonFloat, type Json } from '../../../src/json/values'
 import { encodeJson, encodeJsonText } from '../../../src/storage/db/encode'
-import { FIXTURES } from '../../helpers'
+import { FIXTURES, python3 } from '../../helpers'
 
 const EDGE = join(FIXTURES, 'edge', 'EdgeCasesünïcødéwithdotsspaces')
 const text = (v: Json): string => new TextDecoder().decode(encodeJson(v))
@@ -94,7 +94,7 @@ describe('encodeJson details', () => {
     const xs: number[] = []
     for (let i = 0; i < 400; i++) xs.push((rnd() - 0.5) * 10 ** Math.floor(rnd() * 44 - 22))
     xs.push(1e-5, 1e16, 123456789012345680, 1e15, 0.000123, 0.1 + 0.2)
-    const r = Bun.spawnSync(['python3', '-c', 'import orjson,sys,json; sys.stdout.buffer.write(orjson.dumps([float(x) for x in json.loads(sys.stdin.read())]))'], {
+    const r = Bun.spawnSync([python3(), '-c', 'import orjson,sys,json; sys.stdout.buffer.write(orjson.dumps([float(x) for x in json.loads(sys.stdin.read())]))'], {
       stdin: Buffer.from(JSON.stringify(xs.map(String))),
     })
     if (r.exitCode !== 0) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { StorageError } from '../../../src/errors'
 import { lockingAvailable, withProjectLock } from '../../../src/storage/db/lock'
+import { python3 } from '../../helpers'
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'lock-'))
 
@@ -12,7 +13,7 @@ function pythonHolder(lockPath: string, holdS: number): Bun.Subprocess<'ignore',
   const code = `import fcntl,sys,time
 f=open(sys.argv[1],'w'); fcntl.flock(f, fcntl.LOCK_EX)
 print('locked', flush=True); time.sleep(float(sys.argv[2])); print('released', time.time(), flush=True)`
-  return Bun.spawn(['python3', '-c', code, lockPath, String(holdS)], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+  return Bun.spawn([python3(), '-c', code, lockPath, String(holdS)], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
 }
 
 /** Whether python3 can take the flock right now (non-blocking). */
@@ -22,7 +23,7 @@ f=open(sys.argv[1],'w')
 try:
     fcntl.flock(f, fcntl.LOCK_EX|fcntl.LOCK_NB); print('got')
 except BlockingIOError: print('busy')`
-  return Bun.spawnSync(['python3', '-c', code, lockPath]).stdout.toString().trim() === 'got'
+  return Bun.spawnSync([python3(), '-c', code, lockPath]).stdout.toString().trim() === 'got'
 }
 
 /** Reads a child's stdout line by line. */

@@ -1,6 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { homedir } from 'node:os'
 import { canonicalProjectName, projectPaths, resolveTrackioDir, stemTooLong } from '../../../src/storage/db/paths'
+import { python3 } from '../../helpers'
 
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
@@ -35,7 +36,7 @@ describe('canonicalProjectName (compat §1)', () => {
   test("agrees with Python's str.isalnum() on every code point assigned in Python's Unicode", () => {
     const r = Bun.spawnSync(
       [
-        'python3',
+        python3(),
         '-c',
         'import unicodedata\nprint("".join("-" if unicodedata.category(chr(c)) == "Cn" else ("1" if (chr(c).isalnum() or chr(c) in "-_") else "0") for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF))',
       ],
@@ -82,7 +83,7 @@ import os
 default_home = os.path.join(os.path.expanduser("~"), ".cache")
 HF_HOME = os.path.expandvars(os.path.expanduser(os.getenv("HF_HOME", os.path.join(os.getenv("XDG_CACHE_HOME", default_home), "huggingface"))))
 print(os.environ.get("TRACKIO_DIR") or os.path.join(HF_HOME, "trackio"), end="")`
-  const r = Bun.spawnSync(['python3', '-c', script], { env: { PATH: process.env.PATH ?? '', ...env }, stdout: 'pipe', stderr: 'pipe' })
+  const r = Bun.spawnSync([python3(), '-c', script], { env: { PATH: process.env.PATH ?? '', ...env }, stdout: 'pipe', stderr: 'pipe' })
   if (r.exitCode !== 0) throw new Error(r.stderr.toString())
   return r.stdout.toString()
 }

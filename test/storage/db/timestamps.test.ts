@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { formatIsoTimestamp, isoNow, parseInstant } from '../../../src/storage/db/timestamps'
+import { python3 } from '../../helpers'
 
 const PY_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?\+00:00$/
 
@@ -8,7 +9,7 @@ function pythonIso(values: bigint[]): string[] {
   const code = `import datetime,sys
 e=datetime.datetime.fromtimestamp(0, datetime.timezone.utc)
 for a in sys.argv[1:]: print((e+datetime.timedelta(microseconds=int(a))).isoformat())`
-  const r = Bun.spawnSync(['python3', '-c', code, ...values.map(String)])
+  const r = Bun.spawnSync([python3(), '-c', code, ...values.map(String)])
   return r.stdout.toString().trim().split('\n')
 }
 
@@ -50,7 +51,7 @@ describe('parseInstant', () => {
 for s in ['2026-11-25T04:40:25.491354+00:00','2024-02-29T23:59:59.000001+05:30','1999-12-31T00:00:00-08:00']:
     d=datetime.datetime.fromisoformat(s)
     print((d-datetime.datetime(1970,1,1,tzinfo=datetime.timezone.utc))//datetime.timedelta(microseconds=1))`
-    const out = Bun.spawnSync(['python3', '-c', code]).stdout.toString().trim().split('\n').map(Number)
+    const out = Bun.spawnSync([python3(), '-c', code]).stdout.toString().trim().split('\n').map(Number)
     expect(parseInstant('2026-11-25T04:40:25.491354+00:00')).toBe(out[0]!)
     expect(parseInstant('2024-02-29T23:59:59.000001+05:30')).toBe(out[1]!)
     expect(parseInstant('1999-12-31T00:00:00-08:00')).toBe(out[2]!)

@@ -1,7 +1,7 @@
 import { Database } from 'bun:sqlite'
 import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { join } from 'node:path'
-import { inProcessApp, tempDir } from '../../helpers'
+import { inProcessApp, python3, tempDir } from '../../helpers'
 
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
@@ -16,7 +16,7 @@ let call: Awaited<ReturnType<typeof inProcessApp>>['call']
 const enc = (s: string) => new TextEncoder().encode(s)
 
 function python(script: string, ...args: string[]): string {
-  const r = Bun.spawnSync(['python3', '-c', script, ...args], { stdout: 'pipe', stderr: 'pipe' })
+  const r = Bun.spawnSync([python3(), '-c', script, ...args], { stdout: 'pipe', stderr: 'pipe' })
   if (r.exitCode !== 0) throw new Error(r.stderr.toString())
   return r.stdout.toString()
 }

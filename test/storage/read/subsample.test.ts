@@ -3,6 +3,7 @@ import { parseJson } from '../../../src/json/parse'
 import type { JsonObject } from '../../../src/json/values'
 import { allocate, isScalarValue, MAX_LOG_POINTS, strideSample, subsampleIndices } from '../../../src/storage/read/subsample'
 import { PY_ALLOCATE } from './subsample-oracle'
+import { python3 } from '../../helpers'
 
 // python3 oracles are spawned per test: allow for a loaded machine
 setDefaultTimeout(30_000)
@@ -28,7 +29,7 @@ function pythonAllocate(cases: [number[], number][]): number[][] {
 import json, sys
 ${PY_ALLOCATE}
 print(json.dumps([allocate(s, m) for s, m in json.loads(sys.stdin.read())]))`
-  const r = Bun.spawnSync(['python3', '-c', script], { stdin: new TextEncoder().encode(JSON.stringify(cases)), stdout: 'pipe', stderr: 'pipe' })
+  const r = Bun.spawnSync([python3(), '-c', script], { stdin: new TextEncoder().encode(JSON.stringify(cases)), stdout: 'pipe', stderr: 'pipe' })
   if (r.exitCode !== 0) throw new Error(r.stderr.toString())
   return JSON.parse(r.stdout.toString())
 }

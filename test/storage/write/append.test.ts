@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { BadRequestError } from '../../../src/errors'
 import { columnText, parseJson } from '../../../src/json/parse'
 import { JsonFloat, type Json, type JsonObject } from '../../../src/json/values'
-import { FIXTURES } from '../../helpers'
+import { FIXTURES, python3 } from '../../helpers'
 import { ensureSchema } from '../../../src/storage/db/schema'
 import { writePragmas } from '../../../src/storage/db/pragmas'
 import { appendAlerts, appendMetrics, appendSystemMetrics } from '../../../src/storage/write/append'
@@ -59,7 +59,7 @@ function pythonRows(dbPath: string, sql: string): unknown[] {
 c=sqlite3.connect(sys.argv[1])
 for row in c.execute(sys.argv[2]):
     print(json.dumps([json.loads(v) if isinstance(v,(bytes,)) else v for v in row]))`
-  const r = Bun.spawnSync(['python3', '-c', code, dbPath, sql])
+  const r = Bun.spawnSync([python3(), '-c', code, dbPath, sql])
   if (r.exitCode !== 0) throw new Error(r.stderr.toString())
   return r.stdout.toString().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
 }
@@ -149,7 +149,7 @@ describe('appendMetrics', () => {
     ])
     const rows = pythonRows(join(dir, 'py.db'), 'SELECT run_id, run_name, step, metrics FROM metrics')
     expect(rows).toEqual([['rid', 'run', 0, { loss: 0.5, epoch: 1, val: { acc: 1 }, nan: 'NaN', big: 9223372036854775807, é: 'ü' }]])
-    const types = Bun.spawnSync(['python3', '-c', `import sqlite3,sys,json
+    const types = Bun.spawnSync([python3(), '-c', `import sqlite3,sys,json
 c=sqlite3.connect(sys.argv[1]); v=json.loads(c.execute('select metrics from metrics').fetchone()[0])
 print(type(v['loss']).__name__, type(v['epoch']).__name__, type(v['val']['acc']).__name__)`, join(dir, 'py.db')])
     expect(types.stdout.toString().trim()).toBe('float int int')

@@ -3,7 +3,7 @@ import { expect, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { appendMetrics } from '../../../src/storage/write/append'
-import { copyFixtures, inProcessApp } from '../../helpers'
+import { copyFixtures, inProcessApp, python3 } from '../../helpers'
 
 const PROJECT = 'image-classification'
 const ROWS = 200
@@ -58,7 +58,7 @@ test('rename and delete over HTTP while a Python writer appends: no row lost or 
 
   const script = join(dir, 'writer.py')
   writeFileSync(script, WRITER)
-  const py = Bun.spawn(['python3', script, join(dir, `${PROJECT}.db`), join(dir, `${PROJECT}.lock`), String(ROWS)], { stdout: 'pipe', stderr: 'pipe' })
+  const py = Bun.spawn([python3(), script, join(dir, `${PROJECT}.db`), join(dir, `${PROJECT}.lock`), String(ROWS)], { stdout: 'pipe', stderr: 'pipe' })
   let pythonDone = false
   const exited = py.exited.then((code) => {
     pythonDone = true

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { api, copyFixtures, startServer, type Server } from '../../helpers'
+import { api, copyFixtures, python3, type Server, startServer } from '../../helpers'
 
 // A python3 process logs into the same project in WAL mode, the way Trackio does (flock on the
 // .lock file, one transaction per batch), while our server answers. Every batch has 10 rows with
@@ -37,7 +37,7 @@ test('reads stay consistent and error-free while python3 appends in WAL mode', a
   const script = join(dir, 'writer.py')
   writeFileSync(script, WRITER)
   const batches = 300
-  const py = Bun.spawn(['python3', script, join(dir, 'image-classification.db'), join(dir, 'image-classification.lock'), String(batches)], {
+  const py = Bun.spawn([python3(), script, join(dir, 'image-classification.db'), join(dir, 'image-classification.lock'), String(batches)], {
     stdout: 'pipe',
     stderr: 'pipe',
   })

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { ensureSchema } from '../../../src/storage/db/schema'
 import { MAX_BATCH } from '../../../src/transports/mcp/handler'
-import { startServer, tempDir, type Server } from '../../helpers'
+import { python3, type Server, startServer, tempDir } from '../../helpers'
 import { INIT, rawPost, sseData } from '../mcp/client'
 
 const STEPS = 3000
@@ -39,7 +39,7 @@ for ts, step, m in c.execute("SELECT timestamp, step, metrics FROM metrics WHERE
     for k, v in json.loads(m).items():
         out.setdefault(k, []).append({"timestamp": ts, "step": step, "value": v})
 sys.stdout.write(json.dumps({"data": out}, separators=(",", ":")))`
-  const p = Bun.spawnSync(['python3', '-c', code, join(dir, 'big.db')])
+  const p = Bun.spawnSync([python3(), '-c', code, join(dir, 'big.db')])
   if (p.exitCode !== 0) throw new Error(p.stderr.toString())
   return p.stdout.toString()
 }

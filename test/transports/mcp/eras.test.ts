@@ -33,19 +33,36 @@ interface Common {
   close(): Promise<void>
 }
 
-async function v1Client(url: string, token: string): Promise<Common> {
-  const c = new ClientV1({ name: 'trackio-test-v1', version: '1.0.0' })
-  await c.connect(new TransportV1(new URL(url), { requestInit: { headers: { 'x-trackio-write-token': token } } }))
+/** The calls the v1 and v2 SDK clients spell the same way (reading and watching differ). */
+interface SdkClient {
+  listTools(): Promise<{ tools: { name: string }[] }>
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<any>
+  listResources(): Promise<{ resources: any[] }>
+  listResourceTemplates(): Promise<{ resourceTemplates: any[] }>
+  listPrompts(): Promise<{ prompts: any[] }>
+  getPrompt(params: { name: string; arguments: Record<string, string> }): Promise<any>
+  complete(params: any): Promise<{ completion: { values: string[] } }>
+}
+
+function sameInBothSdks(c: SdkClient): Omit<Common, 'era' | 'read' | 'watch' | 'close'> {
   return {
-    era: `v1 SDK, ${(c as any)._transport?.protocolVersion ?? 'legacy'}`,
     listTools: async () => (await c.listTools()).tools,
     callTool: (name, args) => c.callTool({ name, arguments: args }),
-    read: (uri) => c.readResource({ uri }),
     listResources: async () => (await c.listResources()).resources,
     templates: async () => (await c.listResourceTemplates()).resourceTemplates,
     prompts: async () => (await c.listPrompts()).prompts,
     prompt: (name, args) => c.getPrompt({ name, arguments: args }),
     complete: async (ref, name, value, context) => (await c.complete({ ref, argument: { name, value }, ...(context ? { context: { arguments: context } } : {}) })).completion.values,
+  }
+}
+
+async function v1Client(url: string, token: string): Promise<Common> {
+  const c = new ClientV1({ name: 'trackio-test-v1', version: '1.0.0' })
+  await c.connect(new TransportV1(new URL(url), { requestInit: { headers: { 'x-trackio-write-token': token } } }))
+  return {
+    era: `v1 SDK, ${(c as any)._transport?.protocolVersion ?? 'legacy'}`,
+    ...sameInBothSdks(c),
+    read: (uri) => c.readResource({ uri }),
     watch: async (uri) => {
       const next = new Promise<string>((resolve) => c.setNotificationHandler(ResourceUpdatedNotificationSchema, async (n) => resolve(n.params.uri)))
       await c.subscribeResource({ uri })
@@ -61,14 +78,8 @@ async function v2Client(url: string, token: string, mode: 'auto' | 'legacy'): Pr
   const era = c.getProtocolEra()
   return {
     era: `v2 SDK, ${era}`,
-    listTools: async () => (await c.listTools()).tools,
-    callTool: (name, args) => c.callTool({ name, arguments: args }),
+    ...sameInBothSdks(c),
     read: (uri) => c.readResource({ uri }, { cacheMode: 'bypass' } as never),
-    listResources: async () => (await c.listResources()).resources,
-    templates: async () => (await c.listResourceTemplates()).resourceTemplates,
-    prompts: async () => (await c.listPrompts()).prompts,
-    prompt: (name, args) => c.getPrompt({ name, arguments: args }),
-    complete: async (ref, name, value, context) => (await c.complete({ ref, argument: { name, value }, ...(context ? { context: { arguments: context } } : {}) })).completion.values,
     watch: async (uri) => {
       const next = new Promise<string>((resolve) => c.setNotificationHandler('notifications/resources/updated', async (n) => resolve(n.params.uri)))
       if (era === 'modern') {
