@@ -1,5 +1,5 @@
 import { Database } from 'bun:sqlite'
-import { closeSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs'
 import { StorageError } from '../../errors'
 import { projectPaths, refuseLinksOut, stemTooLong, type ProjectPaths } from './paths'
 
@@ -31,6 +31,9 @@ export async function retryWhileLocked<T>(fn: () => T | Promise<T>, budgetMs: nu
     }
   }
 }
+
+/** The memo holding ProjectDb.versionToken's object. */
+const VERSION_MEMO = 'cache-version'
 
 /** Memoised values kept per project connection; the least recently used goes first. */
 export const MAX_MEMOS = 256
@@ -200,6 +203,20 @@ export class ProjectDb {
     return v
   }
 
+  /**
+   * An object that stays the same while the database does not change, and is new after any change
+   * (another connection committed, or this server wrote): the memos are cleared then. Caches keep the
+   * token they were checked against. Outside a read, one `PRAGMA data_version` tells whether the last
+   * read's token still holds (another connection's commit, schema changes included, moves it).
+   */
+  versionToken(): object {
+    if (!this.inRead && this.handle && this.memos.has(VERSION_MEMO)) {
+      const dv = this.handle.query('PRAGMA data_version').values()[0]?.[0]
+      if (dv === this.dataVersion && this.memoTag === `${this.schemaVersion}:${dv}:${this.localWrites}`) return this.memo(VERSION_MEMO, () => ({}))
+    }
+    return this.read(() => this.memo(VERSION_MEMO, () => ({})))
+  }
+
   /** Close the connection now, or when the transaction running on it ends. */
   close(): void {
     this.retired = true
@@ -257,6 +274,25 @@ function outOfDescriptors(err: unknown): boolean {
   }
 }
 
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) ?? null
+  } catch {
+    return null
+  }
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path, { throwIfNoEntry: false }) ?? null
+  } catch {
+    return null
+  }
+}
+
+/** Project names whose paths are kept (the map starts over when full). */
+const MAX_KEPT_PATHS = 1024
+
 export interface StorageOptions {
   /** Connections kept open at once (default: MAX_OPEN_PROJECTS, less under a low descriptor limit). */
   maxOpen?: number
@@ -290,6 +326,8 @@ export function defaultMaxOpen(limitsText?: string): number {
 export class Storage {
   private open_ = new Map<string, ProjectDb>()
   private maxOpen_: number
+  /** Project names as sent → their paths (canonicalising a name on every request shows in profiles). */
+  private paths_ = new Map<string, ProjectPaths>()
 
   constructor(
     readonly dataDir: string,
@@ -304,7 +342,13 @@ export class Storage {
   }
 
   paths(project: string): ProjectPaths {
-    return projectPaths(this.dataDir, project)
+    let paths = this.paths_.get(project)
+    if (!paths) {
+      paths = projectPaths(this.dataDir, project)
+      if (this.paths_.size >= MAX_KEPT_PATHS) this.paths_.clear()
+      this.paths_.set(project, paths)
+    }
+    return paths
   }
 
   /** Number of cached connections (for tests of the bound). */
@@ -316,11 +360,11 @@ export class Storage {
   project(project: string): ProjectDb | null {
     const paths = this.paths(project)
     if (stemTooLong(paths.stem)) return null
-    refuseLinksOut(this.dataDir, paths)
-    let st
-    try {
-      st = statSync(paths.db)
-    } catch {
+    // One lstat serves the link check and, for a plain file, the inode check.
+    let st = lstatOrNull(paths.db)
+    refuseLinksOut(this.dataDir, paths, st)
+    if (st?.isSymbolicLink()) st = statOrNull(paths.db)
+    if (!st) {
       this.drop(paths.db)
       return null
     }
@@ -375,6 +419,19 @@ export class Storage {
     }
     const stems = names.filter((n) => n.endsWith('.db')).map((n) => n.slice(0, -3))
     return stems.sort(compareCodePoints)
+  }
+
+  /**
+   * The data directory's entries as one string, in the order the directory gives them: the same
+   * string means the same project list (a different order only looks like a change). Null when the
+   * directory cannot be read.
+   */
+  listingToken(): string | null {
+    try {
+      return readdirSync(this.dataDir).join('/')
+    } catch {
+      return null
+    }
   }
 
   /** Forget a cached connection (after the file was replaced or removed). */

@@ -3,24 +3,36 @@ import { NotFoundError } from '../../errors'
 import type { Invoker } from '../../tools/core/invoke'
 import type { ToolDef } from '../../tools/core/define'
 import { bindBody } from './bind-body'
-import { MAX_BODY_BYTES, readJsonBody } from './body'
+import { decodeBody, MAX_BODY_BYTES, parseBodyText, readBodyBytes } from './body'
 import { operationFor } from './openapi'
-import { errorResponse, jsonResponse } from './respond'
+import type { RequestCache } from './request-cache'
+import { errorResponse, jsonBody, jsonResponse } from './respond'
 
-async function runHttp(tool: ToolDef, request: Request, invoker: Invoker, maxBodyBytes: number): Promise<Response> {
+const JSON_HEADERS = { 'content-type': 'application/json' }
+
+async function runHttp(tool: ToolDef, request: Request, invoker: Invoker, maxBodyBytes: number, cache?: RequestCache): Promise<Response> {
   try {
-    const args = bindBody(tool, await readJsonBody(request, maxBodyBytes))
-    return jsonResponse({ data: await invoker.invoke(tool, args, { request }) })
+    const body = decodeBody(await readBodyBytes(request, maxBodyBytes))
+    const kept = cache?.lookup(tool, body)
+    if (kept !== undefined) return new Response(kept, { headers: JSON_HEADERS })
+    const args = bindBody(tool, await parseBodyText(body))
+    const token = cache?.token(tool, args, body) ?? null
+    const answer = jsonBody({ data: await invoker.invoke(tool, args, { request }) })
+    if (token !== null && typeof answer === 'string') cache!.store(tool, args, body, token, answer)
+    return new Response(answer, { headers: JSON_HEADERS })
   } catch (err) {
     return errorResponse(err)
   }
 }
 
-/** `POST /api/{tool}` for every registered tool, plus Trackio's answers for unknown names and GET. */
-export function apiRoutes(invoker: Invoker, tools: readonly ToolDef[], maxBodyBytes: number = MAX_BODY_BYTES) {
+/**
+ * `POST /api/{tool}` for every registered tool, plus Trackio's answers for unknown names and GET.
+ * With a cache, answers of read tools that declare their scope are kept (request-cache.ts).
+ */
+export function apiRoutes(invoker: Invoker, tools: readonly ToolDef[], maxBodyBytes: number = MAX_BODY_BYTES, cache?: RequestCache) {
   const app = new Elysia({ name: 'trackio-api' })
   for (const tool of tools) {
-    app.post(`/api/${tool.name}`, ({ request }) => runHttp(tool, request, invoker, maxBodyBytes), {
+    app.post(`/api/${tool.name}`, ({ request }) => runHttp(tool, request, invoker, maxBodyBytes, cache), {
       parse: 'none',
       detail: operationFor(tool),
     })
@@ -29,7 +41,7 @@ export function apiRoutes(invoker: Invoker, tools: readonly ToolDef[], maxBodyBy
     if (request.method === 'GET' || request.method === 'HEAD')
       return jsonResponse({ error: 'Method Not Allowed: call tools with POST' }, 405, { allow: 'POST' })
     const known = tools.find((t) => t.name === params.name)
-    if (known && request.method === 'POST') return runHttp(known, request, invoker, maxBodyBytes)
+    if (known && request.method === 'POST') return runHttp(known, request, invoker, maxBodyBytes, cache)
     return errorResponse(new NotFoundError(`Unknown API: ${params.name}`))
   }
   app.all('/api/:name', other, { parse: 'none', detail: { hide: true } })

@@ -11,6 +11,7 @@ import { dashboardRoutes } from './dashboard'
 import { createGuard, type GuardOptions } from './guard'
 import { openapiPlugin } from './openapi'
 import { errorResponse, jsonResponse } from './respond'
+import { RequestCache } from './request-cache'
 import { swaggerAssets } from './swagger-assets'
 import { UploadStaging } from '../../storage/write/upload-staging'
 import { mediaRoot } from '../../storage/read/media-files'
@@ -69,7 +70,7 @@ export function createApp(o: AppOptions) {
     .use(swaggerAssets)
     .use(uploadRoute(ctx.uploads!, (request) => authorize(bulkUploadMedia, { request }, new Map()), maxBody))
     .use(fileRoute(mediaRoot(o.ctx.storage.dataDir)))
-    .use(apiRoutes(createInvoker(ctx, authorize), o.tools ?? TOOLS, maxBody))
+    .use(apiRoutes(createInvoker(ctx, authorize), o.tools ?? TOOLS, maxBody, new RequestCache(ctx.storage)))
     .use(artifactBlobRoute(o.ctx.storage.dataDir))
     .use(runMutationStatusRoute(o.writeToken))
   const version = () =>

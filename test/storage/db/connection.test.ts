@@ -214,3 +214,26 @@ describe('a read-only data directory (server run as nobody)', () => {
     expect(stderr).not.toMatch(/\bat \S+ \(/)
   })
 })
+
+describe('ProjectDb.versionToken', () => {
+  test('the same object while nothing changes; a new one after another connection commits, inside or outside a read', async () => {
+    const { Storage } = await import('../../../src/storage/db/connection')
+    const { Database } = await import('bun:sqlite')
+    const dir = tempDir()
+    cpSync(join(FIXTURES, 'basic'), dir, { recursive: true })
+    const storage = new Storage(dir)
+    const p = storage.project('image-classification')!
+    const first = p.versionToken()
+    expect(p.versionToken()).toBe(first)
+    expect(p.read(() => p.versionToken())).toBe(first)
+    const other = new Database(join(dir, 'image-classification.db'))
+    other.run("UPDATE metrics SET step = step WHERE id = 1")
+    const second = p.versionToken()
+    expect(second).not.toBe(first)
+    expect(p.versionToken()).toBe(second)
+    other.run('CREATE TABLE extra (x)')
+    expect(p.versionToken()).not.toBe(second)
+    other.close()
+    storage.close()
+  })
+})

@@ -1,0 +1,104 @@
+import type { Storage } from '../../storage/db/connection'
+import type { ToolDef } from '../../tools/core/define'
+
+/** Estimated memory the kept answers may take in all. */
+export const REQUEST_CACHE_BYTES = 32 * 1024 * 1024
+/** Requests whose answers are kept at once. */
+export const REQUEST_CACHE_ENTRIES = 4096
+/** Longest request body (characters) whose answer is kept: small reads, the ones served by the thousand. */
+export const MAX_KEY_CHARS = 4096
+/** Longest answer (characters) kept; larger ones are streamed and have caches of their own (series, logs). */
+export const MAX_ANSWER_CHARS = 1024 * 1024
+
+/** What an answer was computed against: a project's version object, or the project listing. */
+export type ScopeToken = object | string
+
+interface Entry {
+  scope: 'project' | 'projects'
+  project: string | null
+  token: ScopeToken
+  text: string
+  bytes: number
+}
+
+/**
+ * Whole HTTP answers of read tools (those with an `answerScope`), keyed by the tool and the exact
+ * request body, and served again only while their scope is unchanged: the project's database version
+ * (`ProjectDb.versionToken`, one `PRAGMA data_version` after the usual file checks, so commits of
+ * the Python library, our own writes, renames, deletions and replaced files all count) or the data
+ * directory's listing. The token is taken before the answer is computed, so a change meanwhile only
+ * costs a recomputation. A hit skips parsing, binding, validation, the read and the spelling; the
+ * answer is the same text as before. Bounded by REQUEST_CACHE_BYTES and REQUEST_CACHE_ENTRIES, least
+ * recently used first; answers of projects without a database file are not kept.
+ */
+export class RequestCache {
+  private entries = new Map<string, Entry>()
+  private total = 0
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly maxBytes: number = REQUEST_CACHE_BYTES,
+    private readonly maxEntries: number = REQUEST_CACHE_ENTRIES,
+  ) {}
+
+  /** Number of kept answers and their estimated bytes (tests). */
+  get stats(): { answers: number; bytes: number } {
+    return { answers: this.entries.size, bytes: this.total }
+  }
+
+  /** The kept answer to this very request, when its scope has not changed since it was computed. */
+  lookup(tool: ToolDef, body: string): string | undefined {
+    if (!tool.answerScope || body.length > MAX_KEY_CHARS) return undefined
+    const key = `${tool.name}\u0000${body}`
+    const e = this.entries.get(key)
+    if (!e) return undefined
+    if (this.current(e.scope, e.project) !== e.token) {
+      this.evict(key)
+      return undefined
+    }
+    this.entries.delete(key)
+    this.entries.set(key, e)
+    return e.text
+  }
+
+  /** The scope's token now, to take before computing an answer; null when the answer is not to be kept. */
+  token(tool: ToolDef, args: ReadonlyMap<string, unknown>, body: string): ScopeToken | null {
+    if (!tool.answerScope || body.length > MAX_KEY_CHARS) return null
+    const project = args.get('project')
+    if (tool.answerScope === 'project' && typeof project !== 'string') return null
+    return this.current(tool.answerScope, tool.answerScope === 'project' ? (project as string) : null)
+  }
+
+  /** Keep `text` as the answer to this request, computed after `token` was taken. */
+  store(tool: ToolDef, args: ReadonlyMap<string, unknown>, body: string, token: ScopeToken, text: string): void {
+    if (!tool.answerScope || text.length > MAX_ANSWER_CHARS) return
+    const key = `${tool.name}\u0000${body}`
+    const project = tool.answerScope === 'project' ? (args.get('project') as string) : null
+    const bytes = 2 * (text.length + key.length + (project?.length ?? 0)) + 256
+    this.evict(key)
+    this.entries.set(key, { scope: tool.answerScope, project, token, text, bytes })
+    this.total += bytes
+    for (const [k] of this.entries) {
+      if (this.total <= this.maxBytes && this.entries.size <= this.maxEntries) break
+      this.evict(k)
+    }
+  }
+
+  private current(scope: 'project' | 'projects', project: string | null): ScopeToken | null {
+    try {
+      if (scope === 'projects') return this.storage.listingToken()
+      return this.storage.project(project!)?.versionToken() ?? null
+    } catch {
+      // Locked, refused or unreadable: the request takes the ordinary path, which says why.
+      return null
+    }
+  }
+
+  private evict(key: string): void {
+    const e = this.entries.get(key)
+    if (e) {
+      this.entries.delete(key)
+      this.total -= e.bytes
+    }
+  }
+}
