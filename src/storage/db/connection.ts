@@ -58,6 +58,9 @@ export class ProjectDb {
   private handle: Database | null
   /** Closed by the cache (evicted or replaced): a holder may still read, on a handle opened for that read. */
   private retired = false
+  /** The data directory's state (dev:ino:ctime) when Storage last checked this file's name and links, and when. */
+  checkedDir: string | null = null
+  checkedAt = 0
 
   constructor(
     db: Database,
@@ -290,12 +293,21 @@ function statOrNull(path: string): Stats | null {
   }
 }
 
+/**
+ * How long the data directory must have been unchanged (its ctime this far before a check) for the
+ * check to stand while the directory stays as it was. Any later change stamps a ctime past this
+ * margin, even on file systems with coarse timestamps, so an unchanged ctime means no change.
+ */
+const QUIET_DIR_MS = 2000
+
 /** Project names whose paths are kept (the map starts over when full). */
 const MAX_KEPT_PATHS = 1024
 
 export interface StorageOptions {
   /** Connections kept open at once (default: MAX_OPEN_PROJECTS, less under a low descriptor limit). */
   maxOpen?: number
+  /** QUIET_DIR_MS (tests use less, so as not to wait). */
+  quietDirMs?: number
 }
 
 /**
@@ -328,12 +340,14 @@ export class Storage {
   private maxOpen_: number
   /** Project names as sent → their paths (canonicalising a name on every request shows in profiles). */
   private paths_ = new Map<string, ProjectPaths>()
+  private readonly quietDirMs: number
 
   constructor(
     readonly dataDir: string,
     options: StorageOptions = {},
   ) {
     this.maxOpen_ = Math.max(1, options.maxOpen ?? defaultMaxOpen())
+    this.quietDirMs = options.quietDirMs ?? QUIET_DIR_MS
   }
 
   /** The bound on cached connections (lowered when the process ran out of descriptors). */
@@ -360,20 +374,37 @@ export class Storage {
   project(project: string): ProjectDb | null {
     const paths = this.paths(project)
     if (stemTooLong(paths.stem)) return null
+    const cached = this.open_.get(paths.db)
+    // The data directory unchanged since a connection's files were last checked: no entry of it was
+    // added, removed, renamed or replaced since, so the checks below would find what they found then.
+    const checkedAt = Date.now()
+    const dir = statOrNull(this.dataDir)
+    const dirKey = dir ? `${dir.dev}:${dir.ino}:${dir.ctimeMs}` : null
+    if (cached && dirKey !== null && cached.checkedDir === dirKey && cached.checkedAt - dir!.ctimeMs > this.quietDirMs) {
+      this.open_.delete(paths.db)
+      this.open_.set(paths.db, cached)
+      return cached
+    }
     // One lstat serves the link check and, for a plain file, the inode check.
     let st = lstatOrNull(paths.db)
     refuseLinksOut(this.dataDir, paths, st)
+    const plain = st?.isFile() ?? false
     if (st?.isSymbolicLink()) st = statOrNull(paths.db)
     if (!st) {
       this.drop(paths.db)
       return null
     }
     if (!st.isFile()) return null
-    const cached = this.open_.get(paths.db)
+    const checked = (pdb: ProjectDb): ProjectDb => {
+      // Only a plain file: a link's target may live in another directory, whose changes this one does not show.
+      pdb.checkedDir = plain ? dirKey : null
+      pdb.checkedAt = checkedAt
+      return pdb
+    }
     if (cached && cached.inode === st.ino) {
       this.open_.delete(paths.db)
       this.open_.set(paths.db, cached)
-      return cached
+      return checked(cached)
     }
     this.drop(paths.db)
     const open = (): Database => openProjectDb(paths)
@@ -395,7 +426,7 @@ export class Storage {
     const pdb = new ProjectDb(db, paths, st.ino, open)
     this.open_.set(paths.db, pdb)
     this.shrink(this.maxOpen_)
-    return pdb
+    return checked(pdb)
   }
 
   /** Close least recently used connections until at most `keep` are cached; returns how many went. */

@@ -25,6 +25,11 @@ async function runHttp(tool: ToolDef, request: Request, invoker: Invoker, maxBod
   }
 }
 
+/** The handler of `POST /api/{tool}` for one tool, after the checks every request gets. */
+export function toolHandler(tool: ToolDef, invoker: Invoker, maxBodyBytes: number, cache?: RequestCache): (request: Request) => Promise<Response> {
+  return (request) => runHttp(tool, request, invoker, maxBodyBytes, cache)
+}
+
 /**
  * `POST /api/{tool}` for every registered tool, plus Trackio's answers for unknown names and GET.
  * With a cache, answers of read tools that declare their scope are kept (request-cache.ts).

@@ -237,3 +237,34 @@ describe('ProjectDb.versionToken', () => {
     storage.close()
   })
 })
+
+describe('Storage.project: checks skipped while the data directory is unchanged', () => {
+  test('a link planted, a file renamed over or removed after a read is seen by the next read', async () => {
+    const { Storage } = await import('../../../src/storage/db/connection')
+    const { StorageError } = await import('../../../src/errors')
+    const { copyFileSync, renameSync, symlinkSync } = await import('node:fs')
+    const dir = tempDir()
+    cpSync(join(FIXTURES, 'basic'), dir, { recursive: true })
+    // No quiet margin, and a pause longer than a coarse clock tick before each change instead.
+    const storage = new Storage(dir, { quietDirMs: 0 })
+    const pause = () => Bun.sleep(30)
+    await pause()
+    const first = storage.project('image-classification')!
+    expect(storage.project('image-classification')).toBe(first)
+    await pause()
+    copyFileSync(join(dir, 'llm-finetune.db'), join(dir, 'swap.db'))
+    renameSync(join(dir, 'swap.db'), join(dir, 'image-classification.db'))
+    const second = storage.project('image-classification')!
+    expect(second).not.toBe(first)
+    await pause()
+    expect(storage.project('image-classification')).toBe(second)
+    symlinkSync(join(tempDir(), 'x'), join(dir, 'image-classification.db-journal'))
+    expect(() => storage.project('image-classification')).toThrow(StorageError)
+    rmSync(join(dir, 'image-classification.db-journal'))
+    await pause()
+    expect(storage.project('image-classification')).toBe(second)
+    rmSync(join(dir, 'image-classification.db'))
+    expect(storage.project('image-classification')).toBeNull()
+    storage.close()
+  })
+})
