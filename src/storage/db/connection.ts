@@ -453,13 +453,16 @@ export class Storage {
   }
 
   /**
-   * The data directory's entries as one string, in the order the directory gives them: the same
-   * string means the same project list (a different order only looks like a change). Null when the
-   * directory cannot be read.
+   * A string that stays the same while the data directory's entries do: its ctime once it has been
+   * unchanged for QUIET_DIR_MS (see `project`), else its entries in the order the directory gives them
+   * (a different order only looks like a change). Null when the directory cannot be read.
    */
   listingToken(): string | null {
+    const now = Date.now()
+    const dir = statOrNull(this.dataDir)
+    if (dir && now - dir.ctimeMs > this.quietDirMs) return `quiet:${dir.dev}:${dir.ino}:${dir.ctimeMs}`
     try {
-      return readdirSync(this.dataDir).join('/')
+      return `entries:${readdirSync(this.dataDir).join('/')}`
     } catch {
       return null
     }

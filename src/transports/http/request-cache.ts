@@ -13,11 +13,16 @@ export const MAX_ANSWER_CHARS = 1024 * 1024
 /** What an answer was computed against: a project's version object, or the project listing. */
 export type ScopeToken = object | string
 
+/** Answers longer than this are kept as UTF-8 bytes, so a hit does not encode them again. */
+const KEEP_AS_BYTES_CHARS = 16 * 1024
+
+const utf8 = new TextEncoder()
+
 interface Entry {
   scope: 'project' | 'projects'
   project: string | null
   token: ScopeToken
-  text: string
+  body: string | Uint8Array
   bytes: number
 }
 
@@ -47,7 +52,7 @@ export class RequestCache {
   }
 
   /** The kept answer to this very request, when its scope has not changed since it was computed. */
-  lookup(tool: ToolDef, body: string): string | undefined {
+  lookup(tool: ToolDef, body: string): string | Uint8Array | undefined {
     if (!tool.answerScope || body.length > MAX_KEY_CHARS) return undefined
     const key = `${tool.name}\u0000${body}`
     const e = this.entries.get(key)
@@ -58,7 +63,7 @@ export class RequestCache {
     }
     this.entries.delete(key)
     this.entries.set(key, e)
-    return e.text
+    return e.body
   }
 
   /** The scope's token now, to take before computing an answer; null when the answer is not to be kept. */
@@ -74,9 +79,10 @@ export class RequestCache {
     if (!tool.answerScope || text.length > MAX_ANSWER_CHARS) return
     const key = `${tool.name}\u0000${body}`
     const project = tool.answerScope === 'project' ? (args.get('project') as string) : null
-    const bytes = 2 * (text.length + key.length + (project?.length ?? 0)) + 256
+    const answer = text.length > KEEP_AS_BYTES_CHARS ? utf8.encode(text) : text
+    const bytes = (typeof answer === 'string' ? 2 * text.length : answer.byteLength) + 2 * (key.length + (project?.length ?? 0)) + 256
     this.evict(key)
-    this.entries.set(key, { scope: tool.answerScope, project, token, text, bytes })
+    this.entries.set(key, { scope: tool.answerScope, project, token, body: answer, bytes })
     this.total += bytes
     for (const [k] of this.entries) {
       if (this.total <= this.maxBytes && this.entries.size <= this.maxEntries) break

@@ -61,6 +61,15 @@ describe('RequestCache', () => {
     expect(cache.token(tool('get_alerts'), args, 'x'.repeat(5000))).toBeNull()
   })
 
+  test('a long answer is kept as its UTF-8 bytes', () => {
+    const cache = new RequestCache(new Storage(copyFixtures('basic')))
+    const t = tool('get_alerts')
+    const args = new Map<string, unknown>([['project', PROJECT]])
+    const text = `{"data":"${'é'.repeat(20_000)}"}`
+    cache.store(t, args, '{}', cache.token(t, args, '{}')!, text)
+    expect(new TextDecoder().decode(cache.lookup(t, '{}') as Uint8Array)).toBe(text)
+  })
+
   test('the project list scope follows files appearing in the data directory', () => {
     const dir = copyFixtures('basic')
     const cache = new RequestCache(new Storage(dir))
@@ -84,6 +93,7 @@ describe('RequestCache', () => {
     expect(cache.stats.answers).toBe(3)
     expect(cache.lookup(t, JSON.stringify({ project: PROJECT, level: 'l9' }))).toBe('{"data":9}')
     expect(cache.lookup(t, JSON.stringify({ project: PROJECT, level: 'l0' }))).toBeUndefined()
+    expect(cache.stats.answers).toBe(3)
     cache.store(t, args, 'big', cache.token(t, args, 'big')!, 'x'.repeat(12_000))
     expect(cache.stats.bytes).toBeLessThanOrEqual(20_000)
     expect(cache.stats.answers).toBeLessThan(3)
