@@ -5,7 +5,7 @@ import type { ToolDef } from '../../tools/core/define'
 import { bindBody } from './bind-body'
 import { decodeBody, MAX_BODY_BYTES, parseBodyText, readBodyBytes } from './body'
 import { operationFor } from './openapi'
-import type { RequestCache } from './request-cache'
+import { keptWhenRead, type RequestCache } from './request-cache'
 import { errorResponse, jsonBody, jsonResponse } from './respond'
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
@@ -18,8 +18,15 @@ async function runHttp(tool: ToolDef, request: Request, invoker: Invoker, maxBod
     const args = bindBody(tool, await parseBodyText(body))
     const token = cache?.token(tool, args, body) ?? null
     const answer = jsonBody({ data: await invoker.invoke(tool, args, { request }) })
-    if (token !== null && typeof answer === 'string') cache!.store(tool, args, body, token, answer)
-    return new Response(answer, { headers: JSON_HEADERS })
+    if (token === null) return new Response(answer, { headers: JSON_HEADERS })
+    if (typeof answer === 'string') {
+      cache!.store(tool, args, body, token, answer)
+      return new Response(answer, { headers: JSON_HEADERS })
+    }
+    return new Response(
+      keptWhenRead(answer, (bytes) => cache!.store(tool, args, body, token, bytes)),
+      { headers: JSON_HEADERS },
+    )
   } catch (err) {
     return errorResponse(err)
   }

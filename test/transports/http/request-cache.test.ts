@@ -3,7 +3,7 @@ import { copyFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Storage } from '../../../src/storage/db/connection'
 import { TOOLS } from '../../../src/tools/registry'
-import { RequestCache } from '../../../src/transports/http/request-cache'
+import { keptWhenRead, RequestCache } from '../../../src/transports/http/request-cache'
 import { copyFixtures, inProcessApp, WRITE_HEADERS } from '../../helpers'
 
 const tool = (name: string) => TOOLS.find((t) => t.name === name)!
@@ -94,9 +94,13 @@ describe('RequestCache', () => {
     expect(cache.lookup(t, JSON.stringify({ project: PROJECT, level: 'l9' }))).toBe('{"data":9}')
     expect(cache.lookup(t, JSON.stringify({ project: PROJECT, level: 'l0' }))).toBeUndefined()
     expect(cache.stats.answers).toBe(3)
-    cache.store(t, args, 'big', cache.token(t, args, 'big')!, 'x'.repeat(12_000))
+    cache.store(t, args, 'big', cache.token(t, args, 'big')!, 'x'.repeat(9_500))
     expect(cache.stats.bytes).toBeLessThanOrEqual(20_000)
     expect(cache.stats.answers).toBeLessThan(3)
+    expect(cache.lookup(t, 'big')).toBe('x'.repeat(9_500))
+    cache.store(t, args, 'bigger', cache.token(t, args, 'bigger')!, 'x'.repeat(12_000))
+    expect(cache.lookup(t, 'bigger')).toBeUndefined()
+    expect(cache.lookup(t, 'big')).toBe('x'.repeat(9_500))
   })
 })
 
@@ -161,5 +165,45 @@ describe('answers over HTTP with the cache', () => {
     expect((await call('get_all_projects')).json.data).toEqual(list)
     copyFileSync(join(dir, `${PROJECT}.db`), join(dir, 'another.db'))
     expect((await call('get_all_projects')).json.data).toEqual(['another', ...list])
+  })
+})
+
+describe('keptWhenRead', () => {
+  const source = (parts: string[]) =>
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const p of parts) c.enqueue(new TextEncoder().encode(p))
+        c.close()
+      },
+    })
+
+  test('passes the stream through and hands over all its bytes once read to the end', async () => {
+    let kept: Uint8Array | null = null
+    const text = await new Response(keptWhenRead(source(['{"data":[', '1,2', ']}']), (b) => (kept = b))).text()
+    expect(text).toBe('{"data":[1,2]}')
+    expect(new TextDecoder().decode(kept!)).toBe(text)
+  })
+
+  test('nothing is kept past the limit, nor when the reader stops early', async () => {
+    let kept = 0
+    expect(await new Response(keptWhenRead(source(['abc', 'def']), () => kept++, 4)).text()).toBe('abcdef')
+    const reader = keptWhenRead(source(['abc', 'def']), () => kept++).getReader()
+    await reader.read()
+    await reader.cancel()
+    expect(kept).toBe(0)
+  })
+
+  test('a streamed series (over 8,192 rows) is kept once read, byte-identical, and dropped after an outside write', async () => {
+    const dir = copyFixtures('basic')
+    const { call } = await inProcessApp(dir)
+    pythonAppends(dir, 'baseline', 9000)
+    const q = { project: PROJECT, run: 'baseline', metric_name: 'loss' }
+    const first = await call('get_metric_values', q)
+    expect(first.json.data.length).toBeGreaterThan(9000)
+    expect((await call('get_metric_values', q)).text).toBe(first.text)
+    pythonAppends(dir, 'baseline', 1)
+    const after = await call('get_metric_values', q)
+    expect(after.json.data.length).toBe(first.json.data.length + 1)
+    expect((await call('get_metric_values', q)).text).toBe(after.text)
   })
 })
