@@ -26,7 +26,7 @@ export function checkArgumentNames(tool: ToolDef, args: NamedArgs): Map<string, 
   const accepted = () => [...Object.keys(shape), ...COMMON_ARGS.filter((c) => !(c in shape))].join(', ')
   const count = args instanceof Map ? args.size : Object.keys(args).length
   if (count > MAX_ARGUMENTS) throw new BadRequestError(`Too many arguments (${count}) for ${tool.name}; accepted: ${accepted()}`)
-  const { known, required } = namesOf(tool)
+  const { known, params, optional } = namesOf(tool)
   const entries = entriesOf(args)
   const named = new Map(entries.filter(([, v]) => v !== undefined))
   const unknown: string[] = []
@@ -36,23 +36,29 @@ export function checkArgumentNames(tool: ToolDef, args: NamedArgs): Map<string, 
     const more = unknown.length > QUOTED_UNKNOWN ? ` and ${unknown.length - QUOTED_UNKNOWN} more` : ''
     throw new BadRequestError(`Unknown argument${unknown.length > 1 ? 's' : ''} ${quoted.join(', ')}${more} for ${tool.name}; accepted: ${accepted()}`)
   }
-  for (const name of required) if (!named.has(name)) throw new BadRequestError(`Missing required parameter: ${name}`)
+  for (const name of params)
+    if (!named.has(name) && !isOptional(optional, name, shape[name]!)) throw new BadRequestError(`Missing required parameter: ${name}`)
   return named
 }
 
-/** Per tool, once: the names it accepts and its required parameters in order (zod's isOptional() runs a parse). */
-const toolNames = new WeakMap<ToolDef, { known: Set<string>; required: string[] }>()
+/**
+ * zod's isOptional() runs a parse of `undefined` (which may throw, e.g. in a transform): asked only
+ * for a missing parameter, as before, and its answer remembered per tool.
+ */
+function isOptional(known: Map<string, boolean>, name: string, schema: z.ZodType): boolean {
+  let o = known.get(name)
+  if (o === undefined) known.set(name, (o = schema.isOptional()))
+  return o
+}
 
-function namesOf(tool: ToolDef): { known: Set<string>; required: string[] } {
+/** Per tool, once: the names it accepts, its parameters in order, and which are optional (as asked). */
+const toolNames = new WeakMap<ToolDef, { known: Set<string>; params: string[]; optional: Map<string, boolean> }>()
+
+function namesOf(tool: ToolDef): { known: Set<string>; params: string[]; optional: Map<string, boolean> } {
   let n = toolNames.get(tool)
   if (!n) {
     const shape = tool.input.shape as Record<string, z.ZodType>
-    n = {
-      known: new Set([...Object.keys(shape), ...COMMON_ARGS]),
-      required: Object.entries(shape)
-        .filter(([, schema]) => !schema.isOptional())
-        .map(([name]) => name),
-    }
+    n = { known: new Set([...Object.keys(shape), ...COMMON_ARGS]), params: Object.keys(shape), optional: new Map() }
     toolNames.set(tool, n)
   }
   return n
