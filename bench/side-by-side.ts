@@ -8,6 +8,8 @@
  * the ratio, and whether the two answers are byte-identical. Beside each figure it prints its limit:
  * the client's own ceiling (a trivial Bun.serve answering a small JSON), the time to serialise the
  * same 200,000 points from memory, 10 ms for get_logs of 2,000 rows, 10 ms for the downsampled view.
+ * Repeated requests are answered from our request cache (src/transports/http/request-cache.ts); the
+ * full series is also measured with that cache bypassed (a different body spelling per request).
  * When Trackio's server cannot start it says why and measures ours alone.
  *
  * Options: --duration S (seconds per side per round, default 2), --clients N (default 8),
@@ -30,6 +32,12 @@ const SHARED = resolve(ROOT, '..', '..', 'shared')
 const UPSTREAM = existsSync(join(SHARED, 'upstream', 'serve.py')) ? join(SHARED, 'upstream', 'serve.py') : '/work/shared/upstream/serve.py'
 const MIRROR = process.env.TRACKIO_MIRROR ?? '/work/.mirror/gradio-app+trackio/repo'
 const HOST = '127.0.0.1'
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  const doc = readFileSync(import.meta.path, 'utf8').match(/\/\*\*([\s\S]*?)\*\//)![1]!
+  console.log(doc.replace(/^ \* ?/gm, '').trim())
+  process.exit(0)
+}
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`)
@@ -296,6 +304,28 @@ function downsampled(dir: string): { coldMs: number; warmMs: number; points: num
   return { coldMs, warmMs: times.sort((a, b) => a - b)[10]!, points }
 }
 
+/**
+ * p50 of the full series from our server when the request cache cannot answer: each of 9 requests
+ * spells its body differently (trailing spaces), so each is computed (from the series cache) and sent.
+ */
+async function uncachedSeriesP50(s: Server): Promise<number> {
+  const c = new Connection(HOST, s.port)
+  await c.open()
+  const times: number[] = []
+  try {
+    const body = JSON.stringify({ project: 'perf', run: 'long-run', metric_name: 'loss' })
+    for (let i = 1; i <= 9; i++) {
+      const t = performance.now()
+      const r = await c.send(postRequest(HOST, s.port, '/api/get_metric_values', body + ' '.repeat(i)))
+      if (r.status !== 200) throw new Error(`uncached series: HTTP ${r.status}`)
+      times.push(performance.now() - t)
+    }
+  } finally {
+    c.close()
+  }
+  return times.sort((a, b) => a - b)[4]!
+}
+
 function rssMiB(pid: number): number {
   try {
     const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)
@@ -367,6 +397,7 @@ async function main(): Promise<void> {
       )
     }
 
+    const uncached = await uncachedSeriesP50(ours)
     console.log(
       `Side by side on two copies of ${DATA}: ours (dist/trackio) and ${upstream ? "Trackio 0.36's own server" : 'no Trackio'}; ` +
         `ABBA rounds of ${DURATION} s per side; ${PIN ? `servers on CPU ${SERVER_CPU}, client on CPU ${CLIENT_CPU}` : 'not pinned'}.\n`,
@@ -376,6 +407,10 @@ async function main(): Promise<void> {
     for (const r of rows) console.log(r)
     console.log(`\nclient ceiling (trivial Bun.serve, ${CLIENTS} clients): ${fmtRps(ceiling)} req/s`)
     console.log(`serialising the 200,000 points from memory (JSON.stringify + UTF-8): ${serialiseMs.toFixed(0)} ms; the same served by a trivial Bun.serve (p50 over HTTP): ${serveMs.toFixed(0)} ms`)
+    console.log(
+      `full 200,000-point series when the request cache cannot answer (each body spelt differently; from the series cache): p50 ${uncached.toFixed(0)} ms, ` +
+        `${(uncached / serialiseMs).toFixed(2)}x serialising from memory`,
+    )
     console.log(
       `downsampled view (seriesWindow, 1,000 points, extrema kept) of the 200,000-step run: ${view.warmMs.toFixed(2)} ms (< 10 ms; ${view.points} points), ` +
         `${view.coldMs.toFixed(0)} ms on first use (builds the cache)`,

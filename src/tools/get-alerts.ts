@@ -31,6 +31,7 @@ export default defineTool({
   output: z.array(alert),
   result: 'list',
   access: 'read',
+  answerScope: 'project',
   example: { project: 'mnist-classifier', level: 'warn' },
   handler: ({ project, run, run_id, level, since }, ctx) => {
     const after = since === null ? null : sinceInstant(since)

@@ -8,6 +8,7 @@ export default defineTool({
   output: z.array(z.string()).describe('Database file stems (canonical project names), in code-point order.'),
   result: 'list',
   access: 'read',
+  answerScope: 'projects',
   example: {},
   handler: (_args, ctx) => ctx.storage.listProjects(),
 })

@@ -41,6 +41,7 @@ export default defineTool({
   output: z.array(looseObject),
   result: 'list',
   access: 'read',
+  answerScope: 'project',
   mcpOmit: ['max_points'],
   example: { project: 'mnist-classifier', run: 'baseline', scalar_only: true },
   handler: ({ project, run, run_id, scalar_only, max_points }, ctx) =>

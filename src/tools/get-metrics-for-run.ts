@@ -11,6 +11,7 @@ export default defineTool({
   output: z.array(z.string()).describe('Top-level metric keys, sorted; `step` and `timestamp` excluded.'),
   result: 'list',
   access: 'read',
+  answerScope: 'project',
   example: { project: 'mnist-classifier', run: 'baseline' },
   handler: ({ project, run, run_id }, ctx) =>
     readProject(ctx, project, [], (p) => {

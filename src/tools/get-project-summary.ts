@@ -17,6 +17,7 @@ export default defineTool({
   }),
   result: 'object',
   access: 'read',
+  answerScope: 'project',
   example: { project: 'mnist-classifier' },
   handler: ({ project }, ctx) =>
     readProject(ctx, project, { project, num_runs: 0, runs: [], last_activity: null }, (p) => {

@@ -11,6 +11,7 @@ export default defineTool({
   output: z.record(z.string(), looseObject),
   result: 'object',
   access: 'read',
+  answerScope: 'project',
   httpOnly: true,
   example: { project: 'mnist-classifier' },
   handler: ({ project }, ctx) => readProject(ctx, project, new Map(), (p) => allRunConfigs(p)),

@@ -20,6 +20,7 @@ export default defineTool({
   }),
   result: 'object',
   access: 'read',
+  answerScope: 'project',
   example: { project: 'mnist-classifier', run: 'baseline' },
   handler: ({ project, run, run_id }, ctx) => {
     const empty = (r: string | null) => ({ project, run: r, run_id, num_logs: 0, metrics: [], config: null, last_step: null })

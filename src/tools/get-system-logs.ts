@@ -14,6 +14,7 @@ export default defineTool({
   output: z.array(looseObject).describe('Each row: its system metrics plus `timestamp`.'),
   result: 'list',
   access: 'read',
+  answerScope: 'project',
   mcpOmit: ['max_points'],
   example: { project: 'mnist-classifier', run: 'baseline' },
   handler: ({ project, run, run_id, max_points }, ctx) =>

@@ -11,6 +11,7 @@ export default defineTool({
   output: z.array(z.string()).describe('System metric keys (e.g. `gpu/0/utilization`), sorted.'),
   result: 'list',
   access: 'read',
+  answerScope: 'project',
   example: { project: 'mnist-classifier', run: 'baseline' },
   handler: ({ project, run, run_id }, ctx) =>
     readProject(ctx, project, [], (p) => {

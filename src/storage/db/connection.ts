@@ -1,5 +1,5 @@
 import { Database } from 'bun:sqlite'
-import { closeSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs'
 import { StorageError } from '../../errors'
 import { projectPaths, refuseLinksOut, stemTooLong, type ProjectPaths } from './paths'
 
@@ -32,6 +32,9 @@ export async function retryWhileLocked<T>(fn: () => T | Promise<T>, budgetMs: nu
   }
 }
 
+/** The memo holding ProjectDb.versionToken's object. */
+const VERSION_MEMO = 'cache-version'
+
 /** Memoised values kept per project connection; the least recently used goes first. */
 export const MAX_MEMOS = 256
 
@@ -55,6 +58,9 @@ export class ProjectDb {
   private handle: Database | null
   /** Closed by the cache (evicted or replaced): a holder may still read, on a handle opened for that read. */
   private retired = false
+  /** The data directory's state (dev:ino:ctime) when Storage last checked this file's name and links, and when. */
+  checkedDir: string | null = null
+  checkedAt = 0
 
   constructor(
     db: Database,
@@ -200,6 +206,20 @@ export class ProjectDb {
     return v
   }
 
+  /**
+   * An object that stays the same while the database does not change, and is new after any change
+   * (another connection committed, or this server wrote): the memos are cleared then. Caches keep the
+   * token they were checked against. Outside a read, one `PRAGMA data_version` tells whether the last
+   * read's token still holds (another connection's commit, schema changes included, moves it).
+   */
+  versionToken(): object {
+    if (!this.inRead && this.handle && this.memos.has(VERSION_MEMO)) {
+      const dv = this.handle.query('PRAGMA data_version').values()[0]?.[0]
+      if (dv === this.dataVersion && this.memoTag === `${this.schemaVersion}:${dv}:${this.localWrites}`) return this.memo(VERSION_MEMO, () => ({}))
+    }
+    return this.read(() => this.memo(VERSION_MEMO, () => ({})))
+  }
+
   /** Close the connection now, or when the transaction running on it ends. */
   close(): void {
     this.retired = true
@@ -257,9 +277,37 @@ function outOfDescriptors(err: unknown): boolean {
   }
 }
 
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) ?? null
+  } catch {
+    return null
+  }
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path, { throwIfNoEntry: false }) ?? null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * How long the data directory must have been unchanged (its ctime this far before a check) for the
+ * check to stand while the directory stays as it was. Any later change stamps a ctime past this
+ * margin, even on file systems with coarse timestamps, so an unchanged ctime means no change.
+ */
+const QUIET_DIR_MS = 2000
+
+/** Project names whose paths are kept (the map starts over when full). */
+const MAX_KEPT_PATHS = 1024
+
 export interface StorageOptions {
   /** Connections kept open at once (default: MAX_OPEN_PROJECTS, less under a low descriptor limit). */
   maxOpen?: number
+  /** QUIET_DIR_MS (tests use less, so as not to wait). */
+  quietDirMs?: number
 }
 
 /**
@@ -290,12 +338,16 @@ export function defaultMaxOpen(limitsText?: string): number {
 export class Storage {
   private open_ = new Map<string, ProjectDb>()
   private maxOpen_: number
+  /** Project names as sent → their paths (canonicalising a name on every request shows in profiles). */
+  private paths_ = new Map<string, ProjectPaths>()
+  private readonly quietDirMs: number
 
   constructor(
     readonly dataDir: string,
     options: StorageOptions = {},
   ) {
     this.maxOpen_ = Math.max(1, options.maxOpen ?? defaultMaxOpen())
+    this.quietDirMs = options.quietDirMs ?? QUIET_DIR_MS
   }
 
   /** The bound on cached connections (lowered when the process ran out of descriptors). */
@@ -304,7 +356,13 @@ export class Storage {
   }
 
   paths(project: string): ProjectPaths {
-    return projectPaths(this.dataDir, project)
+    let paths = this.paths_.get(project)
+    if (!paths) {
+      paths = projectPaths(this.dataDir, project)
+      if (this.paths_.size >= MAX_KEPT_PATHS) this.paths_.clear()
+      this.paths_.set(project, paths)
+    }
+    return paths
   }
 
   /** Number of cached connections (for tests of the bound). */
@@ -316,20 +374,37 @@ export class Storage {
   project(project: string): ProjectDb | null {
     const paths = this.paths(project)
     if (stemTooLong(paths.stem)) return null
-    refuseLinksOut(this.dataDir, paths)
-    let st
-    try {
-      st = statSync(paths.db)
-    } catch {
+    const cached = this.open_.get(paths.db)
+    // The data directory unchanged since a connection's files were last checked: no entry of it was
+    // added, removed, renamed or replaced since, so the checks below would find what they found then.
+    const checkedAt = Date.now()
+    const dir = statOrNull(this.dataDir)
+    const dirKey = dir ? `${dir.dev}:${dir.ino}:${dir.ctimeMs}` : null
+    if (cached && dirKey !== null && cached.checkedDir === dirKey && cached.checkedAt - dir!.ctimeMs > this.quietDirMs) {
+      this.open_.delete(paths.db)
+      this.open_.set(paths.db, cached)
+      return cached
+    }
+    // One lstat serves the link check and, for a plain file, the inode check.
+    let st = lstatOrNull(paths.db)
+    refuseLinksOut(this.dataDir, paths, st)
+    const plain = st?.isFile() ?? false
+    if (st?.isSymbolicLink()) st = statOrNull(paths.db)
+    if (!st) {
       this.drop(paths.db)
       return null
     }
     if (!st.isFile()) return null
-    const cached = this.open_.get(paths.db)
+    const checked = (pdb: ProjectDb): ProjectDb => {
+      // Only a plain file: a link's target may live in another directory, whose changes this one does not show.
+      pdb.checkedDir = plain ? dirKey : null
+      pdb.checkedAt = checkedAt
+      return pdb
+    }
     if (cached && cached.inode === st.ino) {
       this.open_.delete(paths.db)
       this.open_.set(paths.db, cached)
-      return cached
+      return checked(cached)
     }
     this.drop(paths.db)
     const open = (): Database => openProjectDb(paths)
@@ -351,7 +426,7 @@ export class Storage {
     const pdb = new ProjectDb(db, paths, st.ino, open)
     this.open_.set(paths.db, pdb)
     this.shrink(this.maxOpen_)
-    return pdb
+    return checked(pdb)
   }
 
   /** Close least recently used connections until at most `keep` are cached; returns how many went. */
@@ -375,6 +450,22 @@ export class Storage {
     }
     const stems = names.filter((n) => n.endsWith('.db')).map((n) => n.slice(0, -3))
     return stems.sort(compareCodePoints)
+  }
+
+  /**
+   * A string that stays the same while the data directory's entries do: its ctime once it has been
+   * unchanged for QUIET_DIR_MS (see `project`), else its entries in the order the directory gives them
+   * (a different order only looks like a change). Null when the directory cannot be read.
+   */
+  listingToken(): string | null {
+    const now = Date.now()
+    const dir = statOrNull(this.dataDir)
+    if (dir && now - dir.ctimeMs > this.quietDirMs) return `quiet:${dir.dev}:${dir.ino}:${dir.ctimeMs}`
+    try {
+      return `entries:${readdirSync(this.dataDir).join('/')}`
+    } catch {
+      return null
+    }
   }
 
   /** Forget a cached connection (after the file was replaced or removed). */

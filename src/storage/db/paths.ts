@@ -1,4 +1,4 @@
-import { lstatSync, realpathSync } from 'node:fs'
+import { lstatSync, realpathSync, type Stats } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, sep } from 'node:path'
 import { StorageError } from '../../errors'
@@ -101,11 +101,13 @@ const SQLITE_SIDECARS = ['-wal', '-shm', '-journal'] as const
  * symbolic link leading out of the data directory or nowhere (SQLite would create the target),
  * or a `-wal` / `-shm` / `-journal` that is a link at all (SQLite writes and truncates through
  * it). The `.lock` file is opened with O_NOFOLLOW instead (lock.ts). Throws StorageError (503).
+ * `dbStat`: the caller's lstat of the `.db` (null: none there), so it is not taken twice.
  */
-export function refuseLinksOut(dataDir: string, paths: ProjectPaths): void {
+export function refuseLinksOut(dataDir: string, paths: ProjectPaths, dbStat?: Stats | null): void {
+  // throwIfNoEntry: a missing sidecar (the usual case) costs no exception on every request.
   const linked = (p: string): boolean => {
     try {
-      return lstatSync(p).isSymbolicLink()
+      return lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() ?? false
     } catch {
       return false
     }
@@ -113,7 +115,7 @@ export function refuseLinksOut(dataDir: string, paths: ProjectPaths): void {
   const refuse = (what: string): never => {
     throw new StorageError(`Refusing to open the database of project '${paths.stem}': ${what}`)
   }
-  if (linked(paths.db)) {
+  if (dbStat === undefined ? linked(paths.db) : dbStat?.isSymbolicLink()) {
     let target: string
     try {
       target = realpathSync(paths.db)

@@ -69,22 +69,65 @@ function inTime(f: RowFilter, ts: string | null, cache: Map<string, number | nul
 
 /** Sorted distinct top-level keys of a run's rows in `table`, minus `exclude` (compat §5). */
 export function runKeys(p: ProjectDb, table: 'metrics' | 'system_metrics', f: RunFilter, exclude: string[]): string[] {
-  const keys = p.memo(`keys:${table}:${f.column}:${f.value}`, () => {
-    const seen = new Set<string>()
+  const keys = p.memo(`keys:${table}:${f.column}:${f.value}`, () => [...scannedKeys(p, table, f)], (found) => found.length > 0)
+  return keys.filter((k) => !exclude.includes(k)).sort(compareCodePoints)
+}
+
+/**
+ * The keys of a run's rows up to rowid `high` (`rows` of them, the first at rowid `first`), kept across
+ * database changes: a commit elsewhere (a live writer) makes the next call scan only the newer rows,
+ * not the whole run again (2,000,000 rows take seconds). Per database file; least recently used first.
+ */
+interface KeyScan {
+  rows: number
+  first: number
+  high: number
+  keys: Set<string>
+}
+
+/** Runs whose key scans are kept (each holds a handful of key names). */
+export const MAX_KEY_SCANS = 1024
+
+const keyScans = new Map<string, KeyScan>()
+
+function scannedKeys(p: ProjectDb, table: 'metrics' | 'system_metrics', f: RunFilter): Set<string> {
+  const id = `${p.paths.db}\u0000${p.inode}\u0000${table}\u0000${f.column}\u0000${f.value}`
+  const prev = keyScans.get(id)
+  keyScans.delete(id)
+  let base: KeyScan | null = null
+  if (prev) {
+    // The rows scanned before must all still be there (none deleted, renamed away or replaced).
+    const [count, ends] = p.db
+      .query(`SELECT (SELECT COUNT(*) FROM "${table}" WHERE ${where(f)} AND rowid <= ?), (SELECT COUNT(*) FROM "${table}" WHERE rowid IN (?, ?) AND ${where(f)})`)
+      .safeIntegers(false)
+      .values(f.value, prev.high, prev.first, prev.high, f.value)[0] as [number, number]
+    if (count === prev.rows && ends === (prev.first === prev.high ? 1 : 2)) base = prev
+  }
+  const after = base?.high ?? -1
+  const [rows, first, high] = p.db
+    .query(`SELECT COUNT(*), MIN(rowid), MAX(rowid) FROM "${table}" WHERE ${where(f)} AND rowid > ?`)
+    .safeIntegers(false)
+    .values(f.value, after)[0] as [number, number | null, number | null]
+  const seen = new Set(base?.keys)
+  if (rows > 0) {
     try {
-      const rows = p.db
-        .query(`SELECT DISTINCT j.key FROM "${table}" m, json_each(CAST(m.metrics AS TEXT)) j WHERE m.${where(f)}`)
-        .values(f.value)
-      for (const [k] of rows) seen.add(String(k))
+      const found = p.db
+        .query(`SELECT DISTINCT j.key FROM "${table}" m, json_each(CAST(m.metrics AS TEXT)) j WHERE m.${where(f)} AND m.rowid > ? AND m.rowid <= ?`)
+        .values(f.value, after, high)
+      for (const [k] of found) seen.add(String(k))
     } catch (err) {
       if (!isMalformedJson(err)) throw err
       // Rows written before 2025-09 may hold bare NaN tokens that SQLite's JSON rejects.
-      for (const [m] of p.db.query(`SELECT metrics FROM "${table}" WHERE ${where(f)}`).values(f.value))
+      for (const [m] of p.db.query(`SELECT metrics FROM "${table}" WHERE ${where(f)} AND rowid > ? AND rowid <= ?`).values(f.value, after, high))
         for (const k of decodeObject(m).keys()) seen.add(k)
     }
-    return [...seen]
-  }, (found) => found.length > 0)
-  return keys.filter((k) => !exclude.includes(k)).sort(compareCodePoints)
+  }
+  const total = (base?.rows ?? 0) + rows
+  if (total > 0 && seen.size > 0) {
+    keyScans.set(id, { rows: total, first: base?.first ?? first!, high: rows > 0 ? high! : base!.high, keys: seen })
+    if (keyScans.size > MAX_KEY_SCANS) keyScans.delete(keyScans.keys().next().value!)
+  }
+  return seen
 }
 
 export function isMalformedJson(err: unknown): boolean {

@@ -152,7 +152,7 @@ export function keyPath(key: string): string {
  * the token they were checked against.
  */
 export function versionToken(p: ProjectDb): object {
-  return p.memo('cache-version', () => ({}))
+  return p.versionToken()
 }
 
 /**

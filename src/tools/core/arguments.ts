@@ -27,17 +27,42 @@ export function checkArgumentNames(tool: ToolDef, args: NamedArgs): Map<string, 
   const accepted = () => [...Object.keys(shape), ...COMMON_ARGS.filter((c) => !(c in shape))].join(', ')
   const count = args instanceof Map ? args.size : Object.keys(args).length
   if (count > MAX_ARGUMENTS) throw new BadRequestError(`Too many arguments (${count}) for ${tool.name}; accepted: ${accepted()}`)
+  const { known, params, optional } = namesOf(tool)
   const entries = entriesOf(args)
   const named = new Map(entries.filter(([, v]) => v !== undefined))
-  const unknown = [...named.keys()].filter((k) => !Object.hasOwn(shape, k) && !(COMMON_ARGS as readonly string[]).includes(k))
+  const unknown: string[] = []
+  for (const k of named.keys()) if (!known.has(k)) unknown.push(k)
   if (unknown.length) {
     const quoted = unknown.slice(0, QUOTED_UNKNOWN).map((u) => `'${u.length > 64 ? `${u.slice(0, 64)}…` : u}'`)
     const more = unknown.length > QUOTED_UNKNOWN ? ` and ${unknown.length - QUOTED_UNKNOWN} more` : ''
     throw new BadRequestError(`Unknown argument${unknown.length > 1 ? 's' : ''} ${quoted.join(', ')}${more} for ${tool.name}; accepted: ${accepted()}`)
   }
-  for (const [name, schema] of Object.entries(shape))
-    if (!named.has(name) && !schema.isOptional()) throw new BadRequestError(`Missing required parameter: ${name}`)
+  for (const name of params)
+    if (!named.has(name) && !isOptional(optional, name, shape[name]!)) throw new BadRequestError(`Missing required parameter: ${name}`)
   return named
+}
+
+/**
+ * zod's isOptional() runs a parse of `undefined` (which may throw, e.g. in a transform): asked only
+ * for a missing parameter, as before, and its answer remembered per tool.
+ */
+function isOptional(known: Map<string, boolean>, name: string, schema: z.ZodType): boolean {
+  let o = known.get(name)
+  if (o === undefined) known.set(name, (o = schema.isOptional()))
+  return o
+}
+
+/** Per tool, once: the names it accepts, its parameters in order, and which are optional (as asked). */
+const toolNames = new WeakMap<ToolDef, { known: Set<string>; params: string[]; optional: Map<string, boolean> }>()
+
+function namesOf(tool: ToolDef): { known: Set<string>; params: string[]; optional: Map<string, boolean> } {
+  let n = toolNames.get(tool)
+  if (!n) {
+    const shape = tool.input.shape as Record<string, z.ZodType>
+    n = { known: new Set([...Object.keys(shape), ...COMMON_ARGS]), params: Object.keys(shape), optional: new Map() }
+    toolNames.set(tool, n)
+  }
+  return n
 }
 
 /**

@@ -47,6 +47,12 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
   mcpOmit?: string[]
   /** Parameters the MCP variant requires as strings although HTTP does not (Trackio's MCP delete_run needs `run`). */
   mcpRequire?: string[]
+  /**
+   * What a read tool's answer depends on besides its arguments, for transports that keep whole answers
+   * (transports/http/request-cache.ts): 'project' (the database of its `project` argument) or 'projects'
+   * (the list of projects). Leave it out when anything else matters (files, the clock, the caller).
+   */
+  answerScope?: 'project' | 'projects'
   /** An extra MCP text item after the result's own (e.g. why a boolean is false); null adds nothing. */
   mcpNote?(result: JsonResult): string | null
   handler(args: z.output<I>, ctx: ToolContext): JsonResult | Promise<JsonResult>

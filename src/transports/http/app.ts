@@ -3,7 +3,7 @@ import { NotFoundError } from '../../errors'
 import type { ToolContext, ToolDef } from '../../tools/core/define'
 import { TOOLS } from '../../tools/registry'
 import { createInvoker, writeTokenAuthorizer, type Authorizer } from '../../tools/core/invoke'
-import { apiRoutes } from './api'
+import { apiRoutes, toolHandler } from './api'
 import { artifactBlobRoute } from './artifact-blob'
 import { runMutationStatusRoute } from './run-mutation-status'
 import { checkContentLength, limitedRequest, MAX_BODY_BYTES, serverBodyLimit } from './body'
@@ -11,6 +11,7 @@ import { dashboardRoutes } from './dashboard'
 import { createGuard, type GuardOptions } from './guard'
 import { openapiPlugin } from './openapi'
 import { errorResponse, jsonResponse } from './respond'
+import { RequestCache } from './request-cache'
 import { swaggerAssets } from './swagger-assets'
 import { DEFAULT_MAX_UPLOAD_BYTES, stagingLimitsFor, UploadStaging } from '../../storage/write/upload-staging'
 import { mediaRoot } from '../../storage/read/media-files'
@@ -47,12 +48,22 @@ function pathOf(url: string): string {
   return q < 0 ? path : path.slice(0, q)
 }
 
+/**
+ * `POST /api/{tool}` handlers for Bun.serve's own routes, in front of Elysia (see serveApp): the same
+ * guard, body limit and tool call, without the router's work on every request. A path Bun matched but
+ * Elysia would not (`//api/x`: Bun normalises it) goes to Elysia.
+ */
+const directRoutes = new WeakMap<object, Record<string, { POST: (request: Request) => Response | Promise<Response> }>>()
+
 export function createApp(o: AppOptions) {
   const guard = createGuard(o.guard ?? {})
   const maxBody = o.maxBodyBytes ?? MAX_BODY_BYTES
   const maxUpload = o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES
   const ctx: ToolContext = o.ctx.uploads ? o.ctx : { ...o.ctx, uploads: new UploadStaging(stagingLimitsFor(maxUpload)) }
   const authorize = o.authorize ?? writeTokenAuthorizer(o.writeToken)
+  const invoker = createInvoker(ctx, authorize)
+  const cache = new RequestCache(ctx.storage)
+  const tools = o.tools ?? TOOLS
   const app = new Elysia({ serve: { maxRequestBodySize: serverBodyLimit(maxBody) } })
     .onRequest(({ request, set }) => {
       const g = guard(request)
@@ -72,7 +83,7 @@ export function createApp(o: AppOptions) {
     .use(swaggerAssets)
     .use(uploadRoute(ctx.uploads!, (request) => authorize(bulkUploadMedia, { request }, new Map()), maxUpload))
     .use(fileRoute(mediaRoot(o.ctx.storage.dataDir)))
-    .use(apiRoutes(createInvoker(ctx, authorize), o.tools ?? TOOLS, maxBody))
+    .use(apiRoutes(invoker, tools, maxBody, cache))
     .use(artifactBlobRoute(o.ctx.storage.dataDir))
     .use(runMutationStatusRoute(o.writeToken))
   const version = () =>
@@ -91,6 +102,28 @@ export function createApp(o: AppOptions) {
   app.all('/mcp', mcp, { parse: 'none', detail: { hide: true } })
   app.all('/mcp/', mcp, { parse: 'none', detail: { hide: true } })
   app.use(dashboardRoutes(o.writeToken))
+  const routes: Record<string, { POST: (request: Request) => Promise<Response> }> = {}
+  for (const tool of tools) {
+    const path = `/api/${tool.name}`
+    const run = toolHandler(tool, invoker, maxBody, cache)
+    routes[path] = {
+      POST: async (request) => {
+        if (pathOf(request.url) !== path) return app.handle(request)
+        const g = guard(request)
+        if (g instanceof Response) return g
+        let response: Response
+        try {
+          checkContentLength(request, maxBody)
+          response = await run(request)
+        } catch (err) {
+          response = errorResponse(err)
+        }
+        for (const name in g) response.headers.set(name, g[name]!)
+        return response
+      },
+    }
+  }
+  directRoutes.set(app, routes)
   return app
 }
 
@@ -128,6 +161,8 @@ export async function serveApp(app: ReturnType<typeof createApp>, o: ServeOption
   return Bun.serve({
     hostname: o.hostname,
     port: o.port,
+    // Without an access log, tool calls take Bun's own routes (createApp); the log sees every request through fetch.
+    routes: log ? undefined : directRoutes.get(app),
     reusePort: false,
     idleTimeout: 30,
     development: false,

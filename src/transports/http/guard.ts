@@ -14,6 +14,9 @@ export interface GuardOptions {
 const CORS_ALLOW_HEADERS = 'content-type, accept, authorization, x-trackio-write-token, mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id'
 const CORS_EXPOSE_HEADERS = 'mcp-session-id, mcp-protocol-version'
 
+/** Allowed Host headers remembered with their parsed form (the memory starts over when full). */
+const KEPT_HOSTS = 64
+
 const HOST_HINT = 'This server answers to 127.0.0.1, localhost and [::1]; allow other names with --allowed-hosts or TRACKIO_ALLOWED_HOSTS.'
 
 function parseHost(host: string): URL | null {
@@ -74,11 +77,23 @@ export function createGuard(o: GuardOptions): (request: Request) => Response | R
     return u.protocol === 'https:' && !isLoopbackName(host.hostname) && u.hostname === host.hostname
   }
 
+  // Host headers seen and allowed, with their parsed form: a client sends the same one on every request.
+  const allowedSeen = new Map<string, URL>()
+  const allowedHost = (rawHost: string): URL | null => {
+    let host = allowedSeen.get(rawHost) ?? null
+    if (host) return host
+    host = parseHost(rawHost)
+    if (!host || !hostAllowed(host)) return null
+    if (allowedSeen.size >= KEPT_HOSTS) allowedSeen.clear()
+    allowedSeen.set(rawHost, host)
+    return host
+  }
+
   return (request) => {
     const rawHost = request.headers.get('host') ?? urlHost(request.url)
     if (rawHost === null) return errorResponse(new BadRequestError(`Missing Host header: send one (HTTP/1.1 requires it). ${HOST_HINT}`))
-    const host = parseHost(rawHost)
-    if (!host || !hostAllowed(host)) return errorResponse(new MisdirectedRequestError(`Invalid Host header '${rawHost}'. ${HOST_HINT}`))
+    const host = allowedHost(rawHost)
+    if (!host) return errorResponse(new MisdirectedRequestError(`Invalid Host header '${rawHost}'. ${HOST_HINT}`))
     const origin = request.headers.get('origin')
     if (origin === null) return {}
     const fromCors = cors !== null && normalizeOrigin(origin) === cors

@@ -7,18 +7,22 @@ const STREAM_ROWS = 8192
 
 /** JSON as Trackio's server writes it: compact, Python float spelling, non-finite as null. */
 export function jsonResponse(body: JsonResult, status = 200, headers: Record<string, string> = {}): Response {
-  const init = { status, headers: { 'content-type': 'application/json', ...headers } }
+  return new Response(jsonBody(body), { status, headers: { 'content-type': 'application/json', ...headers } })
+}
+
+/** The text `jsonResponse` sends, or a stream for a large answer (written chunk by chunk). */
+export function jsonBody(body: JsonResult): string | ReadableStream<Uint8Array> {
   const data = (body as { data?: unknown }).data
   const single = data !== undefined && Object.keys(body as object).length === 1
   if (single) {
-    if (data instanceof JsonRecords && data.length > STREAM_ROWS) return new Response(streamRecords(data), init)
+    if (data instanceof JsonRecords && data.length > STREAM_ROWS) return streamRecords(data)
     const groups = recordGroups(data)
-    if (groups && groups.rows > STREAM_ROWS) return new Response(streamGroups(groups.map), init)
+    if (groups && groups.rows > STREAM_ROWS) return streamGroups(groups.map)
     // A cached answer that keeps its own spelling (storage/read/answer-cache.ts) is not spelled again.
     const spelled = (data as { pythonText?(): string } | null)?.pythonText?.()
-    if (spelled !== undefined) return new Response(`{"data":${spelled}}`, init)
+    if (spelled !== undefined) return `{"data":${spelled}}`
   }
-  return new Response(stringify(body, { style: 'python' }), init)
+  return stringify(body, { style: 'python' })
 }
 
 /**

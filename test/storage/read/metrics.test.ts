@@ -69,3 +69,39 @@ describe('metric values and rows', () => {
     expect(rows[0]!.metrics.get('loss')).toEqual(new JsonFloat('2.369329'))
   })
 })
+
+describe('run keys after changes (only newer rows are scanned again)', () => {
+  test('keys logged by another connection appear; rows deleted or renamed away take their keys with them', async () => {
+    const { Database } = await import('bun:sqlite')
+    const { join } = await import('node:path')
+    const own = new Storage(copyFixtures('basic'))
+    const keysOf = (run: string) => {
+      const p = own.project('image-classification')!
+      return p.read(() => runKeys(p, 'metrics', resolveRun(p, 'metrics', run, null)!, ['timestamp', 'step']))
+    }
+    const other = new Database(join(own.dataDir, 'image-classification.db'))
+    // What a full scan finds now, from the other connection.
+    const truth = (run: string) =>
+      (other.query("SELECT DISTINCT j.key FROM metrics m, json_each(m.metrics) j WHERE m.run_name = ?").values(run) as [string][])
+        .map(([k]) => k)
+        .sort()
+    const before = keysOf('baseline')
+    expect(before).toEqual(truth('baseline'))
+    const rid = (other.query("SELECT run_id FROM metrics WHERE run_name = 'baseline' LIMIT 1").values()[0] as [string])[0]
+    const add = (metrics: string) =>
+      other.query("INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES (?, '2026-01-01T00:00:00+00:00', 'baseline', 9999, ?)").run(rid, metrics)
+    add('{"fresh":1}')
+    expect(keysOf('baseline')).toEqual([...before, 'fresh'].sort())
+    add('{"later":2}')
+    expect(keysOf('baseline')).toEqual([...before, 'fresh', 'later'].sort())
+    other.run(`DELETE FROM metrics WHERE metrics LIKE '%"fresh"%'`)
+    expect(keysOf('baseline')).toEqual([...before, 'later'].sort())
+    other.run(`DELETE FROM metrics WHERE metrics LIKE '%"later"%'`)
+    expect(keysOf('baseline')).toEqual(before)
+    other.run(`UPDATE metrics SET run_id = 'elsewhere', run_name = 'elsewhere' WHERE run_name = 'baseline' AND step >= 100`)
+    expect(keysOf('baseline')).toEqual(truth('baseline'))
+    expect(keysOf('elsewhere')).toEqual(truth('elsewhere'))
+    other.close()
+    own.close()
+  })
+})
