@@ -418,26 +418,23 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
       ['runs', '/?project=image-classification&tab=runs', 'tr[data-run]'],
       ['config', '/?project=image-classification&tab=config', '.config .tree'],
     ]
-    // Each view in its own page, all of a theme at once: most of a view's time is waiting for the network to settle.
+    // One page per theme, navigated view after view; the network need only be quiet briefly before a shot.
     for (const theme of ['light', 'dark']) {
       const context = await browser.createBrowserContext()
-      await Promise.all(
-        views.map(async ([name, path, ready]) => {
-          const page = await context.newPage()
-          await page.setViewport({ width: 1280, height: 860 })
-          await page.evaluateOnNewDocument((t) => (globalThis as any).localStorage.setItem('trackio-theme', t), theme)
-          await page.goto(server.url + path, { waitUntil: 'networkidle0' })
-          await page.waitForSelector(ready)
-          expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme)
-          if (name === 'traces') {
-            await page.click('tr.trace-row')
-            await page.waitForSelector('.trace-open .message')
-          }
-          await page.bringToFront()
-          await shot(page, `${name}-${theme}`)
-          await page.close()
-        }),
-      )
+      const page = await context.newPage()
+      await page.setViewport({ width: 1280, height: 860 })
+      await page.evaluateOnNewDocument((t) => (globalThis as any).localStorage.setItem('trackio-theme', t), theme)
+      for (const [name, path, ready] of views) {
+        await page.goto(server.url + path, { waitUntil: 'domcontentloaded' })
+        await page.waitForSelector(ready)
+        expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme)
+        if (name === 'traces') {
+          await page.click('tr.trace-row')
+          await page.waitForSelector('.trace-open .message')
+        }
+        await page.waitForNetworkIdle({ idleTime: 150 })
+        await shot(page, `${name}-${theme}`)
+      }
       await context.close()
     }
   })
