@@ -248,6 +248,13 @@ export function testRefusals(call: Caller, cases: [tool: string, args: Record<st
     })
 }
 
+/** Calls `tool` and expects a 400 whose message is exactly `message`. */
+export async function expectRefusal(call: Caller, tool: string, args: unknown, message: string): Promise<void> {
+  const r = await call(tool, args)
+  expect(r.status).toBe(400)
+  expect(r.json.error).toBe(message)
+}
+
 /** The write-token header the in-process app (inProcessApp's default token) accepts. */
 export const WRITE_HEADERS: Record<string, string> = { 'x-trackio-write-token': 'test-token' }
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { appCaller, copyFixtures, expectEmptyAnswers } from '../helpers'
+import { appCaller, copyFixtures, expectEmptyAnswers, expectRefusal } from '../helpers'
 import { dbPath, EDGE, EDGE_STEM, latestRunId, pyJson } from './oracle'
 
 // python3 oracles are spawned per test: allow for a loaded machine
@@ -165,12 +165,8 @@ describe('get_metric_values: whole run', () => {
   })
 
   test('run and metric_name are required (run may be null)', async () => {
-    const a = await call('get_metric_values', { project: 'image-classification', metric_name: 'loss' })
-    expect(a.status).toBe(400)
-    expect(a.json.error).toBe('Missing required parameter: run')
-    const b = await call('get_metric_values', { project: 'image-classification', run: 'baseline' })
-    expect(b.status).toBe(400)
-    expect(b.json.error).toBe('Missing required parameter: metric_name')
+    await expectRefusal(call, 'get_metric_values', { project: 'image-classification', metric_name: 'loss' }, 'Missing required parameter: run')
+    await expectRefusal(call, 'get_metric_values', { project: 'image-classification', run: 'baseline' }, 'Missing required parameter: metric_name')
     const c = await call('get_metric_values', ['image-classification', 'baseline', 'epoch'])
     expect(c.status).toBe(200)
     expect(c.json.data).toHaveLength(150)

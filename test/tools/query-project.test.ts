@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
-import { copyFixtures, inProcessApp } from '../helpers'
+import { copyFixtures, expectRefusal, inProcessApp } from '../helpers'
 import { dbPath, py } from './oracle'
 
 let dir: string
@@ -47,12 +47,9 @@ dump({'project': 'image-classification', 'query': sys.argv[2], 'columns': cols, 
   })
 
   test('SQLite errors are 400 with its message; the row cap is Trackio\'s message', async () => {
-    const r = await call('query_project', { project: 'image-classification', query: 'SELECT * FROM nosuch' })
-    expect(r.status).toBe(400)
-    expect(r.json.error).toBe('no such table: nosuch')
-    const many = await call('query_project', { project: 'image-classification', query: 'SELECT a.id FROM metrics a, metrics b' })
-    expect(many.status).toBe(400)
-    expect(many.json.error).toBe('Query returned more than 10000 rows. Refine the query or add a LIMIT clause.')
+    await expectRefusal(call, 'query_project', { project: 'image-classification', query: 'SELECT * FROM nosuch' }, 'no such table: nosuch')
+    await expectRefusal(call, 'query_project', { project: 'image-classification', query: 'SELECT a.id FROM metrics a, metrics b' },
+      'Query returned more than 10000 rows. Refine the query or add a LIMIT clause.')
     const exact = await call('query_project', { project: 'image-classification', query: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 10000) SELECT x FROM c' })
     expect(exact.json.data.row_count).toBe(10000)
   })
