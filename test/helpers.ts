@@ -27,9 +27,10 @@ export function tempDir(): string {
   return dir
 }
 
-process.on('exit', () => {
-  for (const d of made) rmSync(d, { recursive: true, force: true })
-})
+/** Remove the temporary directories made so far (test/setup.ts calls it after each file's tests). */
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true })
+}
 
 function newestMtime(dir: string): number {
   let newest = 0

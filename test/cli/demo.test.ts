@@ -1,14 +1,13 @@
 import { Database } from 'bun:sqlite'
 import { describe, expect, test } from 'bun:test'
-import { mkdtempSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeDemoData } from '../../src/cli/demo'
-import { python3 } from '../helpers'
+import { python3, tempDir } from '../helpers'
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0)
 const TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?\+00:00$/
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'demo-'))
+const tmp = tempDir
 
 /** Every row of every table, as text, for whole-directory comparisons. */
 function dump(dir: string): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -66,6 +66,41 @@ function track(s: UploadStaging): void {
   })
 }
 
+const PREFIX = 'trackio-uploads-'
+
+/**
+ * Remove staging folders a killed server left behind: named for a process that no longer exists and
+ * untouched for longer than a staged file may wait (so a live server elsewhere is never robbed).
+ */
+export function removeOrphans(parent: string, ttlMs: number, now: number): void {
+  let names: string[]
+  try {
+    names = readdirSync(parent)
+  } catch {
+    return
+  }
+  for (const name of names) {
+    const m = /^trackio-uploads-(\d+)-/.exec(name)
+    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue
+    const path = join(parent, name)
+    try {
+      const st = statSync(path)
+      if (st.isDirectory() && now - st.mtimeMs > ttlMs) rmSync(path, { recursive: true, force: true })
+    } catch {
+      /* gone meanwhile, or not ours to remove */
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 export class UploadStaging {
   private dir_: string | null = null
   private readonly files = new Map<string, Staged>()
@@ -86,7 +121,8 @@ export class UploadStaging {
   /** Our private folder under the system temp dir (mode 0700), made when needed, removed when empty. */
   private dir(): string {
     if (this.dir_ === null) {
-      this.dir_ = mkdtempSync(join(this.parent, 'trackio-uploads-'))
+      removeOrphans(this.parent, this.limits.ttlMs, this.now())
+      this.dir_ = mkdtempSync(join(this.parent, `${PREFIX}${process.pid}-`))
       track(this)
     }
     return this.dir_

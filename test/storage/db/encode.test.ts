@@ -1,19 +1,18 @@
 import { Database } from 'bun:sqlite'
 import { describe, expect, test } from 'bun:test'
-import { copyFileSync, mkdtempSync, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { BadRequestError } from '../../../src/errors'
 import { columnText, parseJson } from '../../../src/json/parse'
 import { JsonFloat, type Json } from '../../../src/json/values'
 import { encodeJson, encodeJsonText } from '../../../src/storage/db/encode'
-import { FIXTURES, python3 } from '../../helpers'
+import { FIXTURES, python3, tempDir } from '../../helpers'
 
 const EDGE = join(FIXTURES, 'edge', 'EdgeCasesünïcødéwithdotsspaces')
 const text = (v: Json): string => new TextDecoder().decode(encodeJson(v))
 
 function fixtureCopy(): Database {
-  const dir = mkdtempSync(join(tmpdir(), 'encode-'))
+  const dir = tempDir()
   for (const ext of ['.db', '.db-wal', '.db-shm']) if (existsSync(EDGE + ext)) copyFileSync(EDGE + ext, join(dir, 'edge' + ext))
   return new Database(join(dir, 'edge.db'), { safeIntegers: true })
 }

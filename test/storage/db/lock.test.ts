@@ -1,12 +1,11 @@
 import { describe, expect, test } from 'bun:test'
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { StorageError } from '../../../src/errors'
 import { lockingAvailable, withProjectLock } from '../../../src/storage/db/lock'
-import { python3 } from '../../helpers'
+import { python3, tempDir } from '../../helpers'
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'lock-'))
+const tmp = tempDir
 
 /** A python3 process that takes Trackio's flock, says so, holds it for `holdS` seconds. */
 function pythonHolder(lockPath: string, holdS: number): Bun.Subprocess<'ignore', 'pipe', 'pipe'> {

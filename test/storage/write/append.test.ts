@@ -1,12 +1,11 @@
 import { Database } from 'bun:sqlite'
 import { describe, expect, test } from 'bun:test'
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { BadRequestError } from '../../../src/errors'
 import { columnText, parseJson } from '../../../src/json/parse'
 import { JsonFloat, type Json, type JsonObject } from '../../../src/json/values'
-import { FIXTURES, python3 } from '../../helpers'
+import { FIXTURES, python3, tempDir } from '../../helpers'
 import { ensureSchema } from '../../../src/storage/db/schema'
 import { writePragmas } from '../../../src/storage/db/pragmas'
 import { appendAlerts, appendMetrics, appendSystemMetrics } from '../../../src/storage/write/append'
@@ -15,7 +14,7 @@ const FIX = FIXTURES
 const EDGE_STEM = 'EdgeCasesünïcødéwithdotsspaces'
 const TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?\+00:00$/
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'writer-'))
+const tmp = tempDir
 
 /** Copy a fixture DB (with its WAL sidecars) into a fresh temp dir; returns that dir. */
 function copyFixture(set: string, stem: string): string {

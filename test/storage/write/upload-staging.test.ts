@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test'
-import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { StorageError } from '../../../src/errors'
-import { uploadSuffix, UploadStaging } from '../../../src/storage/write/upload-staging'
+import { removeOrphans, uploadSuffix, UploadStaging } from '../../../src/storage/write/upload-staging'
 import { tempDir } from '../../helpers'
 
 const blob = (s: string) => new Blob([s])
@@ -102,5 +102,45 @@ describe('UploadStaging at process exit', () => {
     expect((await new Response(p.stdout).text()).trim()).toBe('1')
     expect(await p.exited).toBe(0)
     expect(readdirSync(parent)).toEqual([])
+  })
+})
+
+describe('folders a killed server left behind', () => {
+  test('removed when their process is gone and they are older than the staging time; others stay', () => {
+    const parent = tempDir()
+    const gone = Bun.spawnSync(['true']).pid
+    const old = (Date.now() - 20 * 60 * 1000) / 1000
+    const make = (name: string, aged: boolean): string => {
+      const p = join(parent, name)
+      mkdirSync(p)
+      writeFileSync(join(p, 'trackio-upload-x'), 'staged')
+      if (aged) utimesSync(p, old, old)
+      return p
+    }
+    const orphan = make(`trackio-uploads-${gone}-abc123`, true)
+    const fresh = make(`trackio-uploads-${gone}-def456`, false)
+    const alive = make(`trackio-uploads-1-ghi789`, true)
+    const mine = make(`trackio-uploads-${process.pid}-jkl012`, true)
+    const other = make('trackio-uploads-old-style', true)
+    removeOrphans(parent, 10 * 60 * 1000, Date.now())
+    expect(existsSync(orphan)).toBe(false)
+    for (const kept of [fresh, alive, mine, other]) expect(existsSync(kept)).toBe(true)
+  })
+
+  test('a staging folder is named for its process, and orphans are swept when one is made', async () => {
+    const parent = tempDir()
+    const gone = Bun.spawnSync(['true']).pid
+    const orphan = join(parent, `trackio-uploads-${gone}-zzz999`)
+    mkdirSync(orphan)
+    const old = (Date.now() - 20 * 60 * 1000) / 1000
+    utimesSync(orphan, old, old)
+    const staging = new UploadStaging(undefined, parent)
+    try {
+      await staging.stage([{ name: 'a.txt', data: blob('hello') }])
+      expect(existsSync(orphan)).toBe(false)
+      expect(readdirSync(parent).filter((n) => n.startsWith(`trackio-uploads-${process.pid}-`))).toHaveLength(1)
+    } finally {
+      staging.close()
+    }
   })
 })

@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { TOOLS } from '../../../src/tools/registry'
-import { copyFixtures, startServer, type Server } from '../../helpers'
+import { copyFixtures, type Server, startServer, tempDir } from '../../helpers'
 
 // Renders /swagger in headless Chromium with background networking off: the UI must come up from
 // the assets inside the binary alone. Chromium is not on a fresh machine (Debian package
@@ -32,7 +29,7 @@ test.skipIf(!chromium)('Swagger UI renders every tool in headless Chromium with 
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'chromium-'))}`,
+      `--user-data-dir=${tempDir()}`,
       '--virtual-time-budget=8000',
       '--dump-dom',
       `${server.url}/swagger`,
