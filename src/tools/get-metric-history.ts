@@ -79,11 +79,11 @@ export default defineTool({
             const nf = nonFinite(s.steps, s.values)
             const keep = downsampleIndices(a.downsample, xs, s.values, a.max_points)
             const sampled = keep.length < s.values.length
-          total += keep.length
-          if (total > MAX_TOTAL_POINTS)
-            throw new BadRequestError(
-              `Too many points: the answer would hold more than ${MAX_TOTAL_POINTS.toLocaleString('en')} points; lower 'max_points', use downsample "minmax", or ask for fewer runs or metrics`,
-            )
+            total += keep.length
+            if (total > MAX_TOTAL_POINTS)
+              throw new BadRequestError(
+                `Too many points: the answer would hold more than ${MAX_TOTAL_POINTS.toLocaleString('en')} points; lower 'max_points', use downsample "minmax", or ask for fewer runs or metrics`,
+              )
             series.push({
               run: run.name,
               run_id: run.id,
