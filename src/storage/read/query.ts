@@ -7,11 +7,13 @@ import { JsonFloat, type Json } from '../../json/values'
  * Read-only SQL over one project database (Trackio's `query_project`, spec 10.3).
  *
  * bun:sqlite has neither an authorizer nor a progress handler, and a statement runs to completion
- * inside one native call, so the query runs in a child process (this same executable started as
- * `bun -e`, BUN_BE_BUN=1) that is killed when the time limit passes: a runaway query (an infinite
- * recursive CTE, a cross join of big tables) costs at most that much CPU and never blocks the
- * server. The child opens the file with `PRAGMA query_only`, refuses statements SQLite does not
- * call read-only, and stops at the row cap and at a size cap for the answer.
+ * inside one native call, so the query runs in a query process (this same executable started as
+ * `bun -e`, BUN_BE_BUN=1), kept for later queries, that is killed when the time limit passes: a
+ * runaway query (an infinite recursive CTE, a cross join of big tables) costs at most that much CPU
+ * and never blocks the server. The process opens the file with `PRAGMA query_only`, refuses
+ * statements SQLite does not call read-only, and stops at the row cap and at a size cap for the
+ * answer. At most QUERY_CONCURRENCY processes run; an idle one ends after 30 s, one that grew past
+ * 128 MiB after its query.
  */
 
 export const QUERY_MAX_ROWS = 10_000
@@ -115,52 +117,67 @@ export interface QueryResult {
 }
 
 /**
- * The child's program (plain JS, no imports of ours: it runs as `bun -e`). Input on stdin:
- * {db, sql, maxRows, maxBytes}. Output on stdout: {"ok":true,"columns":[…],"rows":[[cell…]…]} with
- * cells typed by their first letter (i: integer digits, f: float, s: text, b: hex) or null; or
- * {"ok":false,"error":…,"code":…}.
+ * The query process's program (plain JS, no imports of ours: it runs as `bun -e`). It reads one
+ * request per line on stdin, {db, sql, maxRows, maxBytes}, and answers each with one line on stdout:
+ * {"ok":true,"columns":[…],"rows":[[cell…]…]} with cells typed by their first letter (i: integer
+ * digits, f: float, s: text, b: hex) or null; or {"ok":false,"error":…,"code":…}. It opens the
+ * database for each query and closes it after, and ends when stdin ends.
  */
 const CHILD = `
 const { Database } = require('bun:sqlite')
-const out = (o) => process.stdout.write(JSON.stringify(o))
-const input = JSON.parse(await Bun.stdin.text())
-const fail = (error, code) => { out({ ok: false, error, code: code || '' }); process.exit(0) }
-let db
-try {
-  try { db = new Database(input.db, { readwrite: true, create: false, safeIntegers: true }) }
-  catch { db = new Database(input.db, { readonly: true, safeIntegers: true }) }
-  db.run('PRAGMA query_only = 1')
-  db.run('PRAGMA busy_timeout = 2000')
-  db.run('PRAGMA trusted_schema = 0')
-  const st = db.prepare(input.sql)
-  if (!st.readonly) fail('not authorized', 'AUTH')
-  const columns = st.columnNames
-  const dup = new Set(columns).size !== columns.length
-  const rows = []
-  let bytes = 0
-  const cell = (v) => {
-    if (v === null || v === undefined) return null
-    if (typeof v === 'bigint') { bytes += 8; return 'i' + v }
-    if (typeof v === 'number') { bytes += 8; return 'f' + (Number.isFinite(v) ? String(v) : '') }
-    if (typeof v === 'string') { bytes += v.length; return 's' + v }
-    if (v instanceof Uint8Array) { bytes += v.length * 2; return 'b' + Buffer.from(v).toString('hex') }
-    return 's' + String(v)
+class Stop { constructor(error, code) { this.error = error; this.code = code || '' } }
+function runOne(input) {
+  let db
+  try {
+    try { db = new Database(input.db, { readwrite: true, create: false, safeIntegers: true }) }
+    catch { db = new Database(input.db, { readonly: true, safeIntegers: true }) }
+    db.run('PRAGMA query_only = 1')
+    db.run('PRAGMA busy_timeout = 2000')
+    db.run('PRAGMA trusted_schema = 0')
+    const st = db.prepare(input.sql)
+    if (!st.readonly) throw new Stop('not authorized', 'AUTH')
+    const columns = st.columnNames
+    const dup = new Set(columns).size !== columns.length
+    const rows = []
+    let bytes = 0
+    const cell = (v) => {
+      if (v === null || v === undefined) return null
+      if (typeof v === 'bigint') { bytes += 8; return 'i' + v }
+      if (typeof v === 'number') { bytes += 8; return 'f' + (Number.isFinite(v) ? String(v) : '') }
+      if (typeof v === 'string') { bytes += v.length; return 's' + v }
+      if (v instanceof Uint8Array) { bytes += v.length * 2; return 'b' + Buffer.from(v).toString('hex') }
+      return 's' + String(v)
+    }
+    const take = (values) => {
+      if (rows.length >= input.maxRows) throw new Stop('Query returned more than ' + input.maxRows + ' rows. Refine the query or add a LIMIT clause.', 'ROWS')
+      rows.push(values.map(cell))
+      if (bytes > input.maxBytes) throw new Stop('Query answer is larger than ' + input.maxBytes + ' bytes. Select fewer columns or rows.', 'SIZE')
+    }
+    if (!dup) {
+      for (const r of st.iterate()) take(columns.map((c) => r[c]))
+    } else {
+      // objects would keep the last of two same-named columns: read by position from a capped copy
+      const capped = db.prepare('SELECT * FROM (' + input.sql + ') LIMIT ' + (input.maxRows + 1))
+      for (const r of capped.values()) take(r)
+    }
+    return { ok: true, columns, rows }
+  } catch (e) {
+    if (e instanceof Stop) return { ok: false, error: e.error, code: e.code }
+    return { ok: false, error: String((e && e.message) || e), code: (e && e.code) || '' }
+  } finally {
+    try { db && db.close() } catch {}
   }
-  const take = (values) => {
-    if (rows.length >= input.maxRows) fail('Query returned more than ' + input.maxRows + ' rows. Refine the query or add a LIMIT clause.', 'ROWS')
-    rows.push(values.map(cell))
-    if (bytes > input.maxBytes) fail('Query answer is larger than ' + input.maxBytes + ' bytes. Select fewer columns or rows.', 'SIZE')
+}
+const decoder = new TextDecoder()
+let pending = ''
+for await (const chunk of Bun.stdin.stream()) {
+  pending += decoder.decode(chunk, { stream: true })
+  let nl
+  while ((nl = pending.indexOf('\\n')) >= 0) {
+    const line = pending.slice(0, nl)
+    pending = pending.slice(nl + 1)
+    process.stdout.write(JSON.stringify(runOne(JSON.parse(line))) + '\\n')
   }
-  if (!dup) {
-    for (const r of st.iterate()) take(columns.map((c) => r[c]))
-  } else {
-    // objects would keep the last of two same-named columns: read by position from a capped copy
-    const capped = db.prepare('SELECT * FROM (' + input.sql + ') LIMIT ' + (input.maxRows + 1))
-    for (const r of capped.values()) take(r)
-  }
-  out({ ok: true, columns, rows })
-} catch (e) {
-  fail(String((e && e.message) || e), (e && e.code) || '')
 }
 `
 
@@ -170,6 +187,110 @@ interface ChildAnswer {
   code?: string
   columns?: string[]
   rows?: (string | null)[][]
+}
+
+/** A query process kept for later queries only while its memory stays under this. */
+const KEEP_RSS_BYTES = 128 * 1024 * 1024
+/** An idle query process ends after this long without a query. */
+const IDLE_MS = 30_000
+
+/**
+ * One long-lived query process: a query costs a line each way instead of starting a process.
+ * It is killed (and not reused) when a query passes the time, memory or answer-size limit.
+ */
+class QueryProcess {
+  private readonly child = Bun.spawn([process.execPath, '-e', CHILD], {
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'ignore',
+    env: { BUN_BE_BUN: '1', PATH: process.env.PATH ?? '', TMPDIR: process.env.TMPDIR ?? '/tmp' },
+  })
+  private readonly reader = this.child.stdout.getReader()
+  private idleTimer: ReturnType<typeof setTimeout> | null = null
+  dead = false
+
+  get pid(): number {
+    return this.child.pid
+  }
+
+  /** Send one request; the answer line, or null when it grew past `cap` bytes or the process ended first. */
+  async ask(request: string, cap: number): Promise<string | null> {
+    this.child.stdin.write(request + '\n')
+    this.child.stdin.flush()
+    const chunks: Uint8Array[] = []
+    let size = 0
+    for (;;) {
+      const { value, done } = await this.reader.read()
+      if (done) {
+        this.dead = true
+        return null
+      }
+      const nl = value.indexOf(10)
+      if (nl >= 0) {
+        // one request at a time: nothing follows the answer's newline
+        chunks.push(value.subarray(0, nl))
+        return Buffer.concat(chunks).toString('utf8')
+      }
+      size += value.length
+      if (size > cap) {
+        this.kill()
+        return null
+      }
+      chunks.push(value)
+    }
+  }
+
+  kill(): void {
+    this.dead = true
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    this.child.kill('SIGKILL')
+  }
+
+  /** Back to the idle list: ended after IDLE_MS unless used again. */
+  park(onIdle: () => void): void {
+    this.idleTimer = setTimeout(onIdle, IDLE_MS)
+    this.idleTimer.unref?.()
+  }
+
+  unpark(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    this.idleTimer = null
+  }
+
+  exited(): Promise<number> {
+    return this.child.exited
+  }
+
+  get exitCode(): number | null {
+    return this.child.exitCode
+  }
+
+  get signalCode(): string | null {
+    const signal = this.child.signalCode
+    return signal == null ? null : String(signal)
+  }
+}
+
+const idle: QueryProcess[] = []
+
+function takeProcess(): QueryProcess {
+  for (;;) {
+    const p = idle.pop()
+    if (!p) return new QueryProcess()
+    p.unpark()
+    if (!p.dead) return p
+  }
+}
+
+function giveBack(p: QueryProcess): void {
+  if (p.dead) return
+  if (residentBytes(p.pid) > KEEP_RSS_BYTES || idle.length >= QUERY_CONCURRENCY) return p.kill()
+  idle.push(p)
+  p.park(() => {
+    const i = idle.indexOf(p)
+    if (i >= 0) idle.splice(i, 1)
+    p.kill()
+  })
 }
 
 let running = 0
@@ -214,54 +335,46 @@ function residentBytes(pid: number): number {
   }
 }
 
-async function readCapped(stream: ReadableStream<Uint8Array>, cap: number): Promise<string | null> {
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for await (const chunk of stream) {
-    size += chunk.length
-    if (size > cap) return null
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks).toString('utf8')
-}
-
-/** Run a guarded query (see checkReadOnlyQuery) against `dbPath` in a child process, within `limits`. */
+/** Run a guarded query (see checkReadOnlyQuery) against `dbPath` in a query process, within `limits`. */
 export async function runReadOnlyQuery(dbPath: string, sql: string, limits: QueryLimits = DEFAULT_QUERY_LIMITS): Promise<QueryResult> {
   const release = await slot()
+  const proc = takeProcess()
   try {
-    const child = Bun.spawn([process.execPath, '-e', CHILD], {
-      stdin: new TextEncoder().encode(JSON.stringify({ db: dbPath, sql, maxRows: limits.maxRows, maxBytes: limits.maxBytes })),
-      stdout: 'pipe',
-      stderr: 'ignore',
-      env: { BUN_BE_BUN: '1', PATH: process.env.PATH ?? '', TMPDIR: process.env.TMPDIR ?? '/tmp' },
-    })
     let timedOut = false
     let tooBig = false
     const timer = setTimeout(() => {
       timedOut = true
-      child.kill('SIGKILL')
+      proc.kill()
     }, limits.timeLimitMs)
     const watch = setInterval(() => {
-      if (residentBytes(child.pid) > limits.maxRssBytes) {
+      if (residentBytes(proc.pid) > limits.maxRssBytes) {
         tooBig = true
-        child.kill('SIGKILL')
+        proc.kill()
       }
     }, 100)
     // JSON framing and typed cells add at most a few bytes per cell on top of the data cap
-    const text = await readCapped(child.stdout, limits.maxBytes * 3 + 1024 * 1024)
-    if (text === null) child.kill('SIGKILL')
-    await child.exited
-    clearTimeout(timer)
-    clearInterval(watch)
+    const cap = limits.maxBytes * 3 + 1024 * 1024
+    let text: string | null
+    try {
+      text = await proc.ask(JSON.stringify({ db: dbPath, sql, maxRows: limits.maxRows, maxBytes: limits.maxBytes }), cap)
+    } finally {
+      clearTimeout(timer)
+      clearInterval(watch)
+    }
     if (tooBig) throw new BadRequestError(`Query needed more than ${Math.round(limits.maxRssBytes / 1024 / 1024)} MiB of memory and was stopped. Select less data.`)
     if (timedOut)
       throw new BadRequestError(`Query stopped: it ran longer than the ${limits.timeLimitMs / 1000} s time limit. Add a LIMIT, narrow the WHERE clause, or avoid unbounded recursive CTEs.`)
-    if (text === null) throw new BadRequestError(`Query answer is larger than ${limits.maxBytes} bytes. Select fewer columns or rows.`)
+    if (text === null && !proc.dead) throw new BadRequestError(`Query answer is larger than ${limits.maxBytes} bytes. Select fewer columns or rows.`)
+    if (text === null) {
+      if (proc.exitCode === null && proc.signalCode === null) await proc.exited()
+      throw new StorageError(`The query process ended without an answer (exit code ${proc.exitCode}, signal ${proc.signalCode ?? 'none'})`)
+    }
     let answer: ChildAnswer
     try {
       answer = JSON.parse(text) as ChildAnswer
     } catch {
-      throw new StorageError(`The query process ended without an answer (exit code ${child.exitCode}, signal ${child.signalCode ?? 'none'})`)
+      proc.kill()
+      throw new StorageError('The query process gave an answer that is not JSON')
     }
     if (!answer.ok) {
       const code = answer.code ?? ''
@@ -280,6 +393,7 @@ export async function runReadOnlyQuery(dbPath: string, sql: string, limits: Quer
     })
     return { columns, rows }
   } finally {
+    giveBack(proc)
     release()
   }
 }

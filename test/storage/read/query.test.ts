@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { checkReadOnlyQuery, runReadOnlyQuery } from '../../../src/storage/read/query'
+import { checkReadOnlyQuery, QUERY_CONCURRENCY, runReadOnlyQuery } from '../../../src/storage/read/query'
 import { copyFixtures, inProcessApp } from '../../helpers'
 import { dbPath, py } from '../../tools/oracle'
 
@@ -55,6 +55,28 @@ describe('runReadOnlyQuery', () => {
     expect(other.status).toBe(200)
     const outcome = await runaway
     expect(outcome).toContain('ran longer than the 1.5 s time limit')
+    // the stopped process is not reused: the next query gets a fresh one and answers
+    const next = await runReadOnlyQuery(db, 'SELECT COUNT(*) AS n FROM metrics')
+    expect(next.rows[0]!.get('n')).toBeGreaterThan(0)
+  })
+
+  test('query processes are kept for later queries: many queries in a row leave at most QUERY_CONCURRENCY of them', async () => {
+    const db = join(dir, 'image-classification.db')
+    const answers = new Set<string>()
+    for (let i = 0; i < 12; i++) answers.add(JSON.stringify([...(await runReadOnlyQuery(db, `SELECT ${i} % 3 AS k, COUNT(*) AS n FROM metrics`)).rows[0]!]))
+    expect(answers.size).toBe(3)
+    // our children whose command line is the query program (from /proc: parent id is field 4 of stat)
+    const queryChildren = readdirSync('/proc').filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+        return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bun:sqlite')
+      } catch {
+        return false
+      }
+    })
+    expect(queryChildren.length).toBeGreaterThanOrEqual(1)
+    expect(queryChildren.length).toBeLessThanOrEqual(QUERY_CONCURRENCY)
   })
 
   test('the row cap and the size cap stop a query early, with messages that say how to ask for less', async () => {
