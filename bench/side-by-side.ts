@@ -107,6 +107,20 @@ const SCENARIOS: Scenario[] = [
   },
   { name: 'get_alerts', tool: 'get_alerts', body: { project: 'perf' }, clients: CLIENTS, limit: SMALL },
   { name: 'get_snapshot at a step', tool: 'get_snapshot', body: { project: 'perf', run: 'long-run', step: 123456 }, clients: CLIENTS, limit: SMALL },
+  {
+    name: 'get_logs_batch, 3 runs of 2,000 steps',
+    tool: 'get_logs_batch',
+    body: { project: 'perf', runs: [{ run: 'sweep-01' }, { run: 'sweep-02' }, { run: 'sweep-03' }] },
+    clients: CLIENTS,
+    limit: (m) => `p50 ${m.p50.toFixed(1)} ms (not kept by the request cache)`,
+  },
+  {
+    name: 'query_project, one run counted',
+    tool: 'query_project',
+    body: { project: 'perf', query: "SELECT COUNT(*) AS n, MAX(step) AS last FROM metrics WHERE run_name = 'sweep-07'" },
+    clients: CLIENTS,
+    limit: (m) => `p50 ${m.p50.toFixed(1)} ms (not kept by the request cache; runs in a query process)`,
+  },
 ]
 
 const fmtRps = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(x >= 10 ? 1 : 2))
