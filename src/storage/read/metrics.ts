@@ -3,7 +3,7 @@ import { JsonSyntaxError, parseJson } from '../../json/parse'
 import { scanTopLevel } from '../../json/scan'
 import { compareCodePoints, type ProjectDb } from '../db/connection'
 import { decodeObject, decodeTopLevel, int, text } from '../db/decode'
-import { where, type RunFilter } from './runs'
+import { runRowSpan, where, type RunFilter } from './runs'
 import { isScalarValue, subsampleIndices, subsampleSignatures } from './subsample'
 import { parseInstant } from '../db/timestamps'
 import { cachedSeries, keyPath, nearestInstant, SERIES_CACHE_MIN_ROWS, seriesPositions, seriesRecords } from './series-cache'
@@ -110,15 +110,14 @@ function scannedKeys(p: ProjectDb, table: 'metrics' | 'system_metrics', f: RunFi
     .values(f.value, after)[0] as [number, number | null, number | null]
   const seen = new Set(base?.keys)
   if (rows > 0) {
+    const span = runRowSpan(f, rows, first!, high!, 'm.')
     try {
-      const found = p.db
-        .query(`SELECT DISTINCT j.key FROM "${table}" m, json_each(CAST(m.metrics AS TEXT)) j WHERE m.${where(f)} AND m.rowid > ? AND m.rowid <= ?`)
-        .values(f.value, after, high)
+      const found = p.db.query(`SELECT DISTINCT j.key FROM "${table}" m, json_each(CAST(m.metrics AS TEXT)) j WHERE ${span.sql}`).values(...span.params)
       for (const [k] of found) seen.add(String(k))
     } catch (err) {
       if (!isMalformedJson(err)) throw err
       // Rows written before 2025-09 may hold bare NaN tokens that SQLite's JSON rejects.
-      for (const [m] of p.db.query(`SELECT metrics FROM "${table}" WHERE ${where(f)} AND rowid > ? AND rowid <= ?`).values(f.value, after, high))
+      for (const [m] of p.db.query(`SELECT m.metrics FROM "${table}" m WHERE ${span.sql}`).values(...span.params))
         for (const k of decodeObject(m).keys()) seen.add(k)
     }
   }

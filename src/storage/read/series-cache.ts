@@ -5,7 +5,7 @@ import { compareCodePoints, type ProjectDb } from '../db/connection'
 import { decodeTopLevel } from '../db/decode'
 import { parseInstant } from '../db/timestamps'
 import type { RowFilter } from './metrics'
-import { where, type RunFilter } from './runs'
+import { runRowSpan, where, type RunFilter } from './runs'
 
 /**
  * A per-(run, metric) column cache of the metrics table, so that long series are answered from memory
@@ -204,9 +204,30 @@ function selectRows(p: ProjectDb, f: RunFilter, metric: string, after: number): 
   return stmt.iterate(keyPath(metric), f.value, after) as Iterable<Row>
 }
 
+/**
+ * A run's rows in rowid order (see runRowSpan), or null when the run has none. Rows are almost always
+ * logged in timestamp order, so this is (timestamp, rowid) order without walking the timestamp index
+ * (one lookup per row); assemble refuses rows whose timestamps go back, and build then reads in order.
+ */
+function selectRowsByRowid(p: ProjectDb, f: RunFilter, metric: string): Iterable<Row> | null {
+  const [rows, first, high] = p.db
+    .query(`SELECT COUNT(*), MIN(rowid), MAX(rowid) FROM metrics WHERE ${where(f)}`)
+    .safeIntegers(false)
+    .values(f.value)[0] as [number, number | null, number | null]
+  if (rows === 0 || first === null || high === null) return null
+  const span = runRowSpan(f, rows, first, high)
+  return p.db
+    .query(`SELECT rowid AS r, timestamp AS t, step AS s, CAST(metrics AS TEXT) -> ? AS v FROM metrics WHERE ${span.sql} ORDER BY rowid`)
+    .safeIntegers(false)
+    .iterate(keyPath(metric), ...span.params) as Iterable<Row>
+}
+
 /** A whole series from SQLite, or null when it cannot be cached. */
 function build(p: ProjectDb, f: RunFilter, metric: string): Series | null {
   try {
+    const byRowid = selectRowsByRowid(p, f, metric)
+    const s = byRowid && assemble(byRowid, null)
+    if (s) return s
     return assemble(selectRows(p, f, metric, -1), null)
   } catch (err) {
     if (err instanceof Error && /malformed JSON/i.test(err.message)) return null
