@@ -240,7 +240,7 @@ function refreshed(p: ProjectDb, f: RunFilter, metric: string, base: Series): Se
   const check = p.db
     .query(
       `SELECT (SELECT COUNT(*) FROM metrics WHERE ${where(f)} AND rowid <= ?),
-              (SELECT COUNT(*) FROM metrics WHERE rowid IN (?, ?) AND ${where(f)})`,
+              (SELECT COUNT(*) FROM metrics WHERE rowid IN (?, ?) AND +${f.column} = ?)`,
     )
     .safeIntegers(false)
     .values(f.value, base.highRowid, base.firstRowid, base.highRowid, f.value)[0]!
