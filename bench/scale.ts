@@ -8,6 +8,8 @@
  * and get_project_summary over 1,000 runs), reads on the 2,000,000-step run (around_step, a step, the
  * run summary), and in this process the downsampled view of that run (seriesWindow, 1,000 points,
  * extrema kept): on first use (the series is read once) and afterwards, for the whole run and zoomed.
+ * The first get_run_summary and get_metric_history on that run are timed with get_all_projects asked
+ * meanwhile on a second connection (how long the first call holds other requests up).
  * Prints a Markdown table with the goals beside, the series cache's bytes and the processes' RSS.
  * Options: --samples N (requests per row, default 30).
  */
@@ -87,12 +89,29 @@ const rows: string[] = []
 try {
   const conn = new Connection(HOST, server.port)
   await conn.open()
-  const timed = async (name: string, tool: string, body: object, goal: number) => {
+  const probeConn = new Connection(HOST, server.port)
+  await probeConn.open()
+  const probeReq = postRequest(HOST, server.port, '/api/get_all_projects', '{}')
+  // With `probe`, get_all_projects is asked again and again on a second connection while the first call
+  // runs: the slowest of those answers shows how long the first call holds other requests up.
+  const timed = async (name: string, tool: string, body: object, goal: number | null, probe = false) => {
     const req = postRequest(HOST, server.port, `/api/${tool}`, JSON.stringify(body))
     const first = performance.now()
+    let done = false
+    const waits: number[] = []
+    const prober = (async () => {
+      while (probe && !done) {
+        const t = performance.now()
+        await probeConn.send(probeReq)
+        waits.push(performance.now() - t)
+      }
+    })()
     const r = await conn.send(req, true)
     const firstMs = performance.now() - first
+    done = true
+    await prober
     if (r.status !== 200) throw new Error(`${tool}: HTTP ${r.status}`)
+    const held = probe ? ` (meanwhile ${waits.length} other requests, slowest ${Math.max(...waits).toFixed(0)} ms)` : ''
     const times: number[] = []
     for (let k = 0; k < SAMPLES; k++) {
       const t = performance.now()
@@ -100,16 +119,18 @@ try {
       times.push(performance.now() - t)
     }
     const p50 = median(times)
-    rows.push(`| ${name} | ${firstMs.toFixed(1)} | ${p50.toFixed(2)} | < ${goal} | ${p50 < goal ? 'yes' : 'NO'} | ${(r.body.length / 1024).toFixed(1)} |`)
+    rows.push(`| ${name} | ${firstMs.toFixed(1)}${held} | ${p50.toFixed(2)} | ${goal === null ? '–' : `< ${goal}`} | ${goal === null ? '–' : p50 < goal ? 'yes' : 'NO'} | ${(r.body.length / 1024).toFixed(1)} |`)
   }
   await timed('get_all_projects (52 projects)', 'get_all_projects', {}, 50)
   await timed('get_runs_for_project (1,000 runs)', 'get_runs_for_project', { project: 'many-runs' }, 50)
   await timed('get_project_summary (1,000 runs)', 'get_project_summary', { project: 'many-runs' }, 200)
   await timed('get_runs_for_project of each of 50 projects', 'get_runs_for_project', { project: 'p17' }, 50)
-  await timed('get_run_summary (2,000,000 steps)', 'get_run_summary', { project: 'huge', run: 'two-million' }, 200)
+  await timed('get_run_summary (2,000,000 steps)', 'get_run_summary', { project: 'huge', run: 'two-million' }, 200, true)
+  await timed('get_metric_history, whole 2,000,000-step run → 500 points', 'get_metric_history', { project: 'huge', runs: ['two-million'], metrics: ['loss'] }, null, true)
   await timed('get_metric_values around_step ± 100 (2,000,000 steps)', 'get_metric_values', { project: 'huge', run: 'two-million', metric_name: 'loss', around_step: 1_500_000, window: 100 }, 50)
   await timed('get_snapshot at a step (2,000,000 steps)', 'get_snapshot', { project: 'huge', run: 'two-million', step: 1_234_567 }, 50)
   conn.close()
+  probeConn.close()
 
   // The downsampled view, through the function the agent tools and dashboard use.
   const storage = new Storage(DATA)

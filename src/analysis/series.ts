@@ -1,10 +1,10 @@
 import { JsonFloat, type Json } from '../json/values'
 import type { ProjectDb } from '../storage/db/connection'
 import { parseInstant } from '../storage/db/timestamps'
-import { metricValues, runKeys, runStats, type RowFilter } from '../storage/read/metrics'
+import { metricValues, prescanKeys, runKeys, runStats, type RowFilter } from '../storage/read/metrics'
 import { chartKeys, nestedPoints } from '../storage/read/nested'
 import type { RunFilter } from '../storage/read/runs'
-import { cachedSeries, SERIES_CACHE_MIN_ROWS, seriesPositions, type Series } from '../storage/read/series-cache'
+import { cachedSeries, prescanSeries, SERIES_CACHE_MIN_ROWS, seriesPositions, type Series } from '../storage/read/series-cache'
 
 /**
  * One metric of one run as numbers, for analysis. `values` keeps NaN and ±Infinity as stored
@@ -34,6 +34,21 @@ const HIGHEST = 2n ** 63n - 1n
 export function stepRange(minStep: number | null | undefined, maxStep: number | null | undefined): RowFilter {
   if ((minStep ?? null) === null && (maxStep ?? null) === null) return { kind: 'all' }
   return { kind: 'steps', lo: minStep ?? LOWEST, hi: maxStep ?? HIGHEST }
+}
+
+/**
+ * Read a long run's series of `metric` ahead, in slices that let other requests through, so that the
+ * readSeries that follows finds it cached (see prescanSeries). Nothing for short runs or nested leaves.
+ */
+export async function prepareSeries(p: ProjectDb, f: RunFilter, metric: string): Promise<void> {
+  if (metric.includes('/')) {
+    await prescanKeys(p, f)
+    if (!p.read(() => runKeys(p, 'metrics', f, []).includes(metric))) return
+  }
+  await prescanSeries(p, f, metric, () => {
+    const st = runStats(p, f)
+    return st.safeSteps ? st.count : 0
+  })
 }
 
 /**

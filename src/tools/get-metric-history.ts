@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { withFloats } from '../analysis/numbers'
 import { DOWNSAMPLE_METHODS, downsampleIndices, MIN_POINTS, nonFinite } from '../analysis/downsample'
 import { pickRuns, requireProject } from '../analysis/runs'
-import { byStep, readSeries, stepRange, timesOf } from '../analysis/series'
+import { byStep, prepareSeries, readSeries, stepRange, timesOf } from '../analysis/series'
 import { BadRequestError } from '../errors'
 import { defineTool, projectArg } from './core/define'
 
@@ -57,11 +57,14 @@ export default defineTool({
   result: 'object',
   access: 'read',
   example: { project: 'mnist-classifier', runs: ['baseline', 'high-lr'], metrics: ['loss'], max_points: 200 },
-  handler: (a, ctx) => {
+  handler: async (a, ctx) => {
     if (a.runs.length + a.run_ids.length === 0) throw new BadRequestError("Invalid value for 'runs': name at least one run (or give run_ids)")
     if (a.min_step !== null && a.max_step !== null && a.min_step > a.max_step)
       throw new BadRequestError(`Invalid value for 'min_step': ${a.min_step} is above max_step ${a.max_step}`)
     const p = requireProject(ctx.storage, a.project)
+    // Long series not cached yet are read ahead in slices, letting other requests through.
+    const todo = p.read(() => pickRuns(p, a.runs, a.run_ids))
+    if (todo.length * a.metrics.length <= MAX_SERIES) for (const run of todo) for (const metric of new Set(a.metrics)) await prepareSeries(p, run.filter, metric)
     return withFloats(
       p.read(() => {
         const runs = pickRuns(p, a.runs, a.run_ids)

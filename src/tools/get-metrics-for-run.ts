@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { runKeys } from '../storage/read/metrics'
+import { prescanKeys, runKeys } from '../storage/read/metrics'
 import { resolveRun } from '../storage/read/runs'
 import { defineTool, projectArg, runArg, runIdArg } from './core/define'
 import { readProject } from './core/read-project'
@@ -13,9 +13,14 @@ export default defineTool({
   access: 'read',
   answerScope: 'project',
   example: { project: 'mnist-classifier', run: 'baseline' },
-  handler: ({ project, run, run_id }, ctx) =>
-    readProject(ctx, project, [], (p) => {
+  handler: async ({ project, run, run_id }, ctx) => {
+    // A long run's keys are scanned ahead in slices, letting other requests through (see prescanKeys).
+    const p = ctx.storage.project(project)
+    const target = p && p.read(() => resolveRun(p, 'metrics', run, run_id))
+    if (p && target) await prescanKeys(p, target)
+    return readProject(ctx, project, [], (p) => {
       const f = resolveRun(p, 'metrics', run, run_id)
       return f ? runKeys(p, 'metrics', f, ['timestamp', 'step']) : []
-    }),
+    })
+  },
 })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { runConfig, runKeys, runStats } from '../storage/read/metrics'
+import { prescanKeys, runConfig, runKeys, runStats } from '../storage/read/metrics'
+import type { ProjectDb } from '../storage/db/connection'
 import { listRuns, resolveRun } from '../storage/read/runs'
 import { defineTool, projectArg, runArg, runIdArg } from './core/define'
 import { readProject } from './core/read-project'
@@ -22,11 +23,15 @@ export default defineTool({
   access: 'read',
   answerScope: 'project',
   example: { project: 'mnist-classifier', run: 'baseline' },
-  handler: ({ project, run, run_id }, ctx) => {
+  handler: async ({ project, run, run_id }, ctx) => {
     const empty = (r: string | null) => ({ project, run: r, run_id, num_logs: 0, metrics: [], config: null, last_step: null })
+    const nameOf = (p: ProjectDb) => (run_id !== null ? (listRuns(p).find((r) => r.id === run_id)?.name ?? run) : run)
+    // A long run's keys are scanned ahead in slices, letting other requests through (see prescanKeys).
+    const db = ctx.storage.project(project)
+    const target = db && db.read(() => resolveRun(db, 'metrics', nameOf(db), run_id))
+    if (db && target) await prescanKeys(db, target)
     return readProject(ctx, project, empty(run), (p) => {
-      let name = run
-      if (run_id !== null) name = listRuns(p).find((r) => r.id === run_id)?.name ?? run
+      const name = nameOf(p)
       const f = resolveRun(p, 'metrics', name, run_id)
       const stats = f ? runStats(p, f) : { count: 0, lastStep: null, safeSteps: true }
       if (!f || stats.count === 0) return empty(name)

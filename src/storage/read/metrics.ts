@@ -3,7 +3,7 @@ import { JsonSyntaxError, parseJson } from '../../json/parse'
 import { scanTopLevel } from '../../json/scan'
 import { compareCodePoints, type ProjectDb } from '../db/connection'
 import { decodeObject, decodeTopLevel, int, text } from '../db/decode'
-import { where, type RunFilter } from './runs'
+import { runRowSpan, where, type RunFilter } from './runs'
 import { isScalarValue, subsampleIndices, subsampleSignatures } from './subsample'
 import { parseInstant } from '../db/timestamps'
 import { cachedSeries, keyPath, nearestInstant, SERIES_CACHE_MIN_ROWS, seriesPositions, seriesRecords } from './series-cache'
@@ -91,34 +91,48 @@ export const MAX_KEY_SCANS = 1024
 const keyScans = new Map<string, KeyScan>()
 
 function scannedKeys(p: ProjectDb, table: 'metrics' | 'system_metrics', f: RunFilter): Set<string> {
-  const id = `${p.paths.db}\u0000${p.inode}\u0000${table}\u0000${f.column}\u0000${f.value}`
+  const id = keyScanId(p, table, f)
   const prev = keyScans.get(id)
   keyScans.delete(id)
   let base: KeyScan | null = null
+  let tail: [number, number | null, number | null] | null = null
   if (prev) {
-    // The rows scanned before must all still be there (none deleted, renamed away or replaced).
-    const [count, ends] = p.db
-      .query(`SELECT (SELECT COUNT(*) FROM "${table}" WHERE ${where(f)} AND rowid <= ?), (SELECT COUNT(*) FROM "${table}" WHERE rowid IN (?, ?) AND ${where(f)})`)
-      .safeIntegers(false)
-      .values(f.value, prev.high, prev.first, prev.high, f.value)[0] as [number, number]
+    const ends = (p.db.query(`SELECT COUNT(*) FROM "${table}" WHERE rowid IN (?, ?) AND +${f.column} = ?`).safeIntegers(false).values(prev.first, prev.high, f.value)[0] as [number])[0]
+    // The rows scanned before must all still be there (none deleted, renamed away or replaced): the
+    // run's rows up to the mark are counted through its index, or, when fewer table rows lie beyond the
+    // mark than the run has (a run that kept logging), as its row count minus the rows beyond the mark,
+    // read in rowid order from the mark on.
+    const total = table === 'metrics' ? runStats(p, f).count : null
+    const [last] = p.db.query(`SELECT MAX(rowid) FROM "${table}"`).safeIntegers(false).values()[0] as [number | null]
+    let count: number
+    if (total !== null && last !== null && last - prev.high <= total) {
+      tail = p.db
+        .query(`SELECT COUNT(*), MIN(rowid), MAX(rowid) FROM "${table}" WHERE rowid > ? AND +${f.column} = ?`)
+        .safeIntegers(false)
+        .values(prev.high, f.value)[0] as [number, number | null, number | null]
+      count = total - tail[0]
+    } else
+      count = (p.db.query(`SELECT COUNT(*) FROM "${table}" WHERE ${where(f)} AND rowid <= ?`).safeIntegers(false).values(f.value, prev.high)[0] as [number])[0]
     if (count === prev.rows && ends === (prev.first === prev.high ? 1 : 2)) base = prev
+    else tail = null
   }
   const after = base?.high ?? -1
-  const [rows, first, high] = p.db
-    .query(`SELECT COUNT(*), MIN(rowid), MAX(rowid) FROM "${table}" WHERE ${where(f)} AND rowid > ?`)
-    .safeIntegers(false)
-    .values(f.value, after)[0] as [number, number | null, number | null]
+  const [rows, first, high] =
+    tail ??
+    (p.db
+      .query(`SELECT COUNT(*), MIN(rowid), MAX(rowid) FROM "${table}" WHERE ${where(f)} AND rowid > ?`)
+      .safeIntegers(false)
+      .values(f.value, after)[0] as [number, number | null, number | null])
   const seen = new Set(base?.keys)
   if (rows > 0) {
+    const span = runRowSpan(f, rows, first!, high!, 'm.')
     try {
-      const found = p.db
-        .query(`SELECT DISTINCT j.key FROM "${table}" m, json_each(CAST(m.metrics AS TEXT)) j WHERE m.${where(f)} AND m.rowid > ? AND m.rowid <= ?`)
-        .values(f.value, after, high)
+      const found = p.db.query(`SELECT DISTINCT j.key FROM "${table}" m, json_each(CAST(m.metrics AS TEXT)) j WHERE ${span.sql}`).values(...span.params)
       for (const [k] of found) seen.add(String(k))
     } catch (err) {
       if (!isMalformedJson(err)) throw err
       // Rows written before 2025-09 may hold bare NaN tokens that SQLite's JSON rejects.
-      for (const [m] of p.db.query(`SELECT metrics FROM "${table}" WHERE ${where(f)} AND rowid > ? AND rowid <= ?`).values(f.value, after, high))
+      for (const [m] of p.db.query(`SELECT m.metrics FROM "${table}" m WHERE ${span.sql}`).values(...span.params))
         for (const k of decodeObject(m).keys()) seen.add(k)
     }
   }
@@ -128,6 +142,68 @@ function scannedKeys(p: ProjectDb, table: 'metrics' | 'system_metrics', f: RunFi
     if (keyScans.size > MAX_KEY_SCANS) keyScans.delete(keyScans.keys().next().value!)
   }
   return seen
+}
+
+/** Table rowids per slice of a key scan done ahead (prescanKeys): about 100 ms of SQLite's JSON each. */
+export const KEY_SCAN_SLICE = 65_536
+
+/** Runs shorter than this are scanned in one go (a few tens of ms). */
+export const KEY_PRESCAN_MIN_ROWS = 2 * KEY_SCAN_SLICE
+
+/**
+ * Scan ahead, slice by slice, the keys of a long run not scanned yet, yielding to the event loop between
+ * slices (each in its own read transaction), so that the first call on a 2,000,000-row run does not hold
+ * every other request up for the whole scan. Slices walk the table's rowids in order from where the
+ * kept scan stopped, so this is done only for a run holding at least half of its table (otherwise the
+ * walk would read mostly other runs' rows; runKeys then scans through the run's index as before).
+ * The answer itself still comes from runKeys, which checks the kept scan against the database and scans
+ * only the rows beyond it: what changes between slices cannot make it wrong.
+ */
+export async function prescanKeys(p: ProjectDb, f: RunFilter): Promise<void> {
+  const table = 'metrics'
+  let cursor: number | null = null
+  for (;;) {
+    const next: number | null = p.read(() => {
+      if (!p.hasTable(table)) return null
+      const id = keyScanId(p, table, f)
+      const prev = keyScans.get(id)
+      if (cursor === null) {
+        if (p.memo(`keys:${table}:${f.column}:${f.value}`, () => null, () => false) !== null) return null
+        const rows = runStats(p, f).count
+        const [last] = p.db.query(`SELECT MAX(rowid) FROM "${table}"`).safeIntegers(false).values()[0] as [number | null]
+        const todo = rows - (prev?.rows ?? 0)
+        if (todo < KEY_PRESCAN_MIN_ROWS || last === null || rows * 2 < last) return null
+        cursor = prev?.high ?? -1
+      }
+      const hi: number = cursor + KEY_SCAN_SLICE
+      const [n, first, high] = p.db
+        .query(`SELECT COUNT(*), MIN(rowid), MAX(rowid) FROM "${table}" WHERE rowid > ? AND rowid <= ? AND +${f.column} = ?`)
+        .safeIntegers(false)
+        .values(cursor, hi, f.value)[0] as [number, number | null, number | null]
+      if (n > 0) {
+        const seen = new Set(prev?.keys)
+        try {
+          for (const [k] of p.db.query(`SELECT DISTINCT j.key FROM "${table}" m, json_each(CAST(m.metrics AS TEXT)) j WHERE m.rowid BETWEEN ? AND ? AND +m.${f.column} = ?`).values(first, high, f.value))
+            seen.add(String(k))
+        } catch (err) {
+          if (!isMalformedJson(err)) throw err
+          return null
+        }
+        keyScans.delete(id)
+        keyScans.set(id, { rows: (prev?.rows ?? 0) + n, first: prev?.first ?? first!, high: high!, keys: seen })
+        if (keyScans.size > MAX_KEY_SCANS) keyScans.delete(keyScans.keys().next().value!)
+      }
+      const [last] = p.db.query(`SELECT MAX(rowid) FROM "${table}"`).safeIntegers(false).values()[0] as [number | null]
+      return last !== null && hi < last ? hi : null
+    })
+    if (next === null) return
+    cursor = next
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+function keyScanId(p: ProjectDb, table: string, f: RunFilter): string {
+  return `${p.paths.db}\u0000${p.inode}\u0000${table}\u0000${f.column}\u0000${f.value}`
 }
 
 export function isMalformedJson(err: unknown): boolean {

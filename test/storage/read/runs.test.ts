@@ -2,7 +2,7 @@ import { Database } from 'bun:sqlite'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { Storage } from '../../../src/storage/db/connection'
-import { listRuns, resolveRun } from '../../../src/storage/read/runs'
+import { listRuns, resolveRun, runRowSpan } from '../../../src/storage/read/runs'
 import { copyFixtures, inProcessApp } from '../../helpers'
 
 const EDGE = 'Edge Cases: ünïcødé/with.dots & spaces'
@@ -153,5 +153,29 @@ describe('resolveRun', () => {
     expect(p.read(() => resolveRun(p, 'metrics', 'dup', null))).toEqual({ column: 'run_id', value: 'third-dup' })
     expect(p.read(() => listRuns(p)).at(-1)).toEqual({ id: 'third-dup', name: 'dup', created_at: '2030-01-01T00:00:00+00:00' })
     s.close()
+  })
+})
+
+describe('runRowSpan', () => {
+  test('through the rowid span or through the run index: the same rows of the run', () => {
+    const db = new Database(':memory:')
+    db.run('CREATE TABLE metrics (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, step INTEGER NOT NULL)')
+    db.run('CREATE INDEX idx_metrics_run_step ON metrics(run_id, step)')
+    const insert = db.prepare('INSERT INTO metrics (run_id, step) VALUES (?, ?)')
+    // Run a alone first (dense), then interleaved with b (a holds 1 row in 4: sparse).
+    for (let i = 0; i < 100; i++) insert.run('a', i)
+    for (let i = 0; i < 300; i++) insert.run(i % 4 === 0 ? 'a' : 'b', i)
+    const f = { column: 'run_id', value: 'a' } as const
+    const ids = (rows: number, first: number, high: number) => {
+      const span = runRowSpan(f, rows, first, high, 'm.')
+      return db.query(`SELECT m.id FROM metrics m WHERE ${span.sql} ORDER BY m.id`).values(...span.params).map(([id]) => id)
+    }
+    const truth = (first: number, high: number) => db.query("SELECT id FROM metrics WHERE run_id = 'a' AND id BETWEEN ? AND ? ORDER BY id").values(first, high).map(([id]) => id)
+    expect(runRowSpan(f, 100, 1, 100).sql).toContain('+run_id')
+    expect(ids(100, 1, 100)).toEqual(truth(1, 100))
+    expect(runRowSpan(f, 75, 101, 400).sql).not.toContain('+run_id')
+    expect(ids(75, 101, 400)).toEqual(truth(101, 400))
+    expect(ids(75, 101, 400)).toHaveLength(75)
+    db.close()
   })
 })
