@@ -46,6 +46,8 @@ export interface RunOverview {
   last_step: number | null
   config: Record<string, unknown> | null
   metrics: string[]
+  /** Each metric's value at the highest step holding it; null when NaN or ±Infinity. */
+  last_values: Record<string, number | null>
   /** Traces the run logged. */
   traces: number
 }

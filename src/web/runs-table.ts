@@ -43,6 +43,11 @@ function metricColumns(runs: RunInfo[]): string[] {
   return [...set].sort().slice(0, MAX_METRIC_COLUMNS)
 }
 
+function finalCell(v: number | undefined): HTMLElement {
+  if (v !== undefined && Number.isNaN(v)) return h('td', { class: 'num muted', title: 'NaN or ±Infinity' }, 'NaN/Inf')
+  return h('td', { class: 'num' }, formatNumber(v))
+}
+
 type SortKey = { col: string; dir: 1 | -1 }
 
 function cellValue(r: RunInfo, col: string): unknown {
@@ -55,8 +60,11 @@ function cellValue(r: RunInfo, col: string): unknown {
   return null
 }
 
+/** Missing values sort last, non-finite ones just before them. */
 function compare(a: unknown, b: unknown): number {
-  if (a === b) return 0
+  if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return 0
+  if (Number.isNaN(a)) return b === null || b === undefined ? -1 : 1
+  if (Number.isNaN(b)) return a === null || a === undefined ? 1 : -1
   if (a === null || a === undefined) return 1
   if (b === null || b === undefined) return -1
   if (typeof a === 'number' && typeof b === 'number') return a - b
@@ -127,7 +135,7 @@ export class RunsTable {
           h('td', {}, formatIso(r.run.created_at)),
           h('td', { class: 'num' }, r.lastStep ?? '—'),
           ...cfgCols.map((c) => h('td', { class: 'cfg', title: formatValue(cfg[c]) }, formatValue(cfg[c]))),
-          ...mCols.map((m) => h('td', { class: 'num' }, formatNumber(r.final.get(m)))))
+          ...mCols.map((m) => finalCell(r.final.get(m))))
       })))
     this.tableWrap.replaceChildren(rows.length ? table : h('p', { class: 'muted' }, this.runs.length ? 'No run matches the filter.' : 'This project has no runs.'))
   }
