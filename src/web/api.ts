@@ -10,15 +10,36 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Requests sent before the page needed them (the page's inline script asks for the runs overview while this
+ * script still loads; the first charts' series are asked as soon as the runs are known), by tool and body:
+ * the first `call` with the same tool and arguments takes the answer instead of asking again.
+ */
+const early = new Map<string, Promise<Response>>()
+const earlyKey = (tool: string, body: string) => `${tool}\u0000${body}`
+
+const post = (tool: string, body: string, signal?: AbortSignal) =>
+  fetch(`/api/${tool}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, credentials: 'same-origin', signal })
+
+/** Ask now for an answer a `call` with the same tool and arguments will want soon. */
+export function prefetch(tool: string, args: Record<string, unknown>): void {
+  const body = JSON.stringify(args)
+  const r = post(tool, body)
+  r.catch(() => {})
+  early.set(earlyKey(tool, body), r)
+}
+
+/** What the page's inline script (transports/http/dashboard.ts) asked for: `[tool, body, response]`. */
+const inline = (globalThis as { trackioEarly?: [string, string, Promise<Response>] }).trackioEarly
+if (inline) early.set(earlyKey(inline[0], inline[1]), inline[2])
+
 /** Call a tool; resolves with its `data`, rejects with ApiError carrying the server's `error` text. */
 export async function call<T>(tool: string, args: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
-  const r = await fetch(`/api/${tool}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(args),
-    credentials: 'same-origin',
-    signal,
-  })
+  const text = JSON.stringify(args)
+  const key = earlyKey(tool, text)
+  const asked = signal ? undefined : early.get(key)
+  early.delete(key)
+  const r = await (asked ?? post(tool, text, signal))
   let body: any = null
   try {
     body = await r.json()

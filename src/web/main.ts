@@ -7,7 +7,7 @@ import type { RunInfo } from './model'
 import { collectRich, configPanel, histogramsPanel, mediaPanel, reportsPanel, tablesPanel, type RichValues } from './panels'
 import { RunsTable } from './runs-table'
 import { TracesView } from './traces'
-import { appendSeries, loadOverview, loadRange, loadSince, type Run, type Series, type SeriesTable } from './series'
+import { appendSeries, loadOverview, loadRange, loadSince, prefetchOverview, type Run, type Series, type SeriesTable } from './series'
 import { readUrl, TABS, toSearch, type Tab, type ViewState } from './url-state'
 
 const LIVE_INTERVAL_MS = 1000
@@ -881,12 +881,24 @@ async function tick(): Promise<void> {
 /** The first project's runs and change cursor, asked at start alongside the settings. */
 let prefetched: { project: string; runs: Promise<RunOverview[]>; cursor: Promise<string> } | null = null
 
+/**
+ * The first charts' series, asked the moment the runs are known rather than after the settings, the project
+ * list and the change cursor: the same requests openProject's loadOverview makes, which then takes the answers.
+ */
+function askChartsEarly(project: string, list: RunOverview[]): void {
+  const keys = wantedRuns(list.map(recordOf))
+  const chosen = list.filter((o) => keys.has(runKey(recordOf(o))))
+  const metrics = [...new Set(chosen.flatMap((o) => o.metrics))].sort().sort(byDisplayOrder)
+  prefetchOverview(project, chosen.map((o) => ({ ...recordOf(o), key: runKey(recordOf(o)) })), metrics, state.x === 'time')
+}
+
 async function start(): Promise<void> {
+  performance.mark('trackio-start')
   layout()
   if (state.project) {
     const project = state.project
     prefetched = { project, runs: runsOverview(project), cursor: call<{ cursor: string }>('get_changes', { project }).then((c) => c.cursor) }
-    prefetched.runs.catch(() => {})
+    prefetched.runs.then((list) => askChartsEarly(project, list), () => {})
     prefetched.cursor.catch(() => {})
   }
   const [v, s, p] = await Promise.all([

@@ -45,6 +45,25 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     await page.close()
   })
 
+  test('a link to a project asks for its runs and charts once each, the runs before the page script runs', async () => {
+    requests.length = 0
+    const page = await open('/?project=image-classification')
+    await page.waitForFunction(() => document.body.dataset.allCharts)
+    const api = requests.filter((r) => r.url.includes('/api/'))
+    expect(api.filter((r) => r.url.endsWith('/api/get_runs_overview'))).toHaveLength(1)
+    // Six metrics, one request each: the requests asked early are taken by the page, never asked again.
+    const history = api.filter((r) => r.url.endsWith('/api/get_metric_history')).map((r) => r.body)
+    expect(history.length).toBe(6)
+    expect(new Set(history).size).toBe(history.length)
+    const timing = await page.evaluate(() => {
+      const perf = (globalThis as any).performance
+      const overview = perf.getEntriesByType('resource').find((e: any) => e.name.endsWith('/api/get_runs_overview'))
+      return { asked: overview.startTime, start: perf.getEntriesByName('trackio-start')[0].startTime }
+    })
+    expect(timing.asked).toBeLessThan(timing.start)
+    await page.close()
+  })
+
   test('nested metric dicts are charted as a/b names in their own section, with the logged values', async () => {
     const page = await open('/?project=image-classification')
     const chart = 'figure.chart[data-metric="val/loss"]'
