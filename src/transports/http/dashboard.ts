@@ -16,11 +16,13 @@ const COOKIE_SAFE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+$/
 
 /**
  * Asks for the runs overview of the project in the address while the page's script still loads (its first
- * chart waits on that answer); src/web/api.ts takes the answer from `trackioEarly`. Allowed by its hash alone.
+ * chart waits on that answer) and parses it as it arrives; src/web/api.ts takes the reply from `trackioEarly`
+ * (the same shape as its own). Allowed by its hash alone.
  */
 const EARLY_SCRIPT =
   "(function(){var p=new URLSearchParams(location.search).get('project');if(!p)return;var b=JSON.stringify({project:p});" +
-  "var r=fetch('/api/get_runs_overview',{method:'POST',headers:{'content-type':'application/json'},body:b,credentials:'same-origin'});" +
+  "var r=fetch('/api/get_runs_overview',{method:'POST',headers:{'content-type':'application/json'},body:b,credentials:'same-origin'})" +
+  ".then(function(x){return x.json().then(function(j){return{status:x.status,ok:x.ok,body:j,json:true}},function(){return{status:x.status,ok:x.ok,body:null,json:false}})});" +
   "r.catch(function(){});window.trackioEarly=['get_runs_overview',b,r]})()"
 const EARLY_HASH = new Bun.CryptoHasher('sha256').update(EARLY_SCRIPT).digest('base64')
 
