@@ -4,6 +4,8 @@
  * the compiled binary, in headless Chromium with an empty cache for every sample:
  *  - time to first chart and bytes transferred until the page is idle, for the 21-run project and for the
  *    200,000-step run alone;
+ *  - where the first chart's time goes: HTML and JS received, script start, the runs overview and the first
+ *    series asked → answered, first chart drawn (the page's Performance API; TRACE=1 prints every request);
  *  - the page's JS and CSS size (raw and gzip);
  *  - live: 20 open dashboards (each in its own window) on a project a writer feeds at 100 rows/s: how far
  *    behind the page is and how the writer's request latency changes.
