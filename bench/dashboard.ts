@@ -4,6 +4,8 @@
  * the compiled binary, in headless Chromium with an empty cache for every sample:
  *  - time to first chart and bytes transferred until the page is idle, for the 21-run project and for the
  *    200,000-step run alone;
+ *  - where the first chart's time goes: HTML and JS received, script start, the runs overview and the first
+ *    series asked → answered, first chart drawn (the page's Performance API; TRACE=1 prints every request);
  *  - the page's JS and CSS size (raw and gzip);
  *  - live: 20 open dashboards (each in its own window) on a project a writer feeds at 100 rows/s: how far
  *    behind the page is and how the writer's request latency changes.
@@ -68,7 +70,20 @@ async function startServer(dir: string): Promise<{ url: string; stop: () => Prom
  * Load `path` in a fresh context (empty cache): time to the first chart and to every chart drawn (ms from
  * navigation), the number of charts, and bytes until idle.
  */
-async function firstView(browser: Browser, base: string, path: string, expectSeries: number): Promise<{ ms: number; allMs: number; charts: number; bytes: number; requests: number }> {
+/** Where the first chart's time goes (ms from navigation start, as the page's Performance API saw it). */
+interface Phases {
+  html: number
+  js: number
+  start: number
+  overviewStart: number
+  overviewEnd: number
+  historyStart: number
+  historyEnd: number
+  /** Each request: name start/sent/first byte/end (printed with TRACE=1). */
+  requests: string[]
+}
+
+async function firstView(browser: Browser, base: string, path: string, expectSeries: number): Promise<{ ms: number; allMs: number; charts: number; bytes: number; requests: number; phases: Phases }> {
   const context = await browser.createBrowserContext()
   const page = await context.newPage()
   await page.setViewport({ width: 1280, height: 900 })
@@ -87,8 +102,29 @@ async function firstView(browser: Browser, base: string, path: string, expectSer
   await page.waitForFunction(() => document.body.dataset.allCharts)
   const allMs = Number(await page.evaluate(() => document.body.dataset.allCharts))
   const charts = Number(await page.evaluate(() => document.querySelectorAll('figure.chart canvas').length))
+  const phases = (await page.evaluate(() => {
+    const perf = (globalThis as any).performance
+    const nav = perf.getEntriesByType('navigation')[0]
+    const res = perf.getEntriesByType('resource') as { name: string; startTime: number; responseEnd: number }[]
+    const first = (re: RegExp) => res.filter((r) => re.test(r.name)).sort((a, b) => a.responseEnd - b.responseEnd)[0]
+    const js = first(/\/dashboard\/app\..*\.js$/)
+    const start = perf.getEntriesByName('trackio-start')[0]
+    const overview = first(/\/api\/get_runs_overview$/)
+    const history = first(/\/api\/get_metric_history$/)
+    return {
+      html: nav?.responseEnd ?? NaN,
+      js: js?.responseEnd ?? NaN,
+      start: start?.startTime ?? NaN,
+      overviewStart: overview?.startTime ?? NaN,
+      overviewEnd: overview?.responseEnd ?? NaN,
+      historyStart: history?.startTime ?? NaN,
+      historyEnd: history?.responseEnd ?? NaN,
+      requests: res.map((r: any) => `${r.name.replace(/^.*\//, '')} ${Math.round(r.startTime)}/${Math.round(r.requestStart)}/${Math.round(r.responseStart)}/${Math.round(r.responseEnd)}`),
+    }
+  })) as Phases
   await context.close()
-  return { ms, allMs, charts, bytes, requests }
+  if (process.env.TRACE) console.log(phases.requests.join('\n'))
+  return { ms, allMs, charts, bytes, requests, phases }
 }
 
 async function assetSizes(base: string): Promise<{ js: number; css: number; jsGz: number; cssGz: number; html: number }> {
@@ -168,11 +204,20 @@ async function main(): Promise<void> {
     console.log(`\nDashboard bench (${SAMPLES} samples each, empty cache, headless Chromium, median)\n`)
     console.log('| first view | time to first chart | time to all charts (charts) | bytes transferred | requests |')
     console.log('|---|---:|---:|---:|---:|')
+    const breakdown: { name: string; got: Awaited<ReturnType<typeof firstView>>[] }[] = []
     for (const s of scenarios) {
       await firstView(browser, server.url, s.path, s.series) // warm the server's caches once
       const got = []
       for (let i = 0; i < SAMPLES; i++) got.push(await firstView(browser, server.url, s.path, s.series))
       console.log(`| ${s.name} | ${median(got.map((g) => g.ms)).toFixed(0)} ms | ${median(got.map((g) => g.allMs)).toFixed(0)} ms (${got[0]!.charts}) | ${kb(median(got.map((g) => g.bytes)))} | ${median(got.map((g) => g.requests))} |`)
+      breakdown.push({ name: s.name, got })
+    }
+    console.log('\nFirst chart, where the time goes (median ms from navigation start)\n')
+    console.log('| first view | HTML received | JS received | script starts | overview asked → answered | first history asked → answered | first chart drawn |')
+    console.log('|---|---:|---:|---:|---:|---:|---:|')
+    for (const { name, got } of breakdown) {
+      const m = (k: Exclude<keyof Phases, 'requests'>) => median(got.map((g) => g.phases[k])).toFixed(0)
+      console.log(`| ${name} | ${m('html')} | ${m('js')} | ${m('start')} | ${m('overviewStart')} → ${m('overviewEnd')} | ${m('historyStart')} → ${m('historyEnd')} | ${median(got.map((g) => g.ms)).toFixed(0)} |`)
     }
     console.log(`\n| page asset | raw | gzip |\n|---|---:|---:|`)
     console.log(`| JS (uPlot included) | ${kb(sizes.js)} | ${kb(sizes.jsGz)} |`)

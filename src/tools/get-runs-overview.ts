@@ -1,19 +1,29 @@
 import { z } from 'zod'
 import { allRuns } from '../analysis/runs'
 import { runConfig, runStats } from '../storage/read/metrics'
+import { lastValues } from '../storage/read/last-values'
 import { chartKeys } from '../storage/read/nested'
 import { traceSteps } from '../storage/read/traces'
 import { defineTool, looseObject, projectArg } from './core/define'
 import { readProject } from './core/read-project'
 
+/** Last values as JSON: NaN and ±Infinity become null, as every answer carries them. */
+function finite(values: Map<string, number>): Map<string, number | null> {
+  const out = new Map<string, number | null>()
+  for (const [k, v] of values) out.set(k, Number.isFinite(v) ? v : null)
+  return out
+}
+
 export default defineTool({
   name: 'get_runs_overview',
   description:
-    'Every run of a project in one call, as a dashboard lists them: id, name, created_at, number of logged rows, last step, config, the metric names a chart can draw, and how many traces it logged.',
+    'Every run of a project in one call, as a dashboard lists them: id, name, created_at, number of logged rows, last step, config, the metric names a chart can draw with each one\'s last value, and how many traces it logged.',
   notes:
     '`metrics` holds the top-level keys with a numeric value (NaN/Infinity included) and, for nested dicts, each numeric leaf named by its keys joined with `/` ' +
     '(`{"val": {"loss": 1.0}}` gives `val/loss`; a top-level key of the same name wins). Those names work in get_metric_history, list_runs, compare_runs, ' +
-    'diagnose_run and plot_metrics. Trackio typed values (media, histograms, tables) and list items are not metrics. Runs in creation order; unknown project: no runs.',
+    'diagnose_run and plot_metrics. `last_values` maps each of those names to its value at the highest step the run logged it at ' +
+    '(of several rows at that step, the last in timestamp order: the last point of get_metric_history), `null` when that value is NaN or ±Infinity. ' +
+    'Trackio typed values (media, histograms, tables) and list items are not metrics. Runs in creation order; unknown project: no runs.',
   input: z.object({ project: projectArg }),
   output: z.object({
     project: z.string(),
@@ -26,6 +36,9 @@ export default defineTool({
         last_step: z.int().nullable(),
         config: looseObject.nullable(),
         metrics: z.array(z.string()),
+        last_values: z
+          .record(z.string(), z.number().nullable())
+          .describe('Each metric\'s value at the highest step holding it (NaN and ±Infinity as null), in `metrics` order.'),
         traces: z.int().describe('Traces (trackio.Trace) the run logged; get_traces lists them.'),
       }),
     ),
@@ -48,6 +61,7 @@ export default defineTool({
           last_step: stats.lastStep,
           config: runConfig(p, r.filter, r.name),
           metrics: [...keys.numeric, ...keys.nested.keys()],
+          last_values: finite(lastValues(p, r.filter, keys)),
           traces: traceSteps(p, r.name, r.id).total,
         }
       }),

@@ -10,21 +10,52 @@ export class ApiError extends Error {
   }
 }
 
+/** An answer read whole: status, and the parsed JSON (`json: false` when the body was none). */
+interface Reply {
+  status: number
+  ok: boolean
+  body: any
+  json: boolean
+}
+
+/**
+ * Requests sent before the page needed them (the page's inline script asks for the runs overview while this
+ * script still loads; the first charts' series are asked as soon as the runs are known), by tool and body:
+ * the first `call` with the same tool and arguments takes the answer instead of asking again. Their bodies
+ * are parsed as they arrive, so a call taking one goes on without waiting for another task.
+ */
+const early = new Map<string, Promise<Reply>>()
+const earlyKey = (tool: string, body: string) => `${tool}\u0000${body}`
+
+const post = (tool: string, body: string, signal?: AbortSignal): Promise<Reply> =>
+  fetch(`/api/${tool}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, credentials: 'same-origin', signal }).then((r) =>
+    r.json().then(
+      (b) => ({ status: r.status, ok: r.ok, body: b, json: true }),
+      () => ({ status: r.status, ok: r.ok, body: null, json: false }),
+    ),
+  )
+
+/** Ask now for an answer a `call` with the same tool and arguments will want soon. */
+export function prefetch(tool: string, args: Record<string, unknown>): void {
+  const body = JSON.stringify(args)
+  const r = post(tool, body)
+  r.catch(() => {})
+  early.set(earlyKey(tool, body), r)
+}
+
+/** What the page's inline script (transports/http/dashboard.ts) asked for: `[tool, body, reply]`. */
+const inline = (globalThis as { trackioEarly?: [string, string, Promise<Reply>] }).trackioEarly
+if (inline) early.set(earlyKey(inline[0], inline[1]), inline[2])
+
 /** Call a tool; resolves with its `data`, rejects with ApiError carrying the server's `error` text. */
 export async function call<T>(tool: string, args: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
-  const r = await fetch(`/api/${tool}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(args),
-    credentials: 'same-origin',
-    signal,
-  })
-  let body: any = null
-  try {
-    body = await r.json()
-  } catch {
-    throw new ApiError(r.status, `${tool}: the server answered ${r.status} without JSON`, tool)
-  }
+  const text = JSON.stringify(args)
+  const key = earlyKey(tool, text)
+  const asked = signal ? undefined : early.get(key)
+  early.delete(key)
+  const r = await (asked ?? post(tool, text, signal))
+  if (!r.json) throw new ApiError(r.status, `${tool}: the server answered ${r.status} without JSON`, tool)
+  const body = r.body
   if (!r.ok || body === null || typeof body !== 'object' || 'error' in body) {
     throw new ApiError(r.status, typeof body?.error === 'string' ? body.error : `${tool} failed (${r.status})`, tool)
   }
@@ -46,6 +77,8 @@ export interface RunOverview {
   last_step: number | null
   config: Record<string, unknown> | null
   metrics: string[]
+  /** Each metric's value at the highest step holding it; null when NaN or ±Infinity. */
+  last_values: Record<string, number | null>
   /** Traces the run logged. */
   traces: number
 }

@@ -7,7 +7,7 @@ import type { RunInfo } from './model'
 import { collectRich, configPanel, histogramsPanel, mediaPanel, reportsPanel, tablesPanel, type RichValues } from './panels'
 import { RunsTable } from './runs-table'
 import { TracesView } from './traces'
-import { appendSeries, loadOverview, loadRange, loadSince, type Run, type Series, type SeriesTable } from './series'
+import { appendSeries, loadOverview, loadRange, loadSince, prefetchOverview, type Run, type Series, type SeriesTable } from './series'
 import { readUrl, TABS, toSearch, type Tab, type ViewState } from './url-state'
 
 const LIVE_INTERVAL_MS = 1000
@@ -150,7 +150,7 @@ const recordOf = (o: RunOverview): RunRecord => ({ id: o.id, name: o.name, creat
 function runInfo(o: RunOverview): RunInfo {
   const r = recordOf(o)
   const run: Run = { ...r, key: runKey(r) }
-  return { run, summary: o, color: colorFor(run.key), group: groupOf(o), lastStep: o.last_step, final: new Map() }
+  return { run, summary: o, color: colorFor(run.key), group: groupOf(o), lastStep: o.last_step, final: overviewFinals(o) }
 }
 
 const groupOf = (o: RunOverview) => (o.config && typeof o.config._Group === 'string' ? o.config._Group : null)
@@ -158,14 +158,20 @@ const groupOf = (o: RunOverview) => (o.config && typeof o.config._Group === 'str
 /** Every run of the project with its config, last step and chartable metric names: one request. */
 const runsOverview = (project: string) => call<{ runs: RunOverview[] }>('get_runs_overview', { project }).then((a) => a.runs)
 
-/** The largest step each run holds in the overview, and each metric's last finite value. */
+/** Each metric's value at the run's highest step as the runs overview read it (non-finite: NaN). */
+function overviewFinals(o: RunOverview): Map<string, number> {
+  const final = new Map<string, number>()
+  for (const [m, v] of Object.entries(o.last_values ?? {})) final.set(m, v ?? NaN)
+  return final
+}
+
+/** Final values: the overview's, then the last point of each loaded series (newer while a run logs). */
 function refreshFinals(): void {
   for (const r of runs) {
-    r.final.clear()
+    r.final = r.summary ? overviewFinals(r.summary) : new Map()
     for (const [metric, byRun] of overview) {
       const s = byRun.get(r.run.key)
-      if (!s) continue
-      for (let i = s.values.length - 1; i >= 0; i--) if (s.values[i] !== null) { r.final.set(metric, s.values[i]!); break }
+      if (s?.values.length) r.final.set(metric, s.values[s.values.length - 1] ?? NaN)
     }
   }
 }
@@ -774,6 +780,7 @@ async function syncRuns(project: string, seq: number): Promise<boolean> {
     if (!state.runs) for (const i of infos) selected.add(i.run.key)
     changed = true
   }
+  refreshFinals()
   return changed
 }
 
@@ -874,12 +881,24 @@ async function tick(): Promise<void> {
 /** The first project's runs and change cursor, asked at start alongside the settings. */
 let prefetched: { project: string; runs: Promise<RunOverview[]>; cursor: Promise<string> } | null = null
 
+/**
+ * The first charts' series, asked the moment the runs are known rather than after the settings, the project
+ * list and the change cursor: the same requests openProject's loadOverview makes, which then takes the answers.
+ */
+function askChartsEarly(project: string, list: RunOverview[]): void {
+  const keys = wantedRuns(list.map(recordOf))
+  const chosen = list.filter((o) => keys.has(runKey(recordOf(o))))
+  const metrics = [...new Set(chosen.flatMap((o) => o.metrics))].sort().sort(byDisplayOrder)
+  prefetchOverview(project, chosen.map((o) => ({ ...recordOf(o), key: runKey(recordOf(o)) })), metrics, state.x === 'time')
+}
+
 async function start(): Promise<void> {
+  performance.mark('trackio-start')
   layout()
   if (state.project) {
     const project = state.project
     prefetched = { project, runs: runsOverview(project), cursor: call<{ cursor: string }>('get_changes', { project }).then((c) => c.cursor) }
-    prefetched.runs.catch(() => {})
+    prefetched.runs.then((list) => askChartsEarly(project, list), () => {})
     prefetched.cursor.catch(() => {})
   }
   const [v, s, p] = await Promise.all([

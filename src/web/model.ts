@@ -8,6 +8,6 @@ export interface RunInfo {
   color: string
   group: string | null
   lastStep: number | null
-  /** Last finite value of each scalar metric, from the loaded series. */
+  /** Each metric's value at the run's highest step (NaN when not finite): the overview's, or the loaded series' last point. */
   final: Map<string, number>
 }

@@ -1,4 +1,4 @@
-/** The runs of a project as a table: colour, name, id, group, created, last step, config values and final metrics. */
+/** The runs of a project as a table: colour, name, id, group, created, last step, final metrics and config values. */
 import { h } from './dom'
 import { formatIso, formatNumber, formatValue } from './format'
 import type { RunInfo } from './model'
@@ -43,6 +43,11 @@ function metricColumns(runs: RunInfo[]): string[] {
   return [...set].sort().slice(0, MAX_METRIC_COLUMNS)
 }
 
+function finalCell(v: number | undefined): HTMLElement {
+  if (v !== undefined && Number.isNaN(v)) return h('td', { class: 'num muted', title: 'NaN or ±Infinity' }, 'NaN/Inf')
+  return h('td', { class: 'num' }, formatNumber(v))
+}
+
 type SortKey = { col: string; dir: 1 | -1 }
 
 function cellValue(r: RunInfo, col: string): unknown {
@@ -55,8 +60,11 @@ function cellValue(r: RunInfo, col: string): unknown {
   return null
 }
 
+/** Missing values sort last, non-finite ones just before them. */
 function compare(a: unknown, b: unknown): number {
-  if (a === b) return 0
+  if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return 0
+  if (Number.isNaN(a)) return b === null || b === undefined ? -1 : 1
+  if (Number.isNaN(b)) return a === null || a === undefined ? 1 : -1
   if (a === null || a === undefined) return 1
   if (b === null || b === undefined) return -1
   if (typeof a === 'number' && typeof b === 'number') return a - b
@@ -110,7 +118,7 @@ export class RunsTable {
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Shown')),
         header(':name', 'Run'), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')), h('th', { scope: 'col' }, 'Id'), header(':group', 'Group'), header(':created', 'Created'), header(':step', 'Last step', 'num'),
-        ...cfgCols.map((c) => header(`c:${c}`, c, 'cfg')), ...mCols.map((m) => header(`m:${m}`, m, 'num')))),
+        ...mCols.map((m) => header(`m:${m}`, m, 'num')), ...cfgCols.map((c) => header(`c:${c}`, c, 'cfg')))),
       h('tbody', {}, ...rows.map((r) => {
         const cfg = flatConfig(r.summary?.config)
         const box = h('input', { type: 'checkbox', checked: this.selected.has(r.run.key), 'aria-label': `Show ${r.run.name}`, style: `accent-color:${r.color}` })
@@ -126,8 +134,8 @@ export class RunsTable {
           h('td', {}, r.group ?? '—'),
           h('td', {}, formatIso(r.run.created_at)),
           h('td', { class: 'num' }, r.lastStep ?? '—'),
-          ...cfgCols.map((c) => h('td', { class: 'cfg', title: formatValue(cfg[c]) }, formatValue(cfg[c]))),
-          ...mCols.map((m) => h('td', { class: 'num' }, formatNumber(r.final.get(m)))))
+          ...mCols.map((m) => finalCell(r.final.get(m))),
+          ...cfgCols.map((c) => h('td', { class: 'cfg', title: formatValue(cfg[c]) }, formatValue(cfg[c]))))
       })))
     this.tableWrap.replaceChildren(rows.length ? table : h('p', { class: 'muted' }, this.runs.length ? 'No run matches the filter.' : 'This project has no runs.'))
   }

@@ -3,7 +3,7 @@
  * of the whole run, a finer one of a zoomed step range, and for live updates only the steps after the last
  * one each series holds.
  */
-import { call, type HistorySeries } from './api'
+import { call, prefetch, type HistorySeries } from './api'
 
 export interface Run {
   id: string | null
@@ -66,23 +66,41 @@ const runSelector = (runs: Run[]) => ({
   runs: [...new Set(runs.filter((r) => r.id === null).map((r) => r.name))],
 })
 
-/** get_metric_history over any number of runs and metrics, split into calls within its per-call limits. */
-async function history(project: string, runs: Run[], metrics: string[], extra: Record<string, unknown>, onPart?: (part: SeriesTable) => void): Promise<SeriesTable> {
-  // Progressive reads ask one metric per call, in the order given, so the first charts can draw early.
-  const perMetricCall = onPart ? 1 : Math.min(metrics.length, MAX_NAMES_PER_CALL, MAX_SERIES_PER_CALL)
+/**
+ * The get_metric_history arguments covering these runs and metrics within its per-call limits; progressive
+ * reads ask one metric per call, in the order given, so the first charts can draw early.
+ */
+function historyArgs(project: string, runs: Run[], metrics: string[], extra: Record<string, unknown>, progressive: boolean): Record<string, unknown>[] {
+  const perMetricCall = progressive ? 1 : Math.min(metrics.length, MAX_NAMES_PER_CALL, MAX_SERIES_PER_CALL)
   const perRunCall = Math.max(1, Math.min(MAX_NAMES_PER_CALL, Math.floor(MAX_SERIES_PER_CALL / perMetricCall)))
-  const calls: Promise<SeriesTable>[] = []
+  const out: Record<string, unknown>[] = []
   for (let m = 0; m < metrics.length; m += perMetricCall)
     for (let r = 0; r < runs.length; r += perRunCall)
-      calls.push(call<{ series: HistorySeries[] }>('get_metric_history', { project, ...runSelector(runs.slice(r, r + perRunCall)), metrics: metrics.slice(m, m + perMetricCall), ...extra }).then((answer) => {
-        const part: SeriesTable = new Map()
-        for (const [metric, byRun] of fromHistory(runs, answer)) for (const [k, v] of byRun) if (v.steps.length) put(part, metric, k, v)
-        onPart?.(part)
-        return part
-      }))
+      out.push({ project, ...runSelector(runs.slice(r, r + perRunCall)), metrics: metrics.slice(m, m + perMetricCall), ...extra })
+  return out
+}
+
+/** get_metric_history over any number of runs and metrics, split into calls within its per-call limits. */
+async function history(project: string, runs: Run[], metrics: string[], extra: Record<string, unknown>, onPart?: (part: SeriesTable) => void): Promise<SeriesTable> {
+  const calls = historyArgs(project, runs, metrics, extra, !!onPart).map((args) =>
+    call<{ series: HistorySeries[] }>('get_metric_history', args).then((answer) => {
+      const part: SeriesTable = new Map()
+      for (const [metric, byRun] of fromHistory(runs, answer)) for (const [k, v] of byRun) if (v.steps.length) put(part, metric, k, v)
+      onPart?.(part)
+      return part
+    }),
+  )
   const table: SeriesTable = new Map()
   for (const part of await Promise.all(calls)) for (const [metric, byRun] of part) for (const [k, v] of byRun) put(table, metric, k, v)
   return table
+}
+
+const overviewExtra = (runs: Run[], times: boolean) => ({ max_points: pointsPerSeries(runs.length), downsample: 'minmax', timestamps: times })
+
+/** Ask now for what a progressive loadOverview with the same arguments will read (the first charts sooner). */
+export function prefetchOverview(project: string, runs: Run[], metrics: string[], times: boolean): void {
+  if (!runs.length) return
+  for (const args of historyArgs(project, runs, metrics, overviewExtra(runs, times), true)) prefetch('get_metric_history', args)
 }
 
 /**
@@ -91,7 +109,7 @@ async function history(project: string, runs: Run[], metrics: string[], extra: R
  */
 export async function loadOverview(project: string, runs: Run[], metrics: string[], times: boolean, onPart?: (part: SeriesTable) => void): Promise<SeriesTable> {
   if (!runs.length || !metrics.length) return new Map()
-  return history(project, runs, metrics, { max_points: pointsPerSeries(runs.length), downsample: 'minmax', timestamps: times }, onPart)
+  return history(project, runs, metrics, overviewExtra(runs, times), onPart)
 }
 
 /** A finer view of the step range [min, max]: the server downsamples only the points inside it. */

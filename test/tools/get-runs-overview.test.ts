@@ -48,6 +48,50 @@ describe('get_runs_overview', () => {
     expect(h.series.map((s: any) => s.values[0])).toEqual([9, 2])
   })
 
+  test('last_values: each metric at the run\'s highest step holding it, as get_metric_values reads it', async () => {
+    let checked = 0
+    for (const project of ['llm-finetune', 'image-classification', 'media-project']) {
+      const overview = await data('get_runs_overview', { project })
+      for (const r of overview.runs) {
+        expect(Object.keys(r.last_values)).toEqual(r.metrics)
+        for (const m of r.metrics) {
+          let expected: unknown
+          if (m.includes('/') && !(await data('get_run_summary', { project, run: r.name, run_id: r.id })).metrics.includes(m)) {
+            const h = await data('get_metric_history', { project, runs: [r.name], metrics: [m], downsample: 'none' })
+            expected = h.series[0].values.at(-1)
+          } else {
+            const rows = (await data('get_metric_values', { project, run: r.name, run_id: r.id, metric_name: m })) as { step: number; value: unknown }[]
+            // Highest step; of several rows at that step the last in timestamp order; numbers only.
+            const numeric = rows.filter((x) => typeof x.value === 'number' || x.value === null)
+            const top = Math.max(...numeric.map((x) => x.step))
+            expected = numeric.filter((x) => x.step === top).at(-1)!.value
+          }
+          expect([m, r.last_values[m]]).toEqual([m, expected])
+          checked++
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(20)
+  })
+
+  test('last_values: NaN and Infinity as null, ties at a step, early-only metrics, nested leaves', async () => {
+    const w = appCaller(tempDir())
+    const logs = [
+      { project: 'p', run: 'r', step: 0, metrics: { early: 3, loss: 1, inf: 1, d: { x: 1 } } },
+      { project: 'p', run: 'r', step: 5, metrics: { loss: 0.5, inf: 'Infinity', d: { x: 2 } } },
+      { project: 'p', run: 'r', step: 5, metrics: { loss: 0.25, note: 'text' } },
+      { project: 'p', run: 'r', step: 2, metrics: { loss: 'NaN', late: 7 } },
+      { project: 'p', run: 'r', step: 6, metrics: { late: 'not a number' } },
+    ]
+    expect((await w('bulk_log', { logs, hf_token: null }, WRITE_HEADERS)).status).toBe(200)
+    const r = (await w('get_runs_overview', { project: 'p' })).json.data.runs[0]
+    expect(r.metrics).toEqual(['early', 'inf', 'late', 'loss', 'd/x'])
+    expect(r.last_values).toEqual({ early: 3, inf: null, late: 7, loss: 0.25, 'd/x': 2 })
+    // The answer follows new rows.
+    expect((await w('bulk_log', { logs: [{ project: 'p', run: 'r', step: 9, metrics: { loss: 'NaN' } }], hf_token: null }, WRITE_HEADERS)).status).toBe(200)
+    expect((await w('get_runs_overview', { project: 'p' })).json.data.runs[0].last_values.loss).toBeNull()
+  })
+
   test('an unknown project has no runs', async () => {
     expect(await data('get_runs_overview', { project: 'nope' })).toEqual({ project: 'nope', runs: [] })
   })

@@ -45,6 +45,25 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     await page.close()
   })
 
+  test('a link to a project asks for its runs and charts once each, the runs before the page script runs', async () => {
+    requests.length = 0
+    const page = await open('/?project=image-classification')
+    await page.waitForFunction(() => document.body.dataset.allCharts)
+    const api = requests.filter((r) => r.url.includes('/api/'))
+    expect(api.filter((r) => r.url.endsWith('/api/get_runs_overview'))).toHaveLength(1)
+    // Six metrics, one request each: the requests asked early are taken by the page, never asked again.
+    const history = api.filter((r) => r.url.endsWith('/api/get_metric_history')).map((r) => r.body)
+    expect(history.length).toBe(6)
+    expect(new Set(history).size).toBe(history.length)
+    const timing = await page.evaluate(() => {
+      const perf = (globalThis as any).performance
+      const overview = perf.getEntriesByType('resource').find((e: any) => e.name.endsWith('/api/get_runs_overview'))
+      return { asked: overview.startTime, start: perf.getEntriesByName('trackio-start')[0].startTime }
+    })
+    expect(timing.asked).toBeLessThan(timing.start)
+    await page.close()
+  })
+
   test('nested metric dicts are charted as a/b names in their own section, with the logged values', async () => {
     const page = await open('/?project=image-classification')
     const chart = 'figure.chart[data-metric="val/loss"]'
@@ -82,6 +101,32 @@ describe.skipIf(!chromium)('dashboard in headless Chromium', () => {
     await page.click(`.run-list li[data-run="${runs[0]!.id}"] input`)
     await page.waitForSelector(`${chart}[data-series="2"]`)
     expect(new URL(page.url()).searchParams.get('runs')).toBe(runs.slice(1).map((r) => r.id).join(','))
+    await page.close()
+  })
+
+  test('the runs table shows final metrics of runs that are not selected (no chart data loaded for them)', async () => {
+    const runs = (await read('get_runs_for_project', { project: 'llm-finetune' })) as { id: string; name: string }[]
+    const only = runs[0]!
+    requests.length = 0
+    const page = await open(`/?project=llm-finetune&tab=runs&runs=${only.id}`)
+    await page.waitForSelector('tr[data-run]')
+    const history = requests.filter((r) => r.url.endsWith('/api/get_metric_history')).map((r) => JSON.parse(r.body!))
+    expect(history.length).toBeGreaterThan(0)
+    for (const q of history) for (const r of runs.slice(1)) expect(JSON.stringify(q)).not.toContain(r.id)
+    const header = await page.$$eval('.runs-table thead th', (th) => th.map((x) => x.textContent!.replace(/ [▲▼]$/, '')))
+    const col = header.indexOf('train/loss')
+    expect(col).toBeGreaterThan(0)
+    for (const r of runs.slice(1)) {
+      const points = (await read('get_metric_values', { project: 'llm-finetune', run: r.name, run_id: r.id, metric_name: 'train/loss' })) as { step: number; value: number }[]
+      const last = points.reduce((a, b) => (b.step >= a.step ? b : a))
+      const cell = await page.$eval(`.runs-table tr[data-run="${r.id}"]`, (tr, i) => (tr as any).children[i].textContent, col)
+      expect(Number(cell)).toBe(Number(last.value.toPrecision(5)))
+    }
+    // Sorting by that column orders every run by its final value.
+    await page.$$eval('.runs-table thead th button', (b, i) => (b as any[]).find((x) => x.textContent === 'train/loss').click(), col)
+    const sorted = await page.$$eval('.runs-table tbody tr', (tr, i) => tr.map((x) => Number((x as any).children[i].textContent)), col)
+    expect(sorted).toEqual([...sorted].sort((a, b) => a - b))
+    expect(sorted).toHaveLength(runs.length)
     await page.close()
   })
 

@@ -13,6 +13,13 @@ describe('dashboard route', () => {
     expect(r.headers.get('content-security-policy')).toContain("default-src 'self'")
     const html = await r.text()
     expect(html).toContain('<meta name="trackio-write-access" content="no">')
+    // The one inline script (asks for the runs overview early) is allowed by its hash and nothing else inline.
+    const inline = [...html.matchAll(/<script>([^<]*)<\/script>/g)].map((m) => m[1]!)
+    expect(inline).toHaveLength(1)
+    expect(inline[0]).toContain("fetch('/api/get_runs_overview'")
+    const hash = new Bun.CryptoHasher('sha256').update(inline[0]!).digest('base64')
+    expect(r.headers.get('content-security-policy')).toContain(`script-src 'self' 'sha256-${hash}';`)
+    expect(r.headers.get('content-security-policy')!.split(';').find((d) => d.trim().startsWith('script-src'))).not.toContain('unsafe-inline')
     const js = html.match(/src="(\/dashboard\/app\.[a-z0-9]+\.js)"/)![1]!
     const css = html.match(/href="(\/dashboard\/app\.[a-z0-9]+\.css)"/)![1]!
     const jr = await get(js)
