@@ -130,6 +130,20 @@ describe('answers over HTTP with the cache', () => {
 
   })
 
+  test('get_logs_batch: kept per exact request, and a commit outside the server shows in the next answer', async () => {
+    const dir = copyFixtures('basic')
+    const { call } = await inProcessApp(dir)
+    const q = { project: PROJECT, runs: [{ run: 'baseline' }, { run: 'high-lr' }] }
+    const first = await call('get_logs_batch', q)
+    expect(first.status).toBe(200)
+    expect((await call('get_logs_batch', q)).text).toBe(first.text)
+    pythonAppends(dir, 'baseline', 2)
+    const after = await call('get_logs_batch', q)
+    const rows = (a: typeof first) => a.json.data.map((r: { logs: unknown[] }) => r.logs.length)
+    expect(rows(after)[0]).toBe(rows(first)[0] + 2)
+    expect(rows(after)[1]).toBe(rows(first)[1])
+  })
+
   test('a database file replaced by another (renamed over it) answers from the new file', async () => {
     const dir = copyFixtures('basic')
     const { call } = await inProcessApp(dir)
