@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { NotFoundError } from '../errors'
-import { checkReadOnlyQuery, QUERY_MAX_BYTES, QUERY_MAX_ROWS, QUERY_MAX_RSS_BYTES, QUERY_TIME_LIMIT_MS, READ_ONLY_PRAGMAS, runReadOnlyQuery } from '../storage/read/query'
+import { checkReadOnlyQuery, QUERY_MAX_BYTES, QUERY_MAX_ROWS, QUERY_MAX_RSS_BYTES, QUERY_TIME_LIMIT_MS, READ_ONLY_PRAGMAS, runReadOnlyQuery, stableQuery } from '../storage/read/query'
 import { defineTool, looseObject, projectArg } from './core/define'
 
 export default defineTool({
@@ -12,7 +12,9 @@ export default defineTool({
     "`json_extract(CAST(metrics AS TEXT), '$.loss')`. One statement only; anything that is not a read is refused with 400 and the " +
     `reason (allowed PRAGMAs: ${[...READ_ONLY_PRAGMAS].join(', ')}). At most ${QUERY_MAX_ROWS} rows (400 past that: add a LIMIT), ` +
     `${QUERY_MAX_BYTES / 1024 / 1024} MiB of data, ${QUERY_MAX_RSS_BYTES / 1024 / 1024} MiB of memory and ${QUERY_TIME_LIMIT_MS / 1000} s: a query past them is stopped (400) without holding ` +
-    'the server, which keeps answering other calls meanwhile. Unknown project: 404. Answers ' +
+    'the server, which keeps answering other calls meanwhile. Over HTTP the answer to the same query is given again while the ' +
+    'database is unchanged, unless the SQL names the clock, randomness or the connection (random(), date/time functions, ' +
+    'changes(), sqlite_*()). Unknown project: 404. Answers ' +
     '`{"project", "query" (normalised), "columns", "rows": [{column: value}], "row_count"}`.',
   input: z.object({
     project: projectArg,
@@ -27,6 +29,9 @@ export default defineTool({
   }),
   result: 'object',
   access: 'read',
+  answerScope: 'project',
+  // a query naming the clock, randomness or the connection is run every time
+  keepAnswer: (args) => stableQuery(String(args.get('query') ?? '')),
   example: { project: 'mnist-classifier', query: 'SELECT run_name, COUNT(*) AS n, MAX(step) AS last_step FROM metrics GROUP BY run_id' },
   handler: async ({ project, query }, ctx) => {
     const paths = ctx.storage.paths(project)

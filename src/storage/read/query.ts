@@ -101,6 +101,14 @@ export function checkReadOnlyQuery(query: string): string {
   return normalized
 }
 
+/** SQL functions whose result is not fixed by the database's content (the clock, randomness, the connection). */
+const UNSTABLE_SQL = /\b(random|randomblob|changes|total_changes|last_insert_rowid|date|time|datetime|julianday|unixepoch|strftime|timediff|current_date|current_time|current_timestamp|sqlite_\w*)\b/i
+
+/** Whether a query's answer is fixed by the database's content, so a kept answer may be given again while the file is unchanged. */
+export function stableQuery(sql: string): boolean {
+  return !UNSTABLE_SQL.test(sql)
+}
+
 export interface QueryLimits {
   maxRows: number
   timeLimitMs: number

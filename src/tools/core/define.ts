@@ -53,6 +53,8 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
    * (the list of projects). Leave it out when anything else matters (files, the clock, the caller).
    */
   answerScope?: 'project' | 'projects'
+  /** With answerScope: whether this request's answer may be kept (default: always). */
+  keepAnswer?(args: ReadonlyMap<string, unknown>): boolean
   /** An extra MCP text item after the result's own (e.g. why a boolean is false); null adds nothing. */
   mcpNote?(result: JsonResult): string | null
   handler(args: z.output<I>, ctx: ToolContext): JsonResult | Promise<JsonResult>

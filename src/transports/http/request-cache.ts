@@ -70,6 +70,7 @@ export class RequestCache {
   /** The scope's token now, to take before computing an answer; null when the answer is not to be kept. */
   token(tool: ToolDef, args: ReadonlyMap<string, unknown>, body: string): ScopeToken | null {
     if (!tool.answerScope || body.length > MAX_KEY_CHARS) return null
+    if (tool.keepAnswer && !tool.keepAnswer(args)) return null
     const project = args.get('project')
     if (tool.answerScope === 'project' && typeof project !== 'string') return null
     return this.current(tool.answerScope, tool.answerScope === 'project' ? (project as string) : null)

@@ -54,8 +54,13 @@ describe('RequestCache', () => {
     const dir = copyFixtures('basic')
     const cache = new RequestCache(new Storage(dir))
     const args = new Map<string, unknown>([['project', PROJECT]])
-    expect(tool('query_project').answerScope).toBeUndefined()
-    expect(cache.token(tool('query_project'), args, '{}')).toBeNull()
+    expect(tool('get_traces').answerScope).toBeUndefined()
+    expect(cache.token(tool('get_traces'), args, '{}')).toBeNull()
+    // query_project keeps answers only of SQL fixed by the file's content
+    const sql = (query: string) => new Map<string, unknown>([['project', PROJECT], ['query', query]])
+    expect(cache.token(tool('query_project'), sql('SELECT COUNT(*) FROM metrics'), '{}')).not.toBeNull()
+    for (const unstable of ['SELECT random()', "SELECT datetime('now')", 'SELECT CURRENT_TIMESTAMP', 'select Changes()', 'SELECT sqlite_version()'])
+      expect(cache.token(tool('query_project'), sql(unstable), '{}')).toBeNull()
     expect(cache.token(tool('get_alerts'), new Map([['project', 'no-such-project']]), '{}')).toBeNull()
     expect(cache.token(tool('get_alerts'), new Map([['project', 7]]), '{}')).toBeNull()
     expect(cache.token(tool('get_alerts'), args, 'x'.repeat(5000))).toBeNull()
@@ -142,6 +147,20 @@ describe('answers over HTTP with the cache', () => {
     const rows = (a: typeof first) => a.json.data.map((r: { logs: unknown[] }) => r.logs.length)
     expect(rows(after)[0]).toBe(rows(first)[0] + 2)
     expect(rows(after)[1]).toBe(rows(first)[1])
+  })
+
+  test('query_project: a stable query is answered again until a commit; random() is run every time', async () => {
+    const dir = copyFixtures('basic')
+    const { call } = await inProcessApp(dir)
+    const count = { project: PROJECT, query: "SELECT COUNT(*) AS n FROM metrics WHERE run_name = 'baseline'" }
+    const first = await call('query_project', count)
+    expect(first.status).toBe(200)
+    expect((await call('query_project', count)).text).toBe(first.text)
+    pythonAppends(dir, 'baseline', 4)
+    expect((await call('query_project', count)).json.data.rows[0].n).toBe(first.json.data.rows[0].n + 4)
+    const draws = new Set<string>()
+    for (let i = 0; i < 3; i++) draws.add((await call('query_project', { project: PROJECT, query: 'SELECT random() AS r' })).text)
+    expect(draws.size).toBe(3)
   })
 
   test('a database file replaced by another (renamed over it) answers from the new file', async () => {
