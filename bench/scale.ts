@@ -124,6 +124,7 @@ try {
   await timed('get_all_projects (52 projects)', 'get_all_projects', {}, 50)
   await timed('get_runs_for_project (1,000 runs)', 'get_runs_for_project', { project: 'many-runs' }, 50)
   await timed('get_project_summary (1,000 runs)', 'get_project_summary', { project: 'many-runs' }, 200)
+  await timed('list_runs with aggregates (1,000 runs)', 'list_runs', { project: 'many-runs', order_by: 'loss.min asc', limit: 20 }, 200)
   await timed('get_runs_for_project of each of 50 projects', 'get_runs_for_project', { project: 'p17' }, 50)
   await timed('get_run_summary (2,000,000 steps)', 'get_run_summary', { project: 'huge', run: 'two-million' }, 200, true)
   await timed('get_metric_history, whole 2,000,000-step run → 500 points', 'get_metric_history', { project: 'huge', runs: ['two-million'], metrics: ['loss'] }, null, true)
