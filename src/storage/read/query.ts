@@ -221,8 +221,13 @@ class QueryProcess {
     return this.child.pid
   }
 
-  /** Send one request; the answer line, or null when it grew past `cap` bytes or the process ended first. */
-  async ask(request: string, cap: number): Promise<string | null> {
+  /** Whether it can take a query: not killed by us and not ended on its own while idle. */
+  get usable(): boolean {
+    return !this.dead && this.child.exitCode === null && this.child.signalCode == null
+  }
+
+  /** Send one request: the answer line, 'too-large' when it grew past `cap` bytes (the process is then killed), or 'ended'. */
+  async ask(request: string, cap: number): Promise<string | 'too-large' | 'ended'> {
     this.child.stdin.write(request + '\n')
     this.child.stdin.flush()
     const chunks: Uint8Array[] = []
@@ -231,7 +236,7 @@ class QueryProcess {
       const { value, done } = await this.reader.read()
       if (done) {
         this.dead = true
-        return null
+        return 'ended'
       }
       const nl = value.indexOf(10)
       if (nl >= 0) {
@@ -242,7 +247,7 @@ class QueryProcess {
       size += value.length
       if (size > cap) {
         this.kill()
-        return null
+        return 'too-large'
       }
       chunks.push(value)
     }
@@ -286,7 +291,8 @@ function takeProcess(): QueryProcess {
     const p = idle.pop()
     if (!p) return new QueryProcess()
     p.unpark()
-    if (!p.dead) return p
+    if (p.usable) return p
+    p.kill()
   }
 }
 
@@ -362,7 +368,7 @@ export async function runReadOnlyQuery(dbPath: string, sql: string, limits: Quer
     }, 100)
     // JSON framing and typed cells add at most a few bytes per cell on top of the data cap
     const cap = limits.maxBytes * 3 + 1024 * 1024
-    let text: string | null
+    let text: string
     try {
       text = await proc.ask(JSON.stringify({ db: dbPath, sql, maxRows: limits.maxRows, maxBytes: limits.maxBytes }), cap)
     } finally {
@@ -372,8 +378,8 @@ export async function runReadOnlyQuery(dbPath: string, sql: string, limits: Quer
     if (tooBig) throw new BadRequestError(`Query needed more than ${Math.round(limits.maxRssBytes / 1024 / 1024)} MiB of memory and was stopped. Select less data.`)
     if (timedOut)
       throw new BadRequestError(`Query stopped: it ran longer than the ${limits.timeLimitMs / 1000} s time limit. Add a LIMIT, narrow the WHERE clause, or avoid unbounded recursive CTEs.`)
-    if (text === null && !proc.dead) throw new BadRequestError(`Query answer is larger than ${limits.maxBytes} bytes. Select fewer columns or rows.`)
-    if (text === null) {
+    if (text === 'too-large') throw new BadRequestError(`Query answer is larger than ${limits.maxBytes} bytes. Select fewer columns or rows.`)
+    if (text === 'ended') {
       if (proc.exitCode === null && proc.signalCode === null) await proc.exited()
       throw new StorageError(`The query process ended without an answer (exit code ${proc.exitCode}, signal ${proc.signalCode ?? 'none'})`)
     }

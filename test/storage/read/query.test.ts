@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { BadRequestError } from '../../../src/errors'
 import { checkReadOnlyQuery, QUERY_CONCURRENCY, runReadOnlyQuery } from '../../../src/storage/read/query'
 import { copyFixtures, inProcessApp } from '../../helpers'
 import { dbPath, py } from '../../tools/oracle'
@@ -37,6 +38,19 @@ describe('the read-only guard (spec 10.3)', () => {
   })
 })
 
+/** Our children whose command line is the query program (from /proc: the parent id is field 4 of stat). */
+function queryProcesses(): string[] {
+  return readdirSync('/proc').filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bun:sqlite')
+    } catch {
+      return false
+    }
+  })
+}
+
 describe('runReadOnlyQuery', () => {
   test('an infinite recursive query is stopped at the time limit while the server keeps answering', async () => {
     const db = join(dir, 'image-classification.db')
@@ -65,18 +79,28 @@ describe('runReadOnlyQuery', () => {
     const answers = new Set<string>()
     for (let i = 0; i < 12; i++) answers.add(JSON.stringify([...(await runReadOnlyQuery(db, `SELECT ${i} % 3 AS k, COUNT(*) AS n FROM metrics`)).rows[0]!]))
     expect(answers.size).toBe(3)
-    // our children whose command line is the query program (from /proc: parent id is field 4 of stat)
-    const queryChildren = readdirSync('/proc').filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-        return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bun:sqlite')
-      } catch {
-        return false
-      }
-    })
+    const queryChildren = queryProcesses()
     expect(queryChildren.length).toBeGreaterThanOrEqual(1)
     expect(queryChildren.length).toBeLessThanOrEqual(QUERY_CONCURRENCY)
+  })
+
+  test('an idle query process that ended on its own is not given the next query', async () => {
+    const db = join(dir, 'image-classification.db')
+    await runReadOnlyQuery(db, 'SELECT 1 AS one')
+    for (const pid of queryProcesses()) process.kill(Number(pid), 'SIGKILL')
+    await Bun.sleep(100)
+    const r = await runReadOnlyQuery(db, 'SELECT 2 AS two')
+    expect(r.rows[0]!.get('two')).toBe(2)
+  })
+
+  test('an answer whose JSON outgrows the cap (escaped control characters) is a 400 naming the size limit', async () => {
+    const db = join(dir, 'image-classification.db')
+    const limits = { maxRows: 10, maxBytes: 1 << 20, timeLimitMs: 10_000, maxRssBytes: 1 << 30 }
+    // 900,000 characters count under 1 MiB, but JSON spells each as \u0001: over the 4 MiB the framing may take
+    await expect(runReadOnlyQuery(db, "SELECT replace(hex(zeroblob(900000)), '00', char(1)) AS s", limits)).rejects.toThrow(
+      new BadRequestError('Query answer is larger than 1048576 bytes. Select fewer columns or rows.'),
+    )
+    expect((await runReadOnlyQuery(db, 'SELECT 3 AS three')).rows[0]!.get('three')).toBe(3)
   })
 
   test('the row cap and the size cap stop a query early, with messages that say how to ask for less', async () => {
