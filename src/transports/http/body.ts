@@ -80,10 +80,11 @@ export function bodyTooLarge(limit: number): PayloadTooLargeError {
   return new PayloadTooLargeError(`Request body too large: limit is ${limit} bytes`)
 }
 
-/** Throws 413 when the declared Content-Length is over `limit` (checked before reading anything). */
-export function checkContentLength(request: Request, limit: number = MAX_BODY_BYTES): void {
+/** Throws 413 when the declared Content-Length is over `limit` (checked before reading anything); the declared length, if any. */
+export function checkContentLength(request: Request, limit: number = MAX_BODY_BYTES): number | null {
   const declared = declaredLength(request)
   if (declared !== null && declared > limit) throw bodyTooLarge(limit)
+  return declared
 }
 
 /** Declared bodies up to this size are read in one piece. */
@@ -115,8 +116,7 @@ export function releaseBuffer(view: Uint8Array): void {
  * into one buffer of that size, each chunk released at once (a 10 MB body is then held once).
  */
 export async function readBodyBytes(request: Request, limit: number = MAX_BODY_BYTES): Promise<Uint8Array> {
-  const declared = declaredLength(request)
-  if (declared !== null && declared > limit) throw bodyTooLarge(limit)
+  const declared = checkContentLength(request, limit)
   if (request.body === null) return new Uint8Array(0)
   // A small declared body is read whole, without a stream reader (the common case, and the cheapest).
   if (declared !== null && declared <= WHOLE_BODY_BYTES) {
@@ -174,11 +174,9 @@ const ASYNC_PARSE_CHARS = 1024 * 1024
  * A request body as our lossless JSON (any Content-Type, as Trackio); empty means no arguments.
  * Bare NaN, Infinity and -Infinity are read as Python's json reads them: Trackio's client sends
  * them (json.dumps(allow_nan=True)) in configs and metrics, and storage spells them as strings.
- * Lists under the member names `deferLists` (of the body or of its `kwargs`) come back as
- * `JsonListText`: checked like the rest, not built.
  */
-export async function readJsonBody(request: Request, limit: number = MAX_BODY_BYTES, deferLists: readonly string[] = []): Promise<Json> {
-  return parseBodyText(decodeBody(await readBodyBytes(request, limit)), deferLists)
+export async function readJsonBody(request: Request, limit: number = MAX_BODY_BYTES): Promise<Json> {
+  return parseBodyText(decodeBody(await readBodyBytes(request, limit)))
 }
 
 /** A body's bytes as text (400 when they are not UTF-8); the bytes are released once decoded. */
@@ -192,7 +190,10 @@ export function decodeBody(bytes: Uint8Array): string {
   }
 }
 
-/** A body's text as our lossless JSON, as `readJsonBody` reads it. */
+/**
+ * A body's text as our lossless JSON, as `readJsonBody` reads it. Lists under the member names
+ * `deferLists` (of the body or of its `kwargs`) come back as `JsonListText`: checked like the rest, not built.
+ */
 export async function parseBodyText(text: string, deferLists: readonly string[] = []): Promise<Json> {
   if (text.trim() === '') return null
   try {
