@@ -64,16 +64,25 @@ export function createApp(o: AppOptions) {
   const invoker = createInvoker(ctx, authorize)
   const cache = new RequestCache(ctx.storage)
   const tools = o.tools ?? TOOLS
+  // The checks every request gets, on both routes in: the guard (a refusal, or the headers every answer
+  // carries), then the declared body size (a 413 with those headers).
+  const admit = (request: Request, limit: number): Response | Record<string, string> => {
+    const g = guard(request)
+    if (g instanceof Response) return g
+    try {
+      checkContentLength(request, limit)
+    } catch (err) {
+      const refused = errorResponse(err)
+      for (const name in g) refused.headers.set(name, g[name]!)
+      return refused
+    }
+    return g
+  }
   const app = new Elysia({ serve: { maxRequestBodySize: serverBodyLimit(maxBody) } })
     .onRequest(({ request, set }) => {
-      const g = guard(request)
+      const g = admit(request, pathOf(request.url) === '/api/upload' ? maxUpload : maxBody)
       if (g instanceof Response) return g
       Object.assign(set.headers, g)
-      try {
-        checkContentLength(request, pathOf(request.url) === '/api/upload' ? maxUpload : maxBody)
-      } catch (err) {
-        return errorResponse(err)
-      }
     })
     // Whatever Elysia itself answers (no route, a parse or validation failure of its own) is JSON too.
     .onError(({ code, error, request }) =>
@@ -109,15 +118,9 @@ export function createApp(o: AppOptions) {
     routes[path] = {
       POST: async (request) => {
         if (pathOf(request.url) !== path) return app.handle(request)
-        const g = guard(request)
+        const g = admit(request, maxBody)
         if (g instanceof Response) return g
-        let response: Response
-        try {
-          checkContentLength(request, maxBody)
-          response = await run(request)
-        } catch (err) {
-          response = errorResponse(err)
-        }
+        const response = await run(request) // answers errors itself
         for (const name in g) response.headers.set(name, g[name]!)
         return response
       },
