@@ -1,11 +1,17 @@
 import { columnText, parseJson } from '../../json/parse'
 import { intValue, type Json, type JsonObject } from '../../json/values'
 
-const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity }
+// A Map, not an object: `'constructor' in {}` is true, and a metric may well hold that string.
+const NON_FINITE = new Map<string, number>([['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity]])
+
+/** The number Trackio's stored spelling "NaN", "Infinity" or "-Infinity" stands for; undefined for anything else. */
+export function nonFiniteOf(v: unknown): number | undefined {
+  return typeof v === 'string' ? NON_FINITE.get(v) : undefined
+}
 
 /** A stored top-level value: the strings "NaN", "Infinity", "-Infinity" are floats (compat §3). */
 export function decodeTopLevel(v: Json): Json {
-  return typeof v === 'string' && v in NON_FINITE ? NON_FINITE[v]! : v
+  return nonFiniteOf(v) ?? v
 }
 
 /**
@@ -16,7 +22,11 @@ export function decodeTopLevel(v: Json): Json {
 export function decodeObject(column: unknown, decodeNonFinite = true): JsonObject {
   const v = parseJson(columnText(column))
   if (!(v instanceof Map)) return new Map()
-  if (decodeNonFinite) for (const [k, item] of v) if (typeof item === 'string' && item in NON_FINITE) v.set(k, NON_FINITE[item]!)
+  if (decodeNonFinite)
+    for (const [k, item] of v) {
+      const x = nonFiniteOf(item)
+      if (x !== undefined) v.set(k, x)
+    }
   return v
 }
 

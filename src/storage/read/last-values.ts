@@ -1,10 +1,8 @@
 import { JsonFloat, type Json } from '../../json/values'
 import type { ProjectDb } from '../db/connection'
-import { decodeObject } from '../db/decode'
+import { decodeObject, nonFiniteOf } from '../db/decode'
 import type { ChartKeys } from './nested'
 import { where, type RunFilter } from './runs'
-
-const NON_FINITE_TEXT: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity }
 
 /** A stored value as a number (NaN/±Infinity included), or undefined when it is none. */
 function numeric(v: Json | undefined, nested: boolean): number | undefined {
@@ -12,8 +10,7 @@ function numeric(v: Json | undefined, nested: boolean): number | undefined {
   if (typeof v === 'bigint') return Number(v)
   if (v instanceof JsonFloat) return v.value
   // Nested leaves keep Trackio's "NaN" strings; chart reads (nestedPoints) take them as numbers.
-  if (nested && typeof v === 'string' && v in NON_FINITE_TEXT) return NON_FINITE_TEXT[v]
-  return undefined
+  return nested ? nonFiniteOf(v) : undefined
 }
 
 function leaf(row: Map<string, Json>, keys: string[]): Json | undefined {

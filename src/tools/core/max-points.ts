@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { MIN_POINTS, minmaxIndices, minmaxRows } from '../../analysis/downsample'
 import { numberOf } from '../../analysis/series'
 import { JsonRecords, type Json, type JsonObject } from '../../json/values'
+import { nonFiniteOf } from '../../storage/db/decode'
 
 export const MAX_POINTS_LIMIT = 100_000
 
@@ -24,11 +25,9 @@ export const maxPointsArg = z
 export const MAX_POINTS_NOTE =
   ' `max_points` (optional, ours): at most that many rows, extrema-preserving (first and last rows, each bucket\'s min and max, the first NaN/Inf kept); without it the answer is Trackio\'s.'
 
-const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity }
-
 /** A numeric value, counting the stored "NaN"/"Infinity" strings (kept undecoded by scalar_only) as non-finite. */
 function numericOrStored(v: Json | undefined): number | undefined {
-  return numberOf(v) ?? (typeof v === 'string' && v in NON_FINITE ? NON_FINITE[v] : undefined)
+  return numberOf(v) ?? nonFiniteOf(v)
 }
 
 /** A value as a number for choosing extremes: non-numbers count as NaN (kept visible, never an extreme). */
@@ -100,7 +99,7 @@ export function extremaRowIndices(texts: string[], scalarOnly: boolean, maxPoint
     const r = rows.length
     rows.push(i)
     for (const [k, v] of entries) {
-      const n = typeof v === 'number' ? v : typeof v === 'string' && v in NON_FINITE ? NON_FINITE[v] : undefined
+      const n = typeof v === 'number' ? v : nonFiniteOf(v)
       if (n === undefined) continue
       let col = cols.get(k)
       if (!col) cols.set(k, (col = []))

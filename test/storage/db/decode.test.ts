@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { decodeObject, decodeTopLevel, int, text } from '../../../src/storage/db/decode'
+import { decodeObject, decodeTopLevel, int, nonFiniteOf, text } from '../../../src/storage/db/decode'
 import { JsonFloat } from '../../../src/json/values'
 import { JsonSyntaxError } from '../../../src/json/parse'
 
@@ -37,6 +37,20 @@ describe('decodeObject', () => {
     expect(decodeObject('null').size).toBe(0)
     expect(decodeObject(null).size).toBe(0)
     expect(() => decodeObject('{"a":')).toThrow(JsonSyntaxError)
+  })
+})
+
+describe('nonFiniteOf', () => {
+  test('only the three stored spellings are numbers; names an object inherits stay strings', () => {
+    expect(nonFiniteOf('NaN')).toBeNaN()
+    expect(nonFiniteOf('Infinity')).toBe(Infinity)
+    expect(nonFiniteOf('-Infinity')).toBe(-Infinity)
+    for (const other of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'nan', 'inf', '', 1, null]) expect(nonFiniteOf(other)).toBeUndefined()
+    expect(decodeTopLevel('constructor')).toBe('constructor')
+    const row = decodeObject('{"note": "constructor", "tag": "toString", "loss": "NaN"}')
+    expect(row.get('note')).toBe('constructor')
+    expect(row.get('tag')).toBe('toString')
+    expect(row.get('loss')).toBeNaN()
   })
 })
 
