@@ -116,11 +116,13 @@ describe.skipIf(!chromium)('dashboard views in headless Chromium', () => {
         await page.goto(server.url + path, { waitUntil: 'domcontentloaded' })
         await page.waitForSelector(ready)
         expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme)
-        if (name === 'traces') {
-          await page.click('tr.trace-row')
-          await page.waitForSelector('.trace-open .message')
-        }
         await page.waitForNetworkIdle({ idleTime: 150 })
+        if (name === 'traces') {
+          // clicked in the page, in one step: a live refresh may redraw the list between finding a row and clicking it
+          await page.$eval('tr.trace-row', (row) => (row as any).click())
+          await page.waitForSelector('.trace-open .message')
+          await page.waitForNetworkIdle({ idleTime: 150 })
+        }
         await shot(page, `${name}-${theme}`)
       }
       await context.close()
