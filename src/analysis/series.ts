@@ -100,7 +100,7 @@ function fromCache(s: Series, positions: Int32Array | null): NumericSeries {
     }
     out.steps.push(s.steps[i]!)
     out.values.push(v)
-    out.timestamps.push(s.stamps[s.stampIndex[i]!]!)
+    out.timestamps.push(s.stamps.at(s.stampIndex[i]!))
   }
   return out
 }

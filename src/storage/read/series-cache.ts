@@ -3,9 +3,9 @@ import { stringify } from '../../json/serialize'
 import { JsonFloat, JsonRecords, type Json } from '../../json/values'
 import { compareCodePoints, type ProjectDb } from '../db/connection'
 import { decodeTopLevel } from '../db/decode'
-import { parseInstant } from '../db/timestamps'
 import type { RowFilter } from './metrics'
 import { runRowSpan, where, type RunFilter } from './runs'
+import { StampTable } from './stamp-table'
 
 /**
  * A per-(run, metric) column cache of the metrics table, so that long series are answered from memory
@@ -45,7 +45,7 @@ export interface Series {
   stampIndex: Uint32Array
   kinds: Uint8Array
   /** Distinct timestamps in order, as stored. */
-  stamps: string[]
+  stamps: StampTable
   /** Spellings (kind 2) and decoded values (kind 3) by row. */
   extra: Map<number, string | Json>
   /** Rows holding the metric or not: the run's rows up to `highRowid`, and the first/last of them. */
@@ -346,7 +346,7 @@ function assemble(rows: Iterable<Row>, base: Series | null): Series | null {
 /** Rows appended to a series (or to nothing) in one or more batches (assemble, prescanSeries). */
 class Assembler {
   private c: Columns
-  private stamps: string[] | null
+  private stamps: StampTable | null
   private extra: Map<number, string | Json> | null
   private hasObjects: boolean
   private extraBytes: number
@@ -365,11 +365,11 @@ class Assembler {
       this.c.kinds.set(base.kinds)
       this.c.n = old
     }
-    this.stamps = base ? null : []
+    this.stamps = base ? null : new StampTable()
     this.extra = base ? null : new Map()
     this.hasObjects = base?.hasObjects ?? false
     this.extraBytes = base?.extraBytes ?? 0
-    this.last = base && base.stamps.length ? base.stamps[base.stamps.length - 1]! : null
+    this.last = base ? base.stamps.last : null
     this.firstRowid = base?.firstRowid ?? -1
     this.highRowid = base?.highRowid ?? -1
     this.runRows = base?.runRows ?? 0
@@ -388,7 +388,7 @@ class Assembler {
       const ts = r.t
       const step = r.s
       if (typeof ts !== 'string' || typeof step !== 'number' || !Number.isInteger(step) || Math.abs(step) > MAX_SAFE) return false
-      const stamps = (this.stamps ??= this.base!.stamps.slice())
+      const stamps = (this.stamps ??= this.base!.stamps.copy())
       const extra = (this.extra ??= new Map(this.base!.extra))
       if (this.last === null || ts !== this.last) {
         // New rows with an earlier timestamp than the cached ones would have to be merged: rebuild.
@@ -434,11 +434,10 @@ class Assembler {
       // Only rows without the metric came: same points, newer high-water mark.
       return { ...base, runRows, highRowid, firstRowid, byStep: base.byStep, instants: base.instants, window: undefined }
     }
-    const stamps = this.stamps ?? []
+    const stamps = (this.stamps ?? new StampTable()).trim()
     const extra = this.extra ?? new Map()
     const n = c.n
-    let stampBytes = 0
-    for (const st of stamps) stampBytes += 56 + 2 * st.length
+    const stampBytes = stamps.bytes
     return {
       length: n,
       steps: c.steps.slice(0, n),
@@ -509,7 +508,7 @@ export function positionsInSteps(s: Series, lo: number, hi: number): Int32Array 
 export function stampInstants(s: Series): Float64Array {
   if (!s.instants) {
     s.instants = new Float64Array(s.stamps.length)
-    for (let i = 0; i < s.stamps.length; i++) s.instants[i] = parseInstant(s.stamps[i]!) ?? Number.NaN
+    for (let i = 0; i < s.stamps.length; i++) s.instants[i] = s.stamps.instant(i)
   }
   return s.instants
 }
@@ -600,7 +599,7 @@ function materialise(s: Series, positions: Int32Array | null, start: number, end
   const { stamps, stampIndex, kinds, extra } = s
   for (let j = 0; j < n; j++) {
     const i = positions ? positions[start + j]! : start + j
-    timestamps[j] = stamps[stampIndex[i]!]!
+    timestamps[j] = stamps.at(stampIndex[i]!)
     steps[j] = s.steps[i]!
     const kind = kinds[i]!
     if (kind === 0) {
@@ -680,7 +679,7 @@ export class SeriesRecords extends JsonRecords {
       else if (kind === 1) value = rawJson(String(values[i]!) + '.0')
       else if (kind === 2) value = rawJson(extra.get(i) as string)
       else value = rawJson(stringify(extra.get(i) as Json, { style: 'python' }))
-      rows[j - start] = { timestamp: stamps[stampIndex[i]!], step: steps[i], value }
+      rows[j - start] = { timestamp: stamps.at(stampIndex[i]!), step: steps[i], value }
     }
     const text = JSON.stringify(rows)
     return text.slice(1, -1)

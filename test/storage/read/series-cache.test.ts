@@ -16,6 +16,8 @@ import {
   setSeriesCacheLimit,
   SERIES_CACHE_BYTES,
 } from '../../../src/storage/read/series-cache'
+import { parseInstant } from '../../../src/storage/db/timestamps'
+import { setTextStampsMax } from '../../../src/storage/read/stamp-table'
 import { copyFixtures } from '../../helpers'
 
 /**
@@ -86,7 +88,7 @@ function expected(metric: string, rf: RowFilter): string {
     if (rf.kind !== 'nearest') return both(sqlMetricValues(p, run, metric, rf))
     // nearest = the rows of the one instant closest to `at` among the rows holding the metric
     const all = sqlMetricValues(p, run, metric, { kind: 'all' })
-    const instants = all.columns[0]!.map((ts) => Date.parse(ts as string) * 1000 + Number((ts as string).slice(23, 26)))
+    const instants = all.columns[0]!.map((ts) => parseInstant(ts as string)!)
     let best: number | null = null
     for (const t of instants) if (best === null || Math.abs(t - rf.at) < Math.abs(best - rf.at) || (Math.abs(t - rf.at) === Math.abs(best - rf.at) && t < best)) best = t
     return both(sqlMetricValues(p, run, metric, best === null ? { kind: 'none' } : { kind: 'time', lo: best, hi: best }))
@@ -132,7 +134,24 @@ describe('series cache', () => {
     checkAll()
     const after = p.read(() => cachedSeries(p, run, 'loss'))!
     expect(after.length).toBe(3700)
-    expect(after.stamps.slice(0, before.stamps.length)).toEqual(before.stamps)
+    const spelled = (t: { length: number; at(i: number): string }, n = t.length) => Array.from({ length: n }, (_, i) => t.at(i))
+    expect(spelled(after.stamps, before.stamps.length)).toEqual(spelled(before.stamps))
+  })
+
+  test('long timestamp tables, kept as microseconds with odd spellings aside, answer exactly the same', () => {
+    const old = setTextStampsMax(100)
+    try {
+      clearSeriesCache()
+      checkAll()
+      expect(p.read(() => cachedSeries(p, run, 'loss'))!.stamps.bytes).toBeLessThan(10 * p.read(() => cachedSeries(p, run, 'loss'))!.stamps.length)
+      // Appended rows with spellings Trackio does not write (kept as text) and a zero fraction.
+      const odd = ['2026-11-25T06:00:00Z', '2026-11-25T06:00:01.000000+00:00', '2026-11-25 06:00:02+00:00', '2026-11-25T06:00:03+00:00', '2026-11-25T06:00:04.5+00:00']
+      insertRows(50, prng(21), { stamp: (i) => odd[i % odd.length]! })
+      checkAll()
+    } finally {
+      setTextStampsMax(old)
+      clearSeriesCache()
+    }
   })
 
   test('rows logged with an earlier timestamp, rows deleted in the middle, a value rewritten in place', () => {
