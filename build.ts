@@ -6,7 +6,8 @@ import { mkdirSync } from 'node:fs'
 
 mkdirSync('dist', { recursive: true })
 const result = await Bun.build({
-  entrypoints: ['src/cli/main.ts'],
+  // The scan worker's thread runs its own entry point (storage/read/scans.ts starts it).
+  entrypoints: ['src/cli/main.ts', 'src/storage/read/scan-worker.ts'],
   compile: { outfile: 'dist/trackio', autoloadBunfig: false, autoloadDotenv: false },
   minify: true,
   sourcemap: 'linked',

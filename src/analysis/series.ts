@@ -1,10 +1,11 @@
 import { JsonFloat, type Json } from '../json/values'
 import type { ProjectDb } from '../storage/db/connection'
 import { parseInstant } from '../storage/db/timestamps'
-import { metricValues, prescanKeys, runKeys, runStats, type RowFilter } from '../storage/read/metrics'
+import { metricValues, runKeys, runStats, type RowFilter } from '../storage/read/metrics'
+import { keysAhead, seriesAhead } from '../storage/read/read-ahead'
 import { chartKeys, nestedPoints } from '../storage/read/nested'
 import type { RunFilter } from '../storage/read/runs'
-import { cachedSeries, prescanSeries, SERIES_CACHE_MIN_ROWS, seriesPositions, type Series } from '../storage/read/series-cache'
+import { cachedSeries, SERIES_CACHE_MIN_ROWS, seriesPositions, type Series } from '../storage/read/series-cache'
 
 /**
  * One metric of one run as numbers, for analysis. `values` keeps NaN and ±Infinity as stored
@@ -12,8 +13,9 @@ import { cachedSeries, prescanSeries, SERIES_CACHE_MIN_ROWS, seriesPositions, ty
  * left out and counted in `skipped`. Steps beyond 2^53 become the nearest double.
  */
 export interface NumericSeries {
-  steps: number[]
-  values: number[]
+  /** Plain arrays, or a cached series' own columns (never to be changed). */
+  steps: number[] | Float64Array
+  values: number[] | Float64Array
   timestamps: string[]
   /** Rows holding the metric with a non-numeric value. */
   skipped: number
@@ -37,18 +39,16 @@ export function stepRange(minStep: number | null | undefined, maxStep: number | 
 }
 
 /**
- * Read a long run's series of `metric` ahead, in slices that let other requests through, so that the
- * readSeries that follows finds it cached (see prescanSeries). Nothing for short runs or nested leaves.
+ * Read a long run's series of `metric` ahead on the scan workers, letting other requests through, so
+ * that the readSeries that follows finds it cached (see read-ahead). Nothing for short runs; a nested
+ * leaf (`a/b` that is no top-level key) is read by readSeries itself.
  */
 export async function prepareSeries(p: ProjectDb, f: RunFilter, metric: string): Promise<void> {
   if (metric.includes('/')) {
-    await prescanKeys(p, f)
+    await keysAhead(p, f)
     if (!p.read(() => runKeys(p, 'metrics', f, []).includes(metric))) return
   }
-  await prescanSeries(p, f, metric, () => {
-    const st = runStats(p, f)
-    return st.safeSteps ? st.count : 0
-  })
+  await seriesAhead(p, f, metric)
 }
 
 /**
@@ -70,7 +70,7 @@ export function readSeries(p: ProjectDb, f: RunFilter, metric: string, rows: Row
   if (cached) return fromCache(cached, seriesPositions(cached, rows))
   const rec = metricValues(p, f, metric, rows)
   const n = rec.length
-  const out: NumericSeries = { steps: [], values: [], timestamps: [], skipped: 0 }
+  const out = { steps: [] as number[], values: [] as number[], timestamps: [] as string[], skipped: 0 }
   const [tsCol, stepCol, valueCol] = rec.columns as [Json[], Json[], Json[]]
   const lexemes = rec.lexemes[2]
   for (let i = 0; i < n; i++) {
@@ -87,22 +87,56 @@ export function readSeries(p: ProjectDb, f: RunFilter, metric: string, rows: Row
   return out
 }
 
+/**
+ * `timestamps` spelled only when read: most callers (a chart by step, statistics) never do, and a
+ * 2,000,000-point series would spend most of its time building them.
+ */
+function withLazyStamps(out: Omit<NumericSeries, 'timestamps'>, make: () => string[]): NumericSeries {
+  let stamps: string[] | null = null
+  return Object.defineProperty(out, 'timestamps', {
+    get: () => (stamps ??= make()),
+    set: (v: string[]) => {
+      stamps = v
+    },
+    enumerable: true,
+  }) as NumericSeries
+}
+
+const numeric = new WeakMap<Series, boolean>()
+
+/** Whether every value of a cached series is a number (its `values` column then holds each one). */
+function allNumbers(s: Series): boolean {
+  let all = numeric.get(s)
+  if (all === undefined) {
+    all = true
+    for (const [i, v] of s.extra) if (s.kinds[i] === 3 && !Object.is(numberOf(v as Json), s.values[i])) all = false
+    numeric.set(s, all)
+  }
+  return all
+}
+
 function fromCache(s: Series, positions: Int32Array | null): NumericSeries {
   const n = positions ? positions.length : s.length
-  const out: NumericSeries = { steps: [], values: [], timestamps: [], skipped: 0 }
+  // The whole series and every value a number: its own columns, shared (they never change).
+  if (!positions && allNumbers(s))
+    return withLazyStamps({ steps: s.steps, values: s.values, skipped: 0 }, () => Array.from({ length: n }, (_, i) => s.stamps.at(s.stampIndex[i]!)))
+  const steps: number[] = []
+  const values: number[] = []
+  const kept = new Int32Array(n)
+  let skipped = 0
   for (let j = 0; j < n; j++) {
     const i = positions ? positions[j]! : j
     // Kinds 0-2 are numbers spelled as stored; kind 3 holds the decoded value (NaN, strings, objects…).
     const v = s.kinds[i] === 3 ? numberOf(s.extra.get(i) as Json) : s.values[i]!
     if (v === undefined) {
-      out.skipped++
+      skipped++
       continue
     }
-    out.steps.push(s.steps[i]!)
-    out.values.push(v)
-    out.timestamps.push(s.stamps.at(s.stampIndex[i]!))
+    kept[steps.length] = i
+    steps.push(s.steps[i]!)
+    values.push(v)
   }
-  return out
+  return withLazyStamps({ steps, values, skipped }, () => Array.from({ length: steps.length }, (_, k) => s.stamps.at(s.stampIndex[kept[k]!]!)))
 }
 
 /** The series reordered by step (stable: rows of one step keep their timestamp order). */
@@ -114,13 +148,10 @@ export function byStep(s: NumericSeries): NumericSeries {
       break
     }
   if (sorted) return s
-  const order = s.steps.map((_, i) => i).sort((a, b) => s.steps[a]! - s.steps[b]! || a - b)
-  return {
-    steps: order.map((i) => s.steps[i]!),
-    values: order.map((i) => s.values[i]!),
-    timestamps: order.map((i) => s.timestamps[i]!),
-    skipped: s.skipped,
-  }
+  const order = Array.from({ length: s.steps.length }, (_, i) => i).sort((a, b) => s.steps[a]! - s.steps[b]! || a - b)
+  return withLazyStamps({ steps: order.map((i) => s.steps[i]!), values: order.map((i) => s.values[i]!), skipped: s.skipped }, () =>
+    order.map((i) => s.timestamps[i]!),
+  )
 }
 
 /** Timestamps as epoch milliseconds (NaN when unparseable), for time-based x axes. */

@@ -134,6 +134,7 @@ export default defineTool({
   }),
   result: 'object',
   access: 'read',
+  readsRunList: true,
   example: { project: 'mnist-classifier', runs: ['baseline', 'high-lr'] },
   handler: (a, ctx) => {
     const p = requireProject(ctx.storage, a.project)

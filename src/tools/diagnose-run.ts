@@ -74,6 +74,7 @@ export default defineTool({
   }),
   result: 'object',
   access: 'read',
+  readsRunList: true,
   example: { project: 'mnist-classifier', run: 'high-lr' },
   handler: (a, ctx) => {
     if (a.run === null && a.run_id === null) throw new BadRequestError("Invalid value for 'run': give a run name or a run_id")

@@ -89,6 +89,7 @@ export default defineTool({
   }),
   result: 'object',
   access: 'read',
+  readsRunList: true,
   example: { project: 'mnist-classifier' },
   handler: (a, ctx) => {
     const before: Cursor | null = a.cursor === null ? null : decodeCursor(a.cursor)

@@ -16,6 +16,7 @@ export default defineTool({
   output: z.array(z.object({ run: z.string().nullable(), run_id: z.string().nullable(), logs: z.array(looseObject) })),
   result: 'list',
   access: 'read',
+  readsRunList: (a) => a.runs.some((r) => r.run_id === null),
   answerScope: 'project',
   httpOnly: true,
   example: { project: 'mnist-classifier', runs: [{ run: 'baseline' }], max_points: 500, scalar_only: true },

@@ -41,6 +41,7 @@ export default defineTool({
   output: z.array(looseObject),
   result: 'list',
   access: 'read',
+  readsRunList: (a) => a.run_id === null,
   answerScope: 'project',
   mcpOmit: ['max_points'],
   example: { project: 'mnist-classifier', run: 'baseline', scalar_only: true },

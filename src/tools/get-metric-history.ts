@@ -56,6 +56,7 @@ export default defineTool({
   output: z.object({ project: z.string(), series: z.array(seriesOutput) }),
   result: 'object',
   access: 'read',
+  readsRunList: true,
   example: { project: 'mnist-classifier', runs: ['baseline', 'high-lr'], metrics: ['loss'], max_points: 200 },
   handler: async (a, ctx) => {
     if (a.runs.length + a.run_ids.length === 0) throw new BadRequestError("Invalid value for 'runs': name at least one run (or give run_ids)")

@@ -33,6 +33,7 @@ export default defineTool({
   output: z.array(point.or(looseObject)).describe('`{timestamp, step, value}` for each row holding the metric.'),
   result: 'list',
   access: 'read',
+  readsRunList: (a) => a.run_id === null,
   answerScope: 'project',
   mcpOmit: ['max_points'],
   example: { project: 'mnist-classifier', run: 'baseline', metric_name: 'loss', around_step: 100, window: 5 },

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { prescanKeys, runKeys } from '../storage/read/metrics'
+import { runKeys } from '../storage/read/metrics'
+import { keysAhead } from '../storage/read/read-ahead'
 import { resolveRun } from '../storage/read/runs'
 import { defineTool, projectArg, runArg, runIdArg } from './core/define'
 import { readProject } from './core/read-project'
@@ -11,13 +12,14 @@ export default defineTool({
   output: z.array(z.string()).describe('Top-level metric keys, sorted; `step` and `timestamp` excluded.'),
   result: 'list',
   access: 'read',
+  readsRunList: (a) => a.run_id === null,
   answerScope: 'project',
   example: { project: 'mnist-classifier', run: 'baseline' },
   handler: async ({ project, run, run_id }, ctx) => {
-    // A long run's keys are scanned ahead in slices, letting other requests through (see prescanKeys).
+    // A long run's keys are read ahead by the scan workers, letting other requests through (see read-ahead).
     const p = ctx.storage.project(project)
     const target = p && p.read(() => resolveRun(p, 'metrics', run, run_id))
-    if (p && target) await prescanKeys(p, target)
+    if (p && target) await keysAhead(p, target)
     return readProject(ctx, project, [], (p) => {
       const f = resolveRun(p, 'metrics', run, run_id)
       return f ? runKeys(p, 'metrics', f, ['timestamp', 'step']) : []

@@ -17,6 +17,7 @@ export default defineTool({
   }),
   result: 'object',
   access: 'read',
+  readsRunList: true,
   answerScope: 'project',
   example: { project: 'mnist-classifier' },
   handler: ({ project }, ctx) =>

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { prescanKeys, runConfig, runKeys, runStats } from '../storage/read/metrics'
+import { runConfig, runKeys, runStats } from '../storage/read/metrics'
+import { keysAhead } from '../storage/read/read-ahead'
 import type { ProjectDb } from '../storage/db/connection'
 import { listRuns, resolveRun } from '../storage/read/runs'
 import { defineTool, projectArg, runArg, runIdArg } from './core/define'
@@ -21,15 +22,16 @@ export default defineTool({
   }),
   result: 'object',
   access: 'read',
+  readsRunList: true,
   answerScope: 'project',
   example: { project: 'mnist-classifier', run: 'baseline' },
   handler: async ({ project, run, run_id }, ctx) => {
     const empty = (r: string | null) => ({ project, run: r, run_id, num_logs: 0, metrics: [], config: null, last_step: null })
     const nameOf = (p: ProjectDb) => (run_id !== null ? (listRuns(p).find((r) => r.id === run_id)?.name ?? run) : run)
-    // A long run's keys are scanned ahead in slices, letting other requests through (see prescanKeys).
+    // A long run's keys are read ahead by the scan workers, letting other requests through (see read-ahead).
     const db = ctx.storage.project(project)
     const target = db && db.read(() => resolveRun(db, 'metrics', nameOf(db), run_id))
-    if (db && target) await prescanKeys(db, target)
+    if (db && target) await keysAhead(db, target)
     return readProject(ctx, project, empty(run), (p) => {
       const name = nameOf(p)
       const f = resolveRun(p, 'metrics', name, run_id)

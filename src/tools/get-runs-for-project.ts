@@ -10,6 +10,7 @@ export default defineTool({
   output: z.array(runRecord).describe('Runs ordered by creation (first logged row); `id` is the run id.'),
   result: 'list',
   access: 'read',
+  readsRunList: true,
   answerScope: 'project',
   example: { project: 'mnist-classifier' },
   handler: ({ project }, ctx) => readProject(ctx, project, [], (p) => listRuns(p)),

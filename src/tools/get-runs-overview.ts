@@ -45,6 +45,7 @@ export default defineTool({
   }),
   result: 'object',
   access: 'read',
+  readsRunList: true,
   httpOnly: true,
   example: { project: 'mnist-classifier' },
   handler: ({ project }, ctx) =>

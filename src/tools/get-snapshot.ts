@@ -30,6 +30,7 @@ export default defineTool({
     .describe('Every metric key → its `{timestamp, step, value}` points in the selected rows.'),
   result: 'object',
   access: 'read',
+  readsRunList: (a) => a.run_id === null,
   answerScope: 'project',
   mcpOmit: ['max_points'],
   example: { project: 'mnist-classifier', run: 'baseline', around_step: 100, window: 2 },

@@ -97,6 +97,7 @@ export default defineTool({
   }),
   result: 'object',
   access: 'read',
+  readsRunList: true,
   answerScope: 'project',
   example: { project: 'mnist-classifier', filter: 'acc.last > 0.5', order_by: 'loss.min asc', limit: 5 },
   handler: (a, ctx) => {

@@ -71,6 +71,7 @@ export default defineTool({
   }),
   result: 'image',
   access: 'read',
+  readsRunList: true,
   example: { project: 'mnist-classifier', runs: ['baseline', 'high-lr'], metrics: ['loss'] },
   handler: async (a, ctx) => {
     if (a.runs.length + a.run_ids.length === 0) throw new BadRequestError("Invalid value for 'runs': name at least one run (or give run_ids)")
@@ -107,7 +108,7 @@ export default defineTool({
   },
 })
 
-function counts(steps: number[], values: number[]): { nan_count: number; inf_count: number } {
+function counts(steps: ArrayLike<number>, values: ArrayLike<number>): { nan_count: number; inf_count: number } {
   const nf = nonFinite(steps, values)
   return { nan_count: nf.nan_count, inf_count: nf.inf_count }
 }

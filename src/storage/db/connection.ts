@@ -207,6 +207,25 @@ export class ProjectDb {
   }
 
   /**
+   * Keep `value` as the memo `key`, computed elsewhere (a scan worker's own read) while the database
+   * was at `token` (a versionToken read before), if it still is; false (nothing kept) when it changed.
+   */
+  seed(key: string, token: object, value: unknown): boolean {
+    return this.read(() => {
+      if (this.versionToken() !== token) return false
+      this.memos.delete(key)
+      this.memos.set(key, value)
+      if (this.memos.size > MAX_MEMOS) this.memos.delete(this.memos.keys().next().value!)
+      return true
+    })
+  }
+
+  /** The memo `key` if it is held for the database as it is now (nothing is computed). */
+  peek<T>(key: string): T | undefined {
+    return this.read(() => this.memos.get(key) as T | undefined)
+  }
+
+  /**
    * An object that stays the same while the database does not change, and is new after any change
    * (another connection committed, or this server wrote): the memos are cleared then. Caches keep the
    * token they were checked against. Outside a read, one `PRAGMA data_version` tells whether the last

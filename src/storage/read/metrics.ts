@@ -1,3 +1,4 @@
+import type { Database } from 'bun:sqlite'
 import { JsonFloat, JsonRecords, type Json, type JsonObject } from '../../json/values'
 import { JsonSyntaxError, parseJson } from '../../json/parse'
 import { scanTopLevel } from '../../json/scan'
@@ -199,6 +200,32 @@ export async function prescanKeys(p: ProjectDb, f: RunFilter): Promise<void> {
     if (next === null) return
     cursor = next
     await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+/** The distinct top-level keys of a run's rows with lo <= rowid <= hi, and which rows those were. */
+export interface KeysOfRange {
+  keys: string[]
+  rows: number
+  first: number | null
+  high: number | null
+}
+
+/**
+ * The keys of a run's rows in a rowid range, read on `db` (the scan worker's connection); null when
+ * SQLite's JSON cannot read a row (runKeys then reads it the slow way). `indexed`: through the run's
+ * index (a run that is a small part of the table) instead of walking the table's rowids.
+ */
+export function keysOfRowidRange(db: Database, f: RunFilter, lo: number, hi: number, indexed: boolean): KeysOfRange | null {
+  const span = indexed ? `m.${f.column} = ? AND m.rowid BETWEEN ? AND ?` : `m.rowid BETWEEN ? AND ? AND +m.${f.column} = ?`
+  const params = indexed ? [f.value, lo, hi] : [lo, hi, f.value]
+  const [rows, first, high] = db.query(`SELECT COUNT(*), MIN(m.rowid), MAX(m.rowid) FROM metrics m WHERE ${span}`).safeIntegers(false).values(...params)[0] as [number, number | null, number | null]
+  try {
+    const keys = db.query(`SELECT DISTINCT j.key FROM metrics m, json_each(CAST(m.metrics AS TEXT)) j WHERE ${span}`).values(...params).map(([k]) => String(k))
+    return { keys, rows, first, high }
+  } catch (err) {
+    if (isMalformedJson(err)) return null
+    throw err
   }
 }
 
@@ -410,14 +437,48 @@ export function sampledMetricRows(p: ProjectDb, f: RunFilter, maxPoints: number,
 }
 
 /** Number of metrics rows of a run, its last step, and whether every step is exact as a JS number. */
-export function runStats(p: ProjectDb, f: RunFilter): { count: number; lastStep: number | bigint | null; safeSteps: boolean } {
+export function runStats(p: ProjectDb, f: RunFilter): RunStats {
   if (!p.hasTable('metrics')) return { count: 0, lastStep: null, safeSteps: true }
-  return p.memo(`stats:${f.column}:${f.value}`, () => {
-    const row = p.db.query(`SELECT COUNT(*), MAX(step), MIN(step) FROM metrics WHERE ${where(f)}`).values(f.value)[0]
-    const last = int(row?.[1])
-    const first = int(row?.[2])
-    return { count: Number(row?.[0] ?? 0), lastStep: last, safeSteps: typeof last !== 'bigint' && typeof first !== 'bigint' }
-  }, (stats) => stats.count > 0)
+  return p.memo(`stats:${f.column}:${f.value}`, () => statsOf(p.db.query(runSpanSql(f)).values(f.value)[0]), (stats) => stats.count > 0)
+}
+
+export interface RunStats {
+  count: number
+  lastStep: number | bigint | null
+  safeSteps: boolean
+}
+
+/** A run's row count, last and first step, first and last rowid (runStats reads the first three). */
+export function runSpanSql(f: RunFilter): string {
+  return `SELECT COUNT(*), MAX(step), MIN(step), MIN(rowid), MAX(rowid) FROM metrics WHERE ${where(f)}`
+}
+
+function statsOf(row: unknown[] | undefined): RunStats {
+  const last = int(row?.[1])
+  const first = int(row?.[2])
+  return { count: Number(row?.[0] ?? 0), lastStep: last, safeSteps: typeof last !== 'bigint' && typeof first !== 'bigint' }
+}
+
+/** Keep a run's runSpanSql row, read by a scan worker while the database was at `token`, as runStats' answer. */
+export function seedRunStats(p: ProjectDb, f: RunFilter, token: object, row: unknown[]): void {
+  const stats = statsOf(row)
+  if (stats.count > 0) p.seed(`stats:${f.column}:${f.value}`, token, stats)
+}
+
+/**
+ * Keep the keys of a run's rows up to rowid `high` (`rows` of them from rowid `first`), read by the scan
+ * workers, for runKeys: it checks them against the database and reads only the rows beyond.
+ */
+export function keepKeyScan(p: ProjectDb, f: RunFilter, rows: number, first: number, high: number, keys: Iterable<string>): void {
+  const id = keyScanId(p, 'metrics', f)
+  keyScans.delete(id)
+  keyScans.set(id, { rows, first, high, keys: new Set(keys) })
+  if (keyScans.size > MAX_KEY_SCANS) keyScans.delete(keyScans.keys().next().value!)
+}
+
+/** Whether runKeys has the run's keys: memoised for this version of the database, or a kept scan to extend. */
+export function keysHeld(p: ProjectDb, f: RunFilter): boolean {
+  return p.peek(`keys:metrics:${f.column}:${f.value}`) !== undefined || keyScans.has(keyScanId(p, 'metrics', f))
 }
 
 /** Largest step over the whole project (`last_activity` of the project summary). */

@@ -1,3 +1,4 @@
+import type { Database } from 'bun:sqlite'
 import { parseJson } from '../../json/parse'
 import { stringify } from '../../json/serialize'
 import { JsonFloat, JsonRecords, type Json } from '../../json/values'
@@ -5,7 +6,7 @@ import { compareCodePoints, type ProjectDb } from '../db/connection'
 import { decodeTopLevel } from '../db/decode'
 import type { RowFilter } from './metrics'
 import { runRowSpan, where, type RunFilter } from './runs'
-import { StampTable } from './stamp-table'
+import { StampTable, type StampWire } from './stamp-table'
 
 /**
  * A per-(run, metric) column cache of the metrics table, so that long series are answered from memory
@@ -187,6 +188,25 @@ export function cachedSeries(p: ProjectDb, f: RunFilter, metric: string, worthBu
   return s
 }
 
+/** Whether a series of `metric` in the run is cached (up to date or not). */
+export function seriesHeld(p: ProjectDb, f: RunFilter, metric: string): boolean {
+  return cache.get(cacheKey(p, f, metric)) !== undefined
+}
+
+/**
+ * Cache a series read by the scan workers while the database was at `token`: checked already if the
+ * database has not changed since, otherwise checked and extended on first use like any cached series.
+ */
+export function keepSeries(p: ProjectDb, f: RunFilter, metric: string, s: Series, token: object): void {
+  p.read(() => {
+    const key = cacheKey(p, f, metric)
+    if (cache.get(key) || s.hasObjects || s.length === 0 || metric.includes('\u0000')) return
+    const now = versionToken(p)
+    s.checkedAt = now === token ? now : undefined
+    cache.set(key, s)
+  })
+}
+
 /** One row of a run: rowid, timestamp, step, and the metric's JSON text (null when the row lacks it). */
 interface Row {
   r: number
@@ -355,7 +375,14 @@ class Assembler {
   private highRowid: number
   private runRows: number
 
-  constructor(private readonly base: Series | null) {
+  /**
+   * `keepText`: kind-3 values are kept as their JSON text and timestamps as microseconds from the start
+   * (a long run's series read by the scan worker, sent between threads; see seriesFromWire).
+   */
+  constructor(
+    private readonly base: Series | null,
+    private readonly keepText = false,
+  ) {
     const old = base?.length ?? 0
     this.c = new Columns(old + 1024)
     if (base) {
@@ -365,7 +392,7 @@ class Assembler {
       this.c.kinds.set(base.kinds)
       this.c.n = old
     }
-    this.stamps = base ? null : new StampTable()
+    this.stamps = base ? null : keepText ? StampTable.compact() : new StampTable()
     this.extra = base ? null : new Map()
     this.hasObjects = base?.hasObjects ?? false
     this.extraBytes = base?.extraBytes ?? 0
@@ -415,7 +442,7 @@ class Assembler {
         const decoded = decodeTopLevel(parseJson(v))
         c.values[i] = typeof decoded === 'number' || typeof decoded === 'bigint' || decoded instanceof JsonFloat ? Number(decoded) : Number.NaN
         c.kinds[i] = 3
-        extra.set(i, decoded)
+        extra.set(i, this.keepText ? v : decoded)
         this.extraBytes += 64 + 2 * v.length
         if (decoded instanceof Map || Array.isArray(decoded)) this.hasObjects = true
       }
@@ -451,9 +478,133 @@ class Assembler {
       highRowid,
       hasObjects,
       extraBytes,
-      // Per point: step, value (8 + 8), stamp index (4), kind (1), and the step order if built (4).
-      bytes: n * 25 + stampBytes + extraBytes + 256,
+      bytes: seriesBytes(n, stampBytes, extraBytes),
     }
+  }
+}
+
+/** Per point: step, value (8 + 8), stamp index (4), kind (1), and the step order if built (4). */
+function seriesBytes(points: number, stampBytes: number, extraBytes: number): number {
+  return points * 25 + stampBytes + extraBytes + 256
+}
+
+/** A series as sent between threads: typed arrays transferred, kind-3 values as their JSON text. */
+export interface SeriesWire {
+  length: number
+  steps: Float64Array
+  values: Float64Array
+  stampIndex: Uint32Array
+  kinds: Uint8Array
+  stamps: StampWire
+  extra: [number, string][]
+  runRows: number
+  firstRowid: number
+  highRowid: number
+  hasObjects: boolean
+  extraBytes: number
+}
+
+/**
+ * The series of `metric` over a run's rows with lo <= rowid <= hi, read in rowid order on `db` (the
+ * scan worker's own connection), for another thread; null when it cannot be cached (timestamps going
+ * back, a step beyond 2^53, JSON SQLite cannot read). `indexed`: walk the run's index (a run that is a
+ * small part of the table) instead of the table's rowids.
+ */
+export function seriesOfRowidRange(db: Database, f: RunFilter, metric: string, lo: number, hi: number, indexed: boolean): SeriesWire | null {
+  const filter = indexed ? `${where(f)} AND rowid BETWEEN ? AND ?` : `rowid BETWEEN ? AND ? AND +${f.column} = ?`
+  const params = indexed ? [f.value, lo, hi] : [lo, hi, f.value]
+  const rows = db
+    .query(`SELECT rowid AS r, timestamp AS t, step AS s, CAST(metrics AS TEXT) -> ? AS v FROM metrics WHERE ${filter} ORDER BY rowid`)
+    .safeIntegers(false)
+    .iterate(keyPath(metric), ...params) as Iterable<Row>
+  const a = new Assembler(null, true)
+  try {
+    if (!a.add(rows)) return null
+  } catch (err) {
+    if (err instanceof Error && /malformed JSON/i.test(err.message)) return null
+    throw err
+  }
+  const s = a.finish()
+  return {
+    length: s.length,
+    steps: s.steps,
+    values: s.values,
+    stampIndex: s.stampIndex,
+    kinds: s.kinds,
+    stamps: s.stamps.toWire(),
+    extra: [...s.extra] as [number, string][],
+    runRows: s.runRows,
+    firstRowid: s.firstRowid,
+    highRowid: s.highRowid,
+    hasObjects: s.hasObjects,
+    extraBytes: s.extraBytes,
+  }
+}
+
+/** The buffers of a SeriesWire to transfer rather than copy. */
+export function seriesTransfer(w: SeriesWire): ArrayBuffer[] {
+  const out = [w.steps.buffer, w.values.buffer, w.stampIndex.buffer, w.kinds.buffer] as ArrayBuffer[]
+  if (w.stamps.micros) out.push(w.stamps.micros.buffer as ArrayBuffer)
+  return out
+}
+
+/** A series received from the scan worker (kind-3 values decoded here). */
+export function seriesFromWire(w: SeriesWire): Series {
+  const extra = new Map<number, string | Json>()
+  for (const [i, t] of w.extra) extra.set(i, w.kinds[i] === 3 ? decodeTopLevel(parseJson(t)) : t)
+  const stamps = StampTable.fromWire(w.stamps)
+  return {
+    length: w.length,
+    steps: w.steps,
+    values: w.values,
+    stampIndex: w.stampIndex,
+    kinds: w.kinds,
+    stamps,
+    extra,
+    runRows: w.runRows,
+    firstRowid: w.firstRowid,
+    highRowid: w.highRowid,
+    hasObjects: w.hasObjects,
+    extraBytes: w.extraBytes,
+    bytes: seriesBytes(w.length, stamps.bytes, w.extraBytes),
+  }
+}
+
+/**
+ * A run's series read in two rowid ranges, `a`'s before `b`'s, as one; null when b's timestamps go back
+ * before a's last (then rows are not in timestamp order and the series is built on first use).
+ */
+export function concatSeries(a: Series, b: Series): Series | null {
+  if (a.runRows === 0) return b
+  if (b.runRows === 0) return a
+  if (a.stamps.length > 0 && b.stamps.length > 0 && compareCodePoints(b.stamps.at(0), a.stamps.last!) < 0) return null
+  const n = a.length + b.length
+  const join = <T extends Float64Array | Uint32Array | Uint8Array>(x: T, y: T, make: (n: number) => T): T => {
+    const out = make(n)
+    out.set(x)
+    out.set(y, x.length)
+    return out
+  }
+  const { table, shift } = StampTable.concat(a.stamps, b.stamps)
+  const stampIndex = join(a.stampIndex, b.stampIndex, (k) => new Uint32Array(k))
+  for (let i = a.length; i < n; i++) stampIndex[i]! += shift
+  const extra = new Map(a.extra)
+  for (const [i, v] of b.extra) extra.set(i + a.length, v)
+  const extraBytes = a.extraBytes + b.extraBytes
+  return {
+    length: n,
+    steps: join(a.steps, b.steps, (k) => new Float64Array(k)),
+    values: join(a.values, b.values, (k) => new Float64Array(k)),
+    stampIndex,
+    kinds: join(a.kinds, b.kinds, (k) => new Uint8Array(k)),
+    stamps: table,
+    extra,
+    runRows: a.runRows + b.runRows,
+    firstRowid: a.firstRowid,
+    highRowid: b.highRowid,
+    hasObjects: a.hasObjects || b.hasObjects,
+    extraBytes,
+    bytes: seriesBytes(n, table.bytes, extraBytes),
   }
 }
 

@@ -142,12 +142,34 @@ export class StampTable {
     return t
   }
 
+  /** An empty table that keeps microseconds from the start (a long run read by the scan worker). */
+  static compact(): StampTable {
+    const t = new StampTable()
+    t.texts = null
+    t.micros = new Float64Array(1024)
+    return t
+  }
+
   /** `a` followed by `b` (a's last timestamp may equal b's first: it is then kept once). */
   static concat(a: StampTable, b: StampTable): { table: StampTable; shift: number } {
-    const t = a.copy()
     const dup = a.length > 0 && b.length > 0 && a.last === b.at(0) ? 1 : 0
+    const shift = a.length - dup
+    if (a.micros && b.micros) {
+      const t = new StampTable()
+      t.texts = null
+      t.n = a.n + b.n - dup
+      t.micros = new Float64Array(t.n)
+      t.micros.set(a.micros.subarray(0, a.n))
+      t.micros.set(b.micros.subarray(dup, b.n), a.n)
+      for (const [i, v] of a.odd) t.odd.set(i, v)
+      for (const [i, v] of b.odd) if (i >= dup) t.odd.set(i + shift, v)
+      for (const v of t.odd.values()) t.oddBytes += 64 + 2 * v.length
+      t.lastText = b.n > dup ? b.lastText : a.lastText
+      return { table: t, shift }
+    }
+    const t = a.copy()
     for (let i = dup; i < b.length; i++) t.push(b.at(i))
-    return { table: t.trim(), shift: a.length - dup }
+    return { table: t.trim(), shift }
   }
 
   private pack(): void {

@@ -55,6 +55,12 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject> {
   answerScope?: 'project' | 'projects'
   /** With answerScope: whether this request's answer may be kept (default: always). */
   keepAnswer?(args: ReadonlyMap<string, unknown>): boolean
+  /**
+   * Whether this call reads the project's run list (it lists runs, or finds a run by name): on a long
+   * project the list is then read by the scan workers before the handler runs, not on the server's
+   * thread (storage/read/read-ahead.ts).
+   */
+  readsRunList?: boolean | ((args: z.output<I>) => boolean)
   /** An extra MCP text item after the result's own (e.g. why a boolean is false); null adds nothing. */
   mcpNote?(result: JsonResult): string | null
   handler(args: z.output<I>, ctx: ToolContext): JsonResult | Promise<JsonResult>

@@ -95,6 +95,16 @@ describe('StampTable', () => {
         const { table, shift } = StampTable.concat(a, b)
         expect(shift).toBe(n - 1)
         expect(spelled(table)).toEqual(texts)
+        // Tables kept as microseconds from the start (the scan worker's) concatenate the same way.
+        const ca = StampTable.compact()
+        const cb = StampTable.compact()
+        for (const s of texts.slice(0, n)) ca.push(s)
+        for (const s of texts.slice(n - 1)) cb.push(s)
+        const joined = StampTable.concat(ca, cb)
+        expect(joined.shift).toBe(n - 1)
+        expect(spelled(joined.table)).toEqual(texts)
+        expect(joined.table.last).toBe(texts.at(-1)!)
+        expect(ca.bytes).toBeLessThan(n * 8 + 200 * 120)
       }
     } finally {
       setTextStampsMax(old)
