@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { api, BINARY, FIXTURES, python3, type Server, startServer, tempDir } from '../../helpers'
+import { Database } from 'bun:sqlite'
+import { Storage } from '../../../src/storage/db/connection'
+import { api, BINARY, copyFixtures, FIXTURES, python3, type Server, startServer, tempDir } from '../../helpers'
 
 /**
  * Broken, locked and unreadable project databases: the affected project answers a JSON error that
@@ -236,6 +238,26 @@ describe('ProjectDb.versionToken', () => {
     expect(p.versionToken()).not.toBe(second)
     other.close()
     storage.close()
+  })
+})
+
+describe('ProjectDb.seed and peek', () => {
+  test('a value computed elsewhere is kept only if the database is still at the token it was read at', () => {
+    const d = copyFixtures('basic')
+    const s = new Storage(d)
+    const p = s.project('image-classification')!
+    const token = p.versionToken()
+    expect(p.peek('k')).toBeUndefined()
+    expect(p.seed('k', token, 42)).toBe(true)
+    expect(p.peek('k')).toBe(42)
+    expect(p.memo('k', () => 0)).toBe(42)
+    const w = new Database(join(d, 'image-classification.db'))
+    w.run("INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES ('x', '2026-01-01T00:00:00+00:00', 'x', 0, '{}')")
+    w.close()
+    expect(p.peek('k')).toBeUndefined()
+    expect(p.seed('k', token, 43)).toBe(false)
+    expect(p.peek('k')).toBeUndefined()
+    s.close()
   })
 })
 

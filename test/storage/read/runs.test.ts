@@ -106,6 +106,30 @@ describe('resolveRun', () => {
     })
   })
 
+  test('names resolved from a held run list are the ones SQLite picks: duplicates, ties, artifact links', () => {
+    const d = copyFixtures('edge')
+    const w = new Database(join(d, `${STEM}.db`))
+    const ins = w.prepare('INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES (?, ?, ?, 0, ?)')
+    ins.run('tie-a', '2026-01-01T00:00:00+00:00', 'tie', '{"x":1}')
+    ins.run('tie-b', '2026-01-01T00:00:00+00:00', 'tie', '{"x":2}')
+    ins.run('later', '2026-01-02T00:00:00+00:00', 'renamed-half', '{"x":3}')
+    ins.run('later', '2026-01-03T00:00:00+00:00', 'other-name', '{"x":4}')
+    const check = () => {
+      const listed = new Storage(d)
+      const bare = new Storage(d)
+      const a = listed.project(EDGE)!
+      const b = bare.project(EDGE)!
+      const names = [...new Set(a.read(() => listRuns(a)).map((r) => r.name)), 'nope', 'tie']
+      for (const name of names) expect([name, a.read(() => resolveRun(a, 'metrics', name, null))]).toEqual([name, b.read(() => resolveRun(b, 'metrics', name, null))])
+      listed.close()
+      bare.close()
+    }
+    check()
+    w.run("INSERT INTO run_artifact_links (run_id, run_name, artifact_version_id, direction, created_at) VALUES ('link-only', 'dup', 1, 'output', '2999-01-01T00:00:00+00:00')")
+    check()
+    w.close()
+  })
+
   test('configs (no timestamp column) resolve names through metrics', () => {
     const p = project(EDGE)
     p.read(() => {

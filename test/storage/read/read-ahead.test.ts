@@ -1,0 +1,137 @@
+import { Database } from 'bun:sqlite'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { stringify } from '../../../src/json/serialize'
+import { Storage, type ProjectDb } from '../../../src/storage/db/connection'
+import { formatIsoTimestamp } from '../../../src/storage/db/timestamps'
+import { keysHeld, metricValues, runKeys, runStats, sqlMetricValues } from '../../../src/storage/read/metrics'
+import { keysAhead, READ_AHEAD_MIN_ROWS, runListAhead, seriesAhead } from '../../../src/storage/read/read-ahead'
+import { listRuns, listRunsHeld, resolveRun, type RunFilter } from '../../../src/storage/read/runs'
+import { setScanWorkers } from '../../../src/storage/read/scans'
+import { clearSeriesCache, seriesCacheStats, seriesHeld } from '../../../src/storage/read/series-cache'
+import { copyFixtures } from '../../helpers'
+
+/**
+ * Reading ahead on the scan workers, on a copy of a Trackio database with a run longer than
+ * READ_AHEAD_MIN_ROWS written into it (its own timestamp per row, as Trackio logs): what is kept must
+ * make every answer exactly what the synchronous reads give on a fresh connection.
+ */
+
+const STEM = 'image-classification'
+const ROWS = READ_AHEAD_MIN_ROWS + 8_000
+const run: RunFilter = { column: 'run_id', value: 'long-run-id' }
+
+let dir: string
+let writer: Database
+let storage: Storage
+let p: ProjectDb
+let nextStamp = Date.UTC(2026, 10, 26) * 1000
+
+function insert(n: number, id = run.value, name = 'long', firstStep = 0): void {
+  const ins = writer.prepare('INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES (?, ?, ?, ?, ?)')
+  writer.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      nextStamp += 1000 + ((i * 7919) % 5000)
+      const step = firstStep + i
+      const m = i % 1000 === 7 ? `{"loss":"NaN","acc":${(i / n).toFixed(6)}}` : `{"loss":${(2 / (1 + step / 1000)).toFixed(6)},"acc":${(i / n).toFixed(6)}${i % 3 ? '' : ',"lr":1e-05'}}`
+      ins.run(id, formatIsoTimestamp(nextStamp), name, step, m)
+    }
+  })()
+}
+
+/** The same answer from a connection that never read ahead. */
+function fresh<T>(fn: (q: ProjectDb) => T): T {
+  const s = new Storage(dir)
+  try {
+    const q = s.project(STEM)!
+    return q.read(() => fn(q))
+  } finally {
+    s.close()
+  }
+}
+
+const spelled = (q: ProjectDb, metric: string) => stringify({ data: metricValues(q, run, metric, { kind: 'all' }) }, { style: 'python' })
+const bySql = (q: ProjectDb, metric: string) => stringify({ data: sqlMetricValues(q, run, metric, { kind: 'all' }) }, { style: 'python' })
+
+beforeAll(() => {
+  dir = copyFixtures('basic')
+  writer = new Database(join(dir, `${STEM}.db`))
+  insert(50, 'short-same-name', 'long') // an older run of the same name
+  insert(ROWS)
+  storage = new Storage(dir)
+  p = storage.project(STEM)!
+})
+
+afterAll(() => {
+  storage.close()
+  writer.close()
+  clearSeriesCache()
+})
+
+describe('read ahead on the scan workers', () => {
+  test('the run list is read by a worker and kept; names resolve from it exactly as SQLite resolves them', async () => {
+    expect(p.read(() => listRunsHeld(p))).toBe(false)
+    await runListAhead(p)
+    expect(p.read(() => listRunsHeld(p))).toBe(true)
+    expect(JSON.stringify(p.read(() => listRuns(p)))).toBe(JSON.stringify(fresh((q) => listRuns(q))))
+    for (const name of ['long', 'baseline', 'no-such-run'])
+      expect(p.read(() => resolveRun(p, 'metrics', name, null))).toEqual(fresh((q) => resolveRun(q, 'metrics', name, null)))
+    expect(p.read(() => resolveRun(p, 'metrics', 'long', null))).toEqual(run)
+  })
+
+  test('keys and the row count: kept from two halves read at once, equal to a full scan', async () => {
+    expect(p.read(() => keysHeld(p, run))).toBe(false)
+    await keysAhead(p, run)
+    expect(p.read(() => keysHeld(p, run))).toBe(true)
+    expect(p.read(() => runStats(p, run))).toEqual(fresh((q) => runStats(q, run)))
+    expect(p.read(() => runKeys(p, 'metrics', run, []))).toEqual(['acc', 'loss', 'lr'])
+    expect(p.read(() => runKeys(p, 'metrics', run, []))).toEqual(fresh((q) => runKeys(q, 'metrics', run, [])))
+  })
+
+  test('series: cached from the workers, timestamps kept as microseconds, every answer equal to SQLite', async () => {
+    clearSeriesCache()
+    for (const metric of ['loss', 'acc', 'lr']) {
+      await seriesAhead(p, run, metric)
+      expect(seriesHeld(p, run, metric)).toBe(true)
+      expect(p.read(() => spelled(p, metric))).toBe(fresh((q) => bySql(q, metric)))
+    }
+    // Three series of ~40,000 points with their own timestamps: some 33 bytes a point, not ~150.
+    expect(seriesCacheStats().bytes).toBeLessThan(3 * ROWS * 40)
+  })
+
+  test('rows committed by another writer while a worker reads: nothing wrong is kept, the new rows are answered', async () => {
+    clearSeriesCache()
+    const reading = Promise.all([runListAhead(p), seriesAhead(p, run, 'loss')])
+    insert(500, run.value, 'long', ROWS)
+    insert(3, 'brand-new-run', 'newcomer')
+    await reading
+    expect(JSON.stringify(p.read(() => listRuns(p)))).toBe(JSON.stringify(fresh((q) => listRuns(q))))
+    expect(p.read(() => listRuns(p)).some((r) => r.name === 'newcomer')).toBe(true)
+    expect(p.read(() => spelled(p, 'loss'))).toBe(fresh((q) => bySql(q, 'loss')))
+    expect(p.read(() => runStats(p, run)).count).toBe(ROWS + 500)
+  })
+
+  test('rows not in timestamp order are not kept by the workers; the answer is still SQLite’s', async () => {
+    clearSeriesCache()
+    nextStamp -= 3_600_000_000 // an hour back
+    insert(10, run.value, 'long', ROWS + 500)
+    await seriesAhead(p, run, 'acc')
+    expect(seriesHeld(p, run, 'acc')).toBe(false)
+    expect(p.read(() => spelled(p, 'acc'))).toBe(fresh((q) => bySql(q, 'acc')))
+  })
+
+  test('without workers, the same answers (read on first use)', async () => {
+    const old = setScanWorkers(false)
+    try {
+      clearSeriesCache()
+      insert(5, run.value, 'long', ROWS + 510)
+      await Promise.all([runListAhead(p), keysAhead(p, run), seriesAhead(p, run, 'loss')])
+      expect(p.read(() => listRunsHeld(p))).toBe(false)
+      expect(JSON.stringify(p.read(() => listRuns(p)))).toBe(JSON.stringify(fresh((q) => listRuns(q))))
+      expect(p.read(() => runKeys(p, 'metrics', run, []))).toEqual(['acc', 'loss', 'lr'])
+      expect(p.read(() => spelled(p, 'loss'))).toBe(fresh((q) => bySql(q, 'loss')))
+    } finally {
+      setScanWorkers(old)
+    }
+  })
+})
