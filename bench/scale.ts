@@ -140,18 +140,18 @@ async function startServer(): Promise<{ port: number; proc: Bun.Subprocess }> {
 const sortedOf = (xs: number[]): number[] => [...xs].sort((a, b) => a - b)
 const median = (xs: number[]): number => sortedOf(xs)[Math.floor(xs.length / 2)]!
 const p99 = (xs: number[]): number => sortedOf(xs)[Math.max(0, Math.ceil(xs.length * 0.99) - 1)]!
-const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(x >= 10 ? 1 : 2))
+const ms = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(x >= 10 ? 1 : 2))
 
 function rssMiB(pid: number | 'self'): number {
   const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)
   return m ? Number(m[1]) / 1024 : NaN
 }
 
-/** Times `fn` up to SAMPLES times, stopping once ROW_BUDGET_MS has passed. */
-async function sample(fn: () => unknown): Promise<number[]> {
+/** Times `fn` up to SAMPLES times, stopping once `budgetMs` has passed (at least once). */
+async function sample(fn: () => unknown, budgetMs = ROW_BUDGET_MS): Promise<number[]> {
   const times: number[] = []
   const t0 = performance.now()
-  while (times.length < SAMPLES && (times.length === 0 || performance.now() - t0 < ROW_BUDGET_MS)) {
+  while (times.length < SAMPLES && (times.length === 0 || performance.now() - t0 < budgetMs)) {
     const t = performance.now()
     await fn()
     times.push(performance.now() - t)
@@ -159,6 +159,31 @@ async function sample(fn: () => unknown): Promise<number[]> {
   return times
 }
 const p50Cell = (times: number[]): string => `${ms(median(times))}${times.length < SAMPLES ? ` (${times.length} samples)` : ''}`
+
+function printReport(): void {
+  const cache = seriesCacheStats()
+  const need = [...seriesBytes].filter(([k]) => k.startsWith('realistic/'))
+  if (need.length)
+    notes.push(
+      `series cache needed by \`realistic\`'s ${need.length} series: ${(need.reduce((a, [, x]) => a + x, 0) / 1048576).toFixed(0)} MiB, bound ${SERIES_CACHE_BYTES / 1048576} MiB: ` +
+        `${need.filter(([, x]) => x <= SERIES_CACHE_BYTES).length} of them fit`,
+    )
+  const what = ONLY === null ? '1,000-run project, 50 more projects, 2,000,000-step runs `huge` and `realistic`' : 'the 2,000,000-step run of `realistic`'
+  console.log(`\nScale (${DATA}): ${what}; up to ${SAMPLES} requests per row, one at a time${WAIT_S > 0 ? `; first request ${WAIT_S} s after the server was up` : ''}\n`)
+  console.log('| scenario | first ms | p50 ms | goal ms | met | answer KiB |')
+  console.log('|---|---:|---:|---:|---|---:|')
+  for (const r of rows) console.log(r)
+  console.log(`\nLive writer: ${LIVE.rows} rows every ${LIVE.everyMs} ms for ${LIVE.forMs / 1000} s into \`${LIVE.project}\` (a fresh copy of \`realistic\`), tools asked in turn on one connection\n`)
+  console.log('| tool | requests | p50 ms | p99 ms | max ms | errors |')
+  console.log('|---|---:|---:|---:|---:|---:|')
+  for (const r of live) console.log(r)
+  console.log('')
+  for (const n of notes) console.log(`- ${n}`)
+  console.log(
+    `\nseries cache: ${cache.series} series, ${(cache.bytes / 1048576).toFixed(0)} MiB (bound ${SERIES_CACHE_BYTES / 1048576} MiB; answers cache bound ${ANSWER_CACHE_BYTES / 1048576} MiB); ` +
+      `RSS of this process ${rssMiB('self').toFixed(0)} MiB, of the server ${rssMiB(server.proc.pid).toFixed(0)} MiB`,
+  )
+}
 
 const b = Bun.spawnSync(['bun', 'build.ts'], { cwd: ROOT, stdout: 'ignore', stderr: 'inherit' })
 if (b.exitCode !== 0) throw new Error('build failed')
@@ -170,6 +195,7 @@ if (WAIT_S > 0) await Bun.sleep(WAIT_S * 1000)
 const rows: string[] = []
 const live: string[] = []
 const notes: string[] = []
+const seriesBytes = new Map<string, number>()
 let writer: Bun.Subprocess<'ignore', 'pipe', 'inherit'> | null = null
 try {
   const conn = new Connection(HOST, server.port)
@@ -180,7 +206,7 @@ try {
   const ask = async (tool: string, body: object): Promise<Record<string, unknown>> => {
     const r = await conn.send(postRequest(HOST, server.port, `/api/${tool}`, JSON.stringify(body)), true)
     if (r.status !== 200) throw new Error(`${tool}: HTTP ${r.status} ${new TextDecoder().decode(r.body).slice(0, 200)}`)
-    return JSON.parse(new TextDecoder().decode(r.body)) as Record<string, unknown>
+    return (JSON.parse(new TextDecoder().decode(r.body)) as { data: Record<string, unknown> }).data
   }
   // With `probe`, get_all_projects is asked again and again on a second connection while the first call
   // runs: the slowest of those answers shows how long the first call holds other requests up.
@@ -249,6 +275,7 @@ try {
     stderr: 'inherit',
   })
   let running = true
+  const liveT0 = performance.now()
   const exited = writer.exited.then((code) => {
     running = false
     return code
@@ -265,6 +292,7 @@ try {
     const t = performance.now()
     const r = await conn.send(reqs[j]!)
     lat[j]!.push(performance.now() - t)
+    if (process.env.SCALE_TRACE) console.error(`live ${tools[j]![0]} ${(t - liveT0).toFixed(0)} +${(performance.now() - t).toFixed(1)} ms`)
     if (r.status !== 200) errors[j]!++
   }
   await prober
@@ -302,39 +330,30 @@ try {
     const cold = performance.now() - t
     const s = p.read(() => cachedSeries(p, f, metric))!
     const kept = seriesCacheStats()
+    const stampBytes = s.bytes - s.length * 25 - s.extraBytes - 256
+    const mib = (x: number) => `${(x / 1048576).toFixed(0)} MiB`
+    seriesBytes.set(`${project}/${metric}`, s.bytes)
     notes.push(
-      `series ${project}/${metric}: ${s.length.toLocaleString('en')} points, ${s.stamps.length.toLocaleString('en')} distinct timestamps, ${(s.bytes / 1048576).toFixed(0)} MiB ` +
-        `(cache now ${kept.series} series, ${(kept.bytes / 1048576).toFixed(0)} MiB)`,
+      `series ${project}/${metric}: ${s.length.toLocaleString('en')} points, ${s.stamps.length.toLocaleString('en')} distinct timestamps, ${mib(s.bytes)} ` +
+        `(points ${mib(s.length * 25)}, timestamps ${mib(stampBytes)}, spellings kept aside ${mib(s.extraBytes)}); cache now ${kept.series} series, ${mib(kept.bytes)}`,
     )
+    // A series over the cache's bound is read again by every call: one sample says what a call costs.
+    const budget = s.bytes > SERIES_CACHE_BYTES ? 0 : ROW_BUDGET_MS
+    const uncached = s.bytes > SERIES_CACHE_BYTES ? ' (not cached: over the bound)' : ''
     return (async () => {
-      const warmT = await sample(() => seriesWindow(p, f, metric, -Infinity, Infinity, 1000))
-      rows.push(`| seriesWindow, ${label} → ${whole.steps.length} points | ${cold.toFixed(0)} (reads the series) | ${p50Cell(warmT)} | < 50 | ${median(warmT) < 50 ? 'yes' : 'NO'} | – |`)
+      const warmT = await sample(() => seriesWindow(p, f, metric, -Infinity, Infinity, 1000), budget)
+      rows.push(`| seriesWindow, ${label} → ${whole.steps.length} points | ${cold.toFixed(0)} (reads the series) | ${p50Cell(warmT)}${uncached} | < 50 | ${median(warmT) < 50 ? 'yes' : 'NO'} | – |`)
       if (zoomFrom === null) return
       let k = 0
-      const zoom = await sample(() => seriesWindow(p, f, metric, zoomFrom + k, zoomFrom + 100_000 + k++, 1000))
+      const zoom = await sample(() => seriesWindow(p, f, metric, zoomFrom + k, zoomFrom + 100_000 + k++, 1000), budget)
       rows.push(`| seriesWindow, ${label}, 100,000-step zoom → 1,000 points | – | ${p50Cell(zoom)} | < 10 | ${median(zoom) < 10 ? 'yes' : 'NO'} | – |`)
     })()
   }
   if (ONLY === null) await inProcess('huge', 'two-million', 'loss', 'whole 2,000,000-step run', 1_000_000)
   for (const metric of ['loss', 'acc', 'lr']) await inProcess('realistic', real.run, metric, `realistic ${metric}, whole run`, metric === 'loss' ? 1_000_000 : null)
-  const cache = seriesCacheStats()
-  const what = ONLY === null ? '1,000-run project, 50 more projects, 2,000,000-step runs `huge` and `realistic`' : 'the 2,000,000-step run of `realistic`'
-  console.log(`\nScale (${DATA}): ${what}; up to ${SAMPLES} requests per row, one at a time${WAIT_S > 0 ? `; first request ${WAIT_S} s after the server was up` : ''}\n`)
-  console.log('| scenario | first ms | p50 ms | goal ms | met | answer KiB |')
-  console.log('|---|---:|---:|---:|---|---:|')
-  for (const r of rows) console.log(r)
-  console.log(`\nLive writer: ${LIVE.rows} rows every ${LIVE.everyMs} ms for ${LIVE.forMs / 1000} s into \`${LIVE.project}\` (a fresh copy of \`realistic\`), tools asked in turn on one connection\n`)
-  console.log('| tool | requests | p50 ms | p99 ms | max ms | errors |')
-  console.log('|---|---:|---:|---:|---:|---:|')
-  for (const r of live) console.log(r)
-  console.log('')
-  for (const n of notes) console.log(`- ${n}`)
-  console.log(
-    `\nseries cache: ${cache.series} series, ${(cache.bytes / 1048576).toFixed(0)} MiB (bound ${SERIES_CACHE_BYTES / 1048576} MiB; answers cache bound ${ANSWER_CACHE_BYTES / 1048576} MiB); ` +
-      `RSS of this process ${rssMiB('self').toFixed(0)} MiB, of the server ${rssMiB(server.proc.pid).toFixed(0)} MiB`,
-  )
   storage.close()
 } finally {
+  printReport()
   if (writer) {
     writer.kill('SIGTERM')
     await writer.exited
