@@ -63,20 +63,21 @@ export default defineTool({
     if (a.min_step !== null && a.max_step !== null && a.min_step > a.max_step)
       throw new BadRequestError(`Invalid value for 'min_step': ${a.min_step} is above max_step ${a.max_step}`)
     const p = requireProject(ctx.storage, a.project)
-    // Long series not cached yet are read ahead in slices, letting other requests through.
-    const todo = p.read(() => pickRuns(p, a.runs, a.run_ids))
-    if (todo.length * a.metrics.length <= MAX_SERIES) for (const run of todo) for (const metric of new Set(a.metrics)) await prepareSeries(p, run.filter, metric)
-    return withFloats(
-      p.read(() => {
-        const runs = pickRuns(p, a.runs, a.run_ids)
-        const metrics = [...new Set(a.metrics)]
-        if (runs.length * metrics.length > MAX_SERIES)
-          throw new BadRequestError(`Too many series: ${runs.length} runs x ${metrics.length} metrics is over ${MAX_SERIES}; ask in several calls`)
-        const range = stepRange(a.min_step, a.max_step)
-        const series = []
-        let total = 0
-        for (const run of runs)
-          for (const metric of metrics) {
+    const runs = p.read(() => pickRuns(p, a.runs, a.run_ids))
+    const metrics = [...new Set(a.metrics)]
+    if (runs.length * metrics.length > MAX_SERIES)
+      throw new BadRequestError(`Too many series: ${runs.length} runs x ${metrics.length} metrics is over ${MAX_SERIES}; ask in several calls`)
+    const range = stepRange(a.min_step, a.max_step)
+    const series = []
+    let total = 0
+    // One series at a time: a long one not cached yet is read ahead on the scan workers (other requests
+    // go on meanwhile), then answered from the series cache at once, before the next is read (several
+    // long series need not fit in the cache together).
+    for (const run of runs)
+      for (const metric of metrics) {
+        await prepareSeries(p, run.filter, metric)
+        series.push(
+          p.read(() => {
             let s = readSeries(p, run.filter, metric, range)
             if (a.x === 'step') s = byStep(s)
             const xs = a.x === 'time' ? timesOf(s) : s.steps
@@ -88,7 +89,7 @@ export default defineTool({
               throw new BadRequestError(
                 `Too many points: the answer would hold more than ${MAX_TOTAL_POINTS.toLocaleString('en')} points; lower 'max_points', use downsample "minmax", or ask for fewer runs or metrics`,
               )
-            series.push({
+            return {
               run: run.name,
               run_id: run.id,
               metric,
@@ -99,10 +100,10 @@ export default defineTool({
               values: keep.map((i) => (Number.isFinite(s.values[i]!) ? s.values[i]! : null)),
               timestamps: a.timestamps ? keep.map((i) => s.timestamps[i]!) : [],
               ...nf,
-            })
-          }
-        return { project: a.project, series }
-      }),
-    )
+            }
+          }),
+        )
+      }
+    return withFloats({ project: a.project, series })
   },
 })

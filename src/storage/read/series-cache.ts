@@ -16,8 +16,8 @@ import { StampTable, type StampWire } from './stamp-table'
  * step (Float64Array), its timestamp (an index into the series' sorted table of distinct timestamps), its
  * value as a number, and how to spell that value exactly as stored (so answers stay byte-identical):
  *   kind 0: `String(value)`; kind 1: `String(value) + '.0'`; kind 2: a stored lexeme kept aside;
- *   kind 3: a decoded value kept aside (strings, objects, NaN tokens, ...); kind 4: a float written with
- *   an exponent exactly as Python writes its value (`5.1e-05`), spelled again from the number.
+ *   kind 3: a decoded value kept aside (strings, objects, NaN tokens, ...); kinds 4 and 5: a float
+ *   written exactly as Python (`5.1e-05`) or JavaScript (`0.000051`) writes its value, rebuilt from it.
  *
  * Built on first use; afterwards, whenever the database changed (another connection committed, or this
  * server wrote), a series is checked inside the caller's read transaction: its rows up to the rowid
@@ -69,8 +69,8 @@ export interface Series {
   window?: { key: string; value: SeriesWindow }
 }
 
-/** A JSON number with an exponent (kind 4 when it is Python's own spelling of its value). */
-const EXPONENT = /^-?\d+(?:\.\d+)?[eE][-+]?\d+$/
+/** A JSON number that decodes as a float (a fraction or an exponent). */
+const FLOAT = /^-?\d+(?:\.\d+(?:[eE][-+]?\d+)?|[eE][-+]?\d+)$/
 
 /** An integer, or a float in fixed notation with 1e-4 <= |x| < 1e16: written as stored (see metrics.ts). */
 const STORED_SPELLING = /^(?:0|-?[1-9]\d*|-?(?:[1-9]\d{0,15}|0(?!\.0000))\.\d+)$/
@@ -442,10 +442,11 @@ class Assembler {
           extra.set(i, v)
           this.extraBytes += 40 + 2 * v.length
         }
-      } else if (EXPONENT.test(v) && formatFloat(Number(v)) === v) {
-        // A float Python writes with an exponent (1e-05): spelled again from the number, nothing kept aside.
+      } else if (FLOAT.test(v) && (formatFloat(Number(v)) === v || String(Number(v)) === v)) {
+        // A float as Python (1e-05) or JavaScript (0.00001) writes its value: spelled again from the
+        // number, nothing kept aside.
         c.values[i] = Number(v)
-        c.kinds[i] = 4
+        c.kinds[i] = formatFloat(Number(v)) === v ? 4 : 5
       } else {
         const decoded = decodeTopLevel(parseJson(v))
         c.values[i] = typeof decoded === 'number' || typeof decoded === 'bigint' || decoded instanceof JsonFloat ? Number(decoded) : Number.NaN
@@ -770,8 +771,8 @@ function materialise(s: Series, positions: Int32Array | null, start: number, end
     } else if (kind === 2) {
       values[j] = null
       lexemes[j] = extra.get(i) as string
-    } else if (kind === 4) {
-      values[j] = new JsonFloat(formatFloat(s.values[i]!))
+    } else if (kind === 4 || kind === 5) {
+      values[j] = new JsonFloat(kind === 4 ? formatFloat(s.values[i]!) : String(s.values[i]!))
       lexemes[j] = undefined
     } else {
       values[j] = extra.get(i) as Json
@@ -840,7 +841,7 @@ export class SeriesRecords extends JsonRecords {
       if (kind === 0) value = values[i]
       else if (kind === 1) value = rawJson(String(values[i]!) + '.0')
       else if (kind === 2) value = rawJson(extra.get(i) as string)
-      else if (kind === 4) value = rawJson(formatFloat(values[i]!))
+      else if (kind === 4 || kind === 5) value = rawJson(formatFloat(values[i]!))
       else value = rawJson(stringify(extra.get(i) as Json, { style: 'python' }))
       rows[j - start] = { timestamp: stamps.at(stampIndex[i]!), step: steps[i], value }
     }

@@ -43,7 +43,7 @@ function prng(seed: number): () => number {
   }
 }
 
-const SPELLINGS = ['1.0', '0.1', '3.063943', '-0.0', '1e-05', '2.5E-7', '"NaN"', '"Infinity"', '"text"', '0', '-7', '1152921504606846976', '0.00010', '1.50', 'null', 'true']
+const SPELLINGS = ['1.0', '0.1', '3.063943', '-0.0', '1e-05', '2.5E-7', '"NaN"', '"Infinity"', '"text"', '0', '-7', '1152921504606846976', '0.00010', '1.50', 'null', 'true', '0.00006954073448723303', '6.954073448723303e-05', '1e+21', '-0', '1e400']
 
 let nextSecond = 0
 /** Insert `n` rows as an outside writer: batches of 10 share a flush timestamp. */
