@@ -20,6 +20,8 @@ export interface ServerConfig {
   maxUploadBytes: number
   /** Print one access-log line per request (--log-requests). */
   logRequests: boolean
+  /** Read long runs into memory in the background after start (off: --no-warm-up or TRACKIO_WARM_UP=0). */
+  warmUp: boolean
   /** Things the user set that do not do what they probably meant (printed on stderr at startup). */
   warnings: string[]
   /** Set in Hugging Face Spaces mode (`SYSTEM=spaces`): who owns the Space and where the Hub is. */
@@ -94,6 +96,7 @@ export function serverConfig(args: ParsedArgs, env: Record<string, string | unde
     mcpMaxTokens: parseTokens(flag('mcp-max-tokens') ?? env.TRACKIO_MCP_MAX_TOKENS),
     maxUploadBytes: parseUploadBytes(flag('max-upload-bytes') ?? env.TRACKIO_MAX_UPLOAD_BYTES),
     logRequests: args.flags.get('log-requests') === true,
+    warmUp: args.flags.get('no-warm-up') !== true && env.TRACKIO_WARM_UP !== '0',
     warnings,
     space,
   }

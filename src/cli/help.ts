@@ -36,6 +36,8 @@ Options:
   --cors-origin O      Send CORS headers for this origin (none by default)
   --log-requests       Print one line per request on stdout: method, path, status, time taken
                        (a write_token in the query shows as ***; headers are never printed)
+  --no-warm-up         Do not read long runs (65,536 steps or more) into memory in the background after
+                       start (env TRACKIO_WARM_UP=0); their first chart or summary then reads them
   -h, --help           Print this help
 
 Limits:

@@ -7,7 +7,7 @@ import { writeDemoData } from './demo'
 import { DEMO_HELP, MAIN_HELP, SHOW_HELP } from './help'
 import { startServer, startupLines } from './show'
 
-const SHOW_FLAGS = { values: ['host', 'port', 'project', 'allowed-hosts', 'cors-origin', 'mcp-max-tokens', 'max-upload-bytes'], switches: ['mcp-server', 'log-requests'] }
+const SHOW_FLAGS = { values: ['host', 'port', 'project', 'allowed-hosts', 'cors-origin', 'mcp-max-tokens', 'max-upload-bytes'], switches: ['mcp-server', 'log-requests', 'no-warm-up'] }
 
 async function show(argv: string[]): Promise<number> {
   const args = parseArgs(argv, SHOW_FLAGS, 'show')

@@ -1,4 +1,5 @@
 import { Storage } from '../storage/db/connection'
+import { warmUp } from '../storage/read/warm-up'
 import { stagingLimitsFor, UploadStaging } from '../storage/write/upload-staging'
 import { startInboxPoller } from '../ingest/inbox'
 import { recoverRenameJournals } from '../storage/write/rename-journal'
@@ -50,11 +51,15 @@ export async function startServer(cfg: ServerConfig, env: Record<string, string 
     }
     const actual = server.port!
     const inbox = startInboxPoller(cfg.dataDir, env)
+    let stopping = false
+    // Long runs read into memory in the background (scan workers), so their first chart is quick.
+    if (cfg.warmUp) void warmUp(storage, { stopped: () => stopping }).catch(() => {})
     return {
       url: baseUrl(cfg.host, actual),
       port: actual,
       writeToken,
       stop: async () => {
+        stopping = true
         await inbox.stop()
         mcp?.close()
         await server.stop(true)

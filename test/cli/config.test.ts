@@ -3,7 +3,7 @@ import { parseArgs, UsageError } from '../../src/cli/args'
 import { serverConfig } from '../../src/cli/config'
 import { createGuard } from '../../src/transports/http/guard'
 
-const SHOW = { values: ['host', 'port', 'project', 'allowed-hosts', 'cors-origin', 'mcp-max-tokens', 'max-upload-bytes'], switches: ['mcp-server'] }
+const SHOW = { values: ['host', 'port', 'project', 'allowed-hosts', 'cors-origin', 'mcp-max-tokens', 'max-upload-bytes'], switches: ['mcp-server', 'log-requests', 'no-warm-up'] }
 const cfg = (argv: string[], env: Record<string, string>) => serverConfig(parseArgs(argv, SHOW, 'show'), env)
 
 describe('SYSTEM=spaces', () => {
@@ -57,5 +57,14 @@ describe('the upload limit', () => {
     expect(cfg(['--max-upload-bytes', '5000000'], { TRACKIO_MAX_UPLOAD_BYTES: '104857600' }).maxUploadBytes).toBe(5_000_000)
     expect(() => cfg(['--max-upload-bytes', '1000'], {})).toThrow(UsageError)
     expect(() => cfg([], { TRACKIO_MAX_UPLOAD_BYTES: '2GB' })).toThrow(UsageError)
+  })
+})
+
+describe('the warm-up after start', () => {
+  test('on by default; --no-warm-up or TRACKIO_WARM_UP=0 turn it off', () => {
+    expect(cfg([], {}).warmUp).toBe(true)
+    expect(cfg(['--no-warm-up'], {}).warmUp).toBe(false)
+    expect(cfg([], { TRACKIO_WARM_UP: '0' }).warmUp).toBe(false)
+    expect(cfg([], { TRACKIO_WARM_UP: '1' }).warmUp).toBe(true)
   })
 })

@@ -4,7 +4,7 @@ import { startServer, startupLines, type RunningServer } from '../../src/cli/sho
 import { copyFixtures } from '../helpers'
 
 function config(dataDir: string, o: Partial<ServerConfig> = {}): ServerConfig {
-  return { dataDir, host: '127.0.0.1', port: 0, portTries: 1, mcpEnabled: false, project: null, allowedHosts: [], corsOrigin: null, mcpMaxTokens: 20000, maxUploadBytes: 2 ** 31, space: null, logRequests: false, warnings: [], ...o }
+  return { dataDir, host: '127.0.0.1', port: 0, portTries: 1, mcpEnabled: false, project: null, allowedHosts: [], corsOrigin: null, mcpMaxTokens: 20000, maxUploadBytes: 2 ** 31, space: null, logRequests: false, warmUp: false, warnings: [], ...o }
 }
 
 const fake: RunningServer = { url: 'http://localhost:7860', port: 7860, writeToken: 'TOKEN', stop: async () => {} }

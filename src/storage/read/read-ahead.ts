@@ -2,7 +2,7 @@ import { lstatSync } from 'node:fs'
 import type { ProjectDb } from '../db/connection'
 import { keepKeyScan, keysHeld, prescanKeys, runSpanSql, runStats, seedRunStats } from './metrics'
 import { listRunsHeld, runListSql, seedRunList, type RunFilter } from './runs'
-import { scanKeys, scanSeries, scanValues } from './scans'
+import { scanKeys, scanSeries, scanValues, type ScanPriority } from './scans'
 import { concatSeries, keepSeries, prescanSeries, seriesFromWire, seriesHeld } from './series-cache'
 
 /**
@@ -31,14 +31,14 @@ function sameFile(p: ProjectDb): boolean {
  * The metrics table's rowid span: two seeks of the table's b-tree (one query asking both MIN and MAX
  * would scan the whole table: SQLite's min/max shortcut takes one aggregate alone).
  */
-function tableSpan(p: ProjectDb): number {
+export function tableSpan(p: ProjectDb): number {
   if (!p.hasTable('metrics')) return 0
   const [lo, hi] = p.db.query('SELECT (SELECT MIN(rowid) FROM metrics), (SELECT MAX(rowid) FROM metrics)').safeIntegers(false).values()[0] as [number | null, number | null]
   return lo === null || hi === null ? 0 : hi - lo + 1
 }
 
 /** The project's run list (listRuns), when the metrics table is long and the list is not held. */
-export async function runListAhead(p: ProjectDb): Promise<void> {
+export async function runListAhead(p: ProjectDb, priority: ScanPriority = 'client'): Promise<void> {
   const plan = p.read(() => {
     const sql = runListSql(p)
     if (sql === null || listRunsHeld(p) || tableSpan(p) < READ_AHEAD_MIN_ROWS) return null
@@ -46,7 +46,7 @@ export async function runListAhead(p: ProjectDb): Promise<void> {
   })
   if (!plan) return
   try {
-    const [rows] = await scanValues(p.paths.db, [[plan.sql, []]])
+    const [rows] = await scanValues(p.paths.db, [[plan.sql, []]], priority)
     if (sameFile(p)) seedRunList(p, plan.token, rows!)
   } catch {
     /* read on first use */
@@ -61,7 +61,7 @@ interface Span {
 }
 
 /** A long run's row count and rowid span, read by a worker (runStats is kept from it); null for a short run. */
-async function longRun(p: ProjectDb, f: RunFilter): Promise<Span | null> {
+async function longRun(p: ProjectDb, f: RunFilter, priority: ScanPriority): Promise<Span | null> {
   const key = `span:${f.column}:${f.value}`
   const known = p.read(() => {
     if (!p.hasTable('metrics') || tableSpan(p) < READ_AHEAD_MIN_ROWS) return null
@@ -70,7 +70,7 @@ async function longRun(p: ProjectDb, f: RunFilter): Promise<Span | null> {
   if (!known) return null
   if (known.span !== undefined) return known.span
   const { token } = known
-  const [[row]] = (await scanValues(p.paths.db, [[runSpanSql(f), [f.value]]])) as [[unknown[]]]
+  const [[row]] = (await scanValues(p.paths.db, [[runSpanSql(f), [f.value]]], priority)) as [[unknown[]]]
   if (!sameFile(p)) return null
   seedRunStats(p, f, token, row)
   const [rows, , , first, high] = row.map((v) => (typeof v === 'bigint' ? Number(v) : v)) as [number, unknown, unknown, number | null, number | null]
@@ -92,13 +92,13 @@ function halves(s: Span): { parts: [number, number][]; indexed: boolean } {
 }
 
 /** A run's keys (runKeys), read in two halves at once when the run is long and its keys are not held. */
-export async function keysAhead(p: ProjectDb, f: RunFilter): Promise<void> {
+export async function keysAhead(p: ProjectDb, f: RunFilter, priority: ScanPriority = 'client'): Promise<void> {
   if (p.read(() => !p.hasTable('metrics') || keysHeld(p, f))) return
   try {
-    const span = await longRun(p, f)
+    const span = await longRun(p, f, priority)
     if (!span) return
     const { parts, indexed } = halves(span)
-    const found = await Promise.all(parts.map(([lo, hi]) => scanKeys(p.paths.db, f, lo, hi, indexed)))
+    const found = await Promise.all(parts.map(([lo, hi]) => scanKeys(p.paths.db, f, lo, hi, indexed, priority)))
     if (found.some((k) => k === null) || !sameFile(p)) return
     const [a, b] = found as [NonNullable<(typeof found)[0]>, NonNullable<(typeof found)[0]>]
     const first = a.first ?? b.first
@@ -106,23 +106,25 @@ export async function keysAhead(p: ProjectDb, f: RunFilter): Promise<void> {
     if (first === null || high === null) return
     keepKeyScan(p, f, a.rows + b.rows, first, high, [...a.keys, ...b.keys])
   } catch {
-    await prescanKeys(p, f)
+    // No worker: slices on this thread, for a client only (a warm-up never holds the server up).
+    if (priority === 'client') await prescanKeys(p, f)
   }
 }
 
 /** A run's series of `metric` (the series cache), read in two halves at once when the run is long and it is not cached. */
-export async function seriesAhead(p: ProjectDb, f: RunFilter, metric: string): Promise<void> {
+export async function seriesAhead(p: ProjectDb, f: RunFilter, metric: string, priority: ScanPriority = 'client'): Promise<void> {
   if (metric.includes('\u0000') || p.read(() => !p.hasTable('metrics') || seriesHeld(p, f, metric))) return
   try {
-    const span = await longRun(p, f)
+    const span = await longRun(p, f, priority)
     if (!span) return
     const { parts, indexed } = halves(span)
-    const [a, b] = await Promise.all(parts.map(([lo, hi]) => scanSeries(p.paths.db, f, metric, lo, hi, indexed)))
+    const [a, b] = await Promise.all(parts.map(([lo, hi]) => scanSeries(p.paths.db, f, metric, lo, hi, indexed, priority)))
     // null: rows not in timestamp order, or not cacheable: built on first use, as before.
     if (!a || !b || !sameFile(p)) return
     const s = concatSeries(seriesFromWire(a), seriesFromWire(b))
     if (s) keepSeries(p, f, metric, s, span.token)
   } catch {
+    if (priority === 'background') return
     await prescanSeries(p, f, metric, () => {
       const st = runStats(p, f)
       return st.safeSteps ? st.count : 0

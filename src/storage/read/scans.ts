@@ -22,9 +22,13 @@ type Job = ScanRequest extends infer R ? (R extends ScanRequest ? Omit<R, 'id'> 
 
 interface Waiting {
   job: Job
+  key: string
   resolve: (r: ScanResult) => void
   reject: (e: Error) => void
 }
+
+/** 'client': a request waits for it. 'background': warming up (warm-up.ts), run only while a worker is left for clients. */
+export type ScanPriority = 'client' | 'background'
 
 interface Slot {
   worker: Worker | null
@@ -34,6 +38,7 @@ interface Slot {
 let enabled = true
 const slots: Slot[] = []
 const queue: Waiting[] = []
+const later: Waiting[] = []
 const shared = new Map<string, Promise<ScanResult>>()
 let nextId = 0
 
@@ -79,15 +84,18 @@ function spawn(slot: Slot): Worker | null {
 }
 
 function pump(): void {
-  while (queue.length) {
+  for (;;) {
     let slot = slots.find((s) => s.current === null)
     if (!slot && slots.length < SCAN_WORKERS) {
       slot = { worker: null, current: null }
       slots.push(slot)
     }
     if (!slot) return
+    const busy = slots.filter((s) => s.current !== null).length
+    // Background jobs leave one worker to clients (on a one-worker machine, they run only when it is idle).
+    const next = queue.shift() ?? (busy < Math.max(1, SCAN_WORKERS - 1) ? later.shift() : undefined)
+    if (!next) return
     slot.worker ??= spawn(slot)
-    const next = queue.shift()!
     if (!slot.worker) {
       next.reject(new Error('no scan worker'))
       continue
@@ -97,14 +105,23 @@ function pump(): void {
   }
 }
 
-function submit(job: Job): Promise<ScanResult> {
+function submit(job: Job, priority: ScanPriority = 'client'): Promise<ScanResult> {
   if (!enabled) return Promise.reject(new Error('scan workers are off'))
   const key = JSON.stringify(job, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))
   const running = shared.get(key)
-  if (running) return running
-  if (queue.length >= MAX_QUEUED_SCANS) return Promise.reject(new Error('too many scans waiting'))
+  if (running) {
+    // A client now waits for a job queued in the background: it moves up.
+    const i = priority === 'client' ? later.findIndex((w) => w.key === key) : -1
+    if (i >= 0) {
+      queue.push(later.splice(i, 1)[0]!)
+      pump()
+    }
+    return running
+  }
+  const waiting = queue.length + later.length
+  if (waiting >= MAX_QUEUED_SCANS) return Promise.reject(new Error('too many scans waiting'))
   const p = new Promise<ScanResult>((resolve, reject) => {
-    queue.push({ job, resolve, reject })
+    ;(priority === 'client' ? queue : later).push({ job, key, resolve, reject })
     pump()
   })
   shared.set(key, p)
@@ -114,16 +131,16 @@ function submit(job: Job): Promise<ScanResult> {
 }
 
 /** Run read-only statements in one read transaction of `file`; the rows of each (as `values()`). */
-export function scanValues(file: string, statements: [string, (string | number | bigint | null)[]][]): Promise<unknown[][][]> {
-  return submit({ kind: 'values', file, statements }) as Promise<unknown[][][]>
+export function scanValues(file: string, statements: [string, (string | number | bigint | null)[]][], priority?: ScanPriority): Promise<unknown[][][]> {
+  return submit({ kind: 'values', file, statements }, priority) as Promise<unknown[][][]>
 }
 
 /** The series of `metric` over a run's rows with lo <= rowid <= hi (see seriesOfRowidRange). */
-export function scanSeries(file: string, filter: RunFilter, metric: string, lo: number, hi: number, indexed: boolean): Promise<SeriesWire | null> {
-  return submit({ kind: 'series', file, filter, metric, lo, hi, indexed }) as Promise<SeriesWire | null>
+export function scanSeries(file: string, filter: RunFilter, metric: string, lo: number, hi: number, indexed: boolean, priority?: ScanPriority): Promise<SeriesWire | null> {
+  return submit({ kind: 'series', file, filter, metric, lo, hi, indexed }, priority) as Promise<SeriesWire | null>
 }
 
 /** The keys of a run's rows with lo <= rowid <= hi (see keysOfRowidRange). */
-export function scanKeys(file: string, filter: RunFilter, lo: number, hi: number, indexed: boolean): Promise<KeysOfRange | null> {
-  return submit({ kind: 'keys', file, filter, lo, hi, indexed }) as Promise<KeysOfRange | null>
+export function scanKeys(file: string, filter: RunFilter, lo: number, hi: number, indexed: boolean, priority?: ScanPriority): Promise<KeysOfRange | null> {
+  return submit({ kind: 'keys', file, filter, lo, hi, indexed }, priority) as Promise<KeysOfRange | null>
 }

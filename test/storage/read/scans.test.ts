@@ -54,6 +54,21 @@ describe('scan workers', () => {
     expect(scansInFlight()).toBe(0)
   })
 
+  test('background jobs (warm-up) leave a worker to clients, whose jobs go first; a client waiting for a queued one moves it up', async () => {
+    const order: string[] = []
+    const slow = (tag: string) =>
+      scanValues(file, [[`WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 400000) SELECT COUNT(*), '${tag}' FROM c`, []]], 'background').then(() => {
+        order.push(tag)
+      })
+    const background = ['bg0', 'bg1', 'bg2', 'bg3'].map(slow)
+    const client = scanValues(file, [['SELECT 1', []]]).then(() => order.push('client'))
+    // The same job as the last background one, asked by a client: it runs next.
+    const promoted = scanValues(file, [[`WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 400000) SELECT COUNT(*), 'bg3' FROM c`, []]])
+    await Promise.all([...background, client, promoted])
+    expect(order.indexOf('client')).toBeLessThanOrEqual(1)
+    expect(order.indexOf('bg3')).toBeLessThan(order.indexOf('bg2'))
+  })
+
   test(`at most ${MAX_QUEUED_SCANS} jobs wait; more are refused at once; turned off, every job is refused`, async () => {
     const jobs = Array.from({ length: MAX_QUEUED_SCANS + 10 }, (_, i) => scanValues(file, [[`SELECT ${i}`, []]]).then(() => 'ok', (e: Error) => e.message))
     const results = await Promise.all(jobs)

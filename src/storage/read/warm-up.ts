@@ -1,0 +1,88 @@
+import type { ProjectDb, Storage } from '../db/connection'
+import { runKeys } from './metrics'
+import { keysAhead, runListAhead, seriesAhead, tableSpan } from './read-ahead'
+import { listRuns, type RunFilter } from './runs'
+import { scanValues } from './scans'
+import { SERIES_CACHE_BYTES, seriesCacheStats, seriesHeld } from './series-cache'
+
+/**
+ * Warming up after the server starts: the long runs of every project are read ahead on the scan
+ * workers in the background (one worker, the other left to clients, whose jobs go first), so that the
+ * first chart or summary of a run of millions of steps is answered from memory: each long project's run
+ * list, then its long runs, latest first, their keys and the series of each metric, while the series
+ * cache holds less than `budgetBytes` (half its bound: what clients read is never pushed out for it).
+ * Nothing is read on the server's thread and nothing is written.
+ */
+
+/** Runs shorter than this are not warmed (their first read takes well under a second). */
+export const WARM_MIN_ROWS = 65_536
+
+/** Bytes of the series cache a warm-up may fill. */
+export const WARM_BUDGET_BYTES = SERIES_CACHE_BYTES / 2
+
+/** About this many bytes per point in the series cache (see series-cache.ts), to stop before the budget. */
+const BYTES_PER_POINT = 33
+
+export interface WarmOptions {
+  minRows?: number
+  budgetBytes?: number
+  /** Checked between steps: true stops the warm-up (the server is stopping). */
+  stopped?: () => boolean
+}
+
+export interface WarmReport {
+  projects: number
+  runs: number
+  series: number
+}
+
+/** Warm every long project of `storage`; resolves when done (or stopped, or the budget is reached). */
+export async function warmUp(storage: Storage, opts: WarmOptions = {}): Promise<WarmReport> {
+  const minRows = opts.minRows ?? WARM_MIN_ROWS
+  const budget = opts.budgetBytes ?? WARM_BUDGET_BYTES
+  const stopped = opts.stopped ?? (() => false)
+  const report: WarmReport = { projects: 0, runs: 0, series: 0 }
+  for (const stem of storage.listProjects()) {
+    if (stopped() || seriesCacheStats().bytes >= budget) break
+    try {
+      const p = storage.project(stem)
+      if (!p || p.read(() => tableSpan(p)) < minRows) continue
+      report.projects++
+      if (!(await warmProject(p, minRows, budget, stopped, report))) break
+    } catch {
+      // A project that cannot be read now (locked, damaged, removed) is left to its first request.
+    }
+  }
+  return report
+}
+
+/** False when the budget is reached or the warm-up is stopped. */
+async function warmProject(p: ProjectDb, minRows: number, budget: number, stopped: () => boolean, report: WarmReport): Promise<boolean> {
+  await runListAhead(p, 'background')
+  const byId = p.read(() => p.hasRunIds('metrics'))
+  const column = byId ? 'run_id' : 'run_name'
+  const [sizes] = await scanValues(p.paths.db, [[`SELECT ${column}, COUNT(*) FROM metrics GROUP BY ${column}`, []]], 'background')
+  const rows = new Map(sizes!.map(([k, n]) => [String(k), Number(n)]))
+  const runs = p
+    .read(() => listRuns(p))
+    .map((r) => ({ key: byId ? r.id : r.name, created: r.created_at ?? '' }))
+    .filter((r): r is { key: string; created: string } => r.key !== null && (rows.get(r.key) ?? 0) >= minRows)
+    .reverse() // latest first
+  const seen = new Set<string>()
+  for (const run of runs) {
+    if (seen.has(run.key)) continue
+    seen.add(run.key)
+    const f: RunFilter = { column, value: run.key }
+    if (stopped()) return false
+    await keysAhead(p, f, 'background')
+    report.runs++
+    for (const metric of p.read(() => runKeys(p, 'metrics', f, []))) {
+      if (stopped()) return false
+      if (seriesHeld(p, f, metric)) continue
+      if (seriesCacheStats().bytes + rows.get(run.key)! * BYTES_PER_POINT > budget) return false
+      await seriesAhead(p, f, metric, 'background')
+      if (seriesHeld(p, f, metric)) report.series++
+    }
+  }
+  return true
+}
