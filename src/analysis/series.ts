@@ -17,6 +17,8 @@ export interface NumericSeries {
   steps: number[] | Float64Array
   values: number[] | Float64Array
   timestamps: string[]
+  /** The i-th timestamp (for a cached series, without spelling them all). */
+  stampAt(i: number): string
   /** Rows holding the metric with a non-numeric value. */
   skipped: number
 }
@@ -60,7 +62,7 @@ export async function prepareSeries(p: ProjectDb, f: RunFilter, metric: string):
 export function readSeries(p: ProjectDb, f: RunFilter, metric: string, rows: RowFilter = { kind: 'all' }): NumericSeries {
   if (metric.includes('/') && !runKeys(p, 'metrics', f, []).includes(metric)) {
     const keys = chartKeys(p, f).nested.get(metric)
-    if (keys) return nestedPoints(p, f, keys, rows)
+    if (keys) return withStampAt(nestedPoints(p, f, keys, rows))
   }
   const long = () => {
     const st = runStats(p, f)
@@ -84,20 +86,22 @@ export function readSeries(p: ProjectDb, f: RunFilter, metric: string, rows: Row
     out.values.push(v)
     out.timestamps.push(tsCol[i] as string)
   }
-  return out
+  return withStampAt(out)
+}
+
+function withStampAt(out: Omit<NumericSeries, 'stampAt'>): NumericSeries {
+  return { ...out, stampAt: (i) => out.timestamps[i]! }
 }
 
 /**
- * `timestamps` spelled only when read: most callers (a chart by step, statistics) never do, and a
- * 2,000,000-point series would spend most of its time building them.
+ * `timestamps` spelled only when read (`stampAt` spells one): most callers (a chart by step,
+ * statistics, 500 points of a history) never need them all, and a 2,000,000-point series would spend
+ * most of its time building them.
  */
-function withLazyStamps(out: Omit<NumericSeries, 'timestamps'>, make: () => string[]): NumericSeries {
+function withLazyStamps(out: Omit<NumericSeries, 'timestamps' | 'stampAt'>, stampAt: (i: number) => string): NumericSeries {
   let stamps: string[] | null = null
-  return Object.defineProperty(out, 'timestamps', {
-    get: () => (stamps ??= make()),
-    set: (v: string[]) => {
-      stamps = v
-    },
+  return Object.defineProperty({ ...out, stampAt }, 'timestamps', {
+    get: () => (stamps ??= Array.from({ length: out.steps.length }, (_, i) => stampAt(i))),
     enumerable: true,
   }) as NumericSeries
 }
@@ -119,7 +123,7 @@ function fromCache(s: Series, positions: Int32Array | null): NumericSeries {
   const n = positions ? positions.length : s.length
   // The whole series and every value a number: its own columns, shared (they never change).
   if (!positions && allNumbers(s))
-    return withLazyStamps({ steps: s.steps, values: s.values, skipped: 0 }, () => Array.from({ length: n }, (_, i) => s.stamps.at(s.stampIndex[i]!)))
+    return withLazyStamps({ steps: s.steps, values: s.values, skipped: 0 }, (i) => s.stamps.at(s.stampIndex[i]!))
   const steps: number[] = []
   const values: number[] = []
   const kept = new Int32Array(n)
@@ -136,7 +140,7 @@ function fromCache(s: Series, positions: Int32Array | null): NumericSeries {
     steps.push(s.steps[i]!)
     values.push(v)
   }
-  return withLazyStamps({ steps, values, skipped }, () => Array.from({ length: steps.length }, (_, k) => s.stamps.at(s.stampIndex[kept[k]!]!)))
+  return withLazyStamps({ steps, values, skipped }, (k) => s.stamps.at(s.stampIndex[kept[k]!]!))
 }
 
 /** The series reordered by step (stable: rows of one step keep their timestamp order). */
@@ -149,9 +153,7 @@ export function byStep(s: NumericSeries): NumericSeries {
     }
   if (sorted) return s
   const order = Array.from({ length: s.steps.length }, (_, i) => i).sort((a, b) => s.steps[a]! - s.steps[b]! || a - b)
-  return withLazyStamps({ steps: order.map((i) => s.steps[i]!), values: order.map((i) => s.values[i]!), skipped: s.skipped }, () =>
-    order.map((i) => s.timestamps[i]!),
-  )
+  return withLazyStamps({ steps: order.map((i) => s.steps[i]!), values: order.map((i) => s.values[i]!), skipped: s.skipped }, (k) => s.stampAt(order[k]!))
 }
 
 /** Timestamps as epoch milliseconds (NaN when unparseable), for time-based x axes. */

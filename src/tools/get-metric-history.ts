@@ -98,7 +98,7 @@ export default defineTool({
               method: sampled ? a.downsample : 'none',
               steps: keep.map((i) => s.steps[i]!),
               values: keep.map((i) => (Number.isFinite(s.values[i]!) ? s.values[i]! : null)),
-              timestamps: a.timestamps ? keep.map((i) => s.timestamps[i]!) : [],
+              timestamps: a.timestamps ? keep.map((i) => s.stampAt(i)) : [],
               ...nf,
             }
           }),

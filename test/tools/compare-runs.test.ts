@@ -55,8 +55,8 @@ describe('compare_runs', () => {
   })
 
   test('firstDivergence ignores one noisy step and pairs only common steps', () => {
-    const ref = { steps: [0, 1, 2, 3, 4, 5, 6], values: [1, 1, 1, 1, 1, 1, 0], timestamps: [], skipped: 0 }
-    const other = { steps: [0, 2, 3, 4, 5, 6, 7], values: [1, 5, 1, 1, 2, 2, 2], timestamps: [], skipped: 0 }
+    const ref = { steps: [0, 1, 2, 3, 4, 5, 6], values: [1, 1, 1, 1, 1, 1, 0], timestamps: [], stampAt: () => '', skipped: 0 }
+    const other = { steps: [0, 2, 3, 4, 5, 6, 7], values: [1, 5, 1, 1, 2, 2, 2], timestamps: [], stampAt: () => '', skipped: 0 }
     expect(firstDivergence(ref, other, 0.1)).toEqual({ step: 5, common: 6, ref: 1, value: 2 })
   })
 

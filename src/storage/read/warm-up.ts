@@ -1,3 +1,5 @@
+import { lstatSync } from 'node:fs'
+import { join } from 'node:path'
 import type { ProjectDb, Storage } from '../db/connection'
 import { runKeys } from './metrics'
 import { keysAhead, runListAhead, seriesAhead, tableSpan } from './read-ahead'
@@ -8,8 +10,8 @@ import { SERIES_CACHE_BYTES, seriesCacheStats, seriesHeld } from './series-cache
 /**
  * Warming up after the server starts: the long runs of every project are read ahead on the scan
  * workers in the background (one worker, the other left to clients, whose jobs go first), so that the
- * first chart or summary of a run of millions of steps is answered from memory: each long project's run
- * list, then its long runs, latest first, their keys and the series of each metric, while the series
+ * first chart or summary of a run of millions of steps is answered from memory: the most recently written
+ * projects first, each long project's run list, then its long runs, latest first, their keys and the series of each metric, while the series
  * cache holds less than `budgetBytes` (half its bound: what clients read is never pushed out for it).
  * Nothing is read on the server's thread and nothing is written.
  */
@@ -42,7 +44,7 @@ export async function warmUp(storage: Storage, opts: WarmOptions = {}): Promise<
   const budget = opts.budgetBytes ?? WARM_BUDGET_BYTES
   const stopped = opts.stopped ?? (() => false)
   const report: WarmReport = { projects: 0, runs: 0, series: 0 }
-  for (const stem of storage.listProjects()) {
+  for (const stem of latestFirst(storage)) {
     if (stopped() || seriesCacheStats().bytes >= budget) break
     try {
       const p = storage.project(stem)
@@ -54,6 +56,23 @@ export async function warmUp(storage: Storage, opts: WarmOptions = {}): Promise<
     }
   }
   return report
+}
+
+/** Project stems, the most recently written first (the database file or its WAL). */
+function latestFirst(storage: Storage): string[] {
+  const written = (stem: string): number => {
+    let t = 0
+    for (const suffix of ['.db', '.db-wal']) {
+      try {
+        t = Math.max(t, lstatSync(join(storage.dataDir, stem + suffix)).mtimeMs)
+      } catch {
+        /* no such file */
+      }
+    }
+    return t
+  }
+  const stems = storage.listProjects().map((stem) => ({ stem, t: written(stem) }))
+  return stems.sort((a, b) => b.t - a.t).map((x) => x.stem)
 }
 
 /** False when the budget is reached or the warm-up is stopped. */

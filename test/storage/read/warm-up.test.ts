@@ -59,6 +59,22 @@ describe('warmUp', () => {
     storage.close()
   })
 
+  test('the most recently written project goes first', async () => {
+    clearSeriesCache()
+    const d = copyFixtures('basic')
+    for (const [stem, when] of [['image-classification', 1], ['llm-finetune', 2]] as const) {
+      const w = new Database(join(d, `${stem}.db`))
+      insert(w, `long-${stem}`, 'long', LONG, Date.UTC(2026, 10, when) * 1000)
+      w.close()
+      await Bun.sleep(20) // distinct modification times
+    }
+    const storage = new Storage(d)
+    const report = await warmUp(storage, { minRows: 30_000, budgetBytes: LONG * 33 * 1.5 })
+    expect(report.series).toBe(1)
+    expect(seriesHeld(storage.project('llm-finetune')!, { column: 'run_id', value: 'long-llm-finetune' }, 'acc')).toBe(true)
+    storage.close()
+  })
+
   test('the budget stops it (latest run first); a stopped warm-up reads nothing', async () => {
     clearSeriesCache()
     const storage = new Storage(dir)
