@@ -34,7 +34,7 @@ describe('help texts', () => {
 
   test('every option `trackio show --help` documents is one the show command accepts', async () => {
     const options = documentedShowOptions()
-    expect(options.map(([n]) => n)).toEqual(['host', 'port', 'mcp-server', 'mcp-max-tokens', 'max-upload-bytes', 'project', 'allowed-hosts', 'cors-origin', 'log-requests', 'help'])
+    expect(options.map(([n]) => n)).toEqual(['host', 'port', 'mcp-server', 'mcp-max-tokens', 'max-upload-bytes', 'project', 'allowed-hosts', 'cors-origin', 'log-requests', 'no-warm-up', 'help'])
     for (const [name, takesValue] of options) {
       const argv = ['show', `--${name}`, ...(takesValue ? ['1'] : []), '--help']
       expect(await printed(argv)).toEqual({ code: 0, out: SHOW_HELP })

@@ -44,8 +44,11 @@ export async function warmUp(storage: Storage, opts: WarmOptions = {}): Promise<
   const budget = opts.budgetBytes ?? WARM_BUDGET_BYTES
   const stopped = opts.stopped ?? (() => false)
   const report: WarmReport = { projects: 0, runs: 0, series: 0 }
-  for (const stem of latestFirst(storage)) {
+  for (const { stem, bytes } of latestFirst(storage)) {
     if (stopped() || seriesCacheStats().bytes >= budget) break
+    // A file too small to hold minRows rows is not even opened (an open connection would stand in the
+    // way of another process switching the file's journal mode).
+    if (bytes < minRows * MIN_ROW_BYTES) continue
     try {
       const p = storage.project(stem)
       if (!p || p.read(() => tableSpan(p)) < minRows) continue
@@ -58,21 +61,26 @@ export async function warmUp(storage: Storage, opts: WarmOptions = {}): Promise<
   return report
 }
 
-/** Project stems, the most recently written first (the database file or its WAL). */
-function latestFirst(storage: Storage): string[] {
-  const written = (stem: string): number => {
+/** Fewer bytes than this per row of the metrics table cannot be (run id, timestamp, name, JSON, indexes). */
+const MIN_ROW_BYTES = 64
+
+/** Project stems with the bytes of their database and WAL files, the most recently written first. */
+function latestFirst(storage: Storage): { stem: string; bytes: number }[] {
+  const files = storage.listProjects().map((stem) => {
     let t = 0
+    let bytes = 0
     for (const suffix of ['.db', '.db-wal']) {
       try {
-        t = Math.max(t, lstatSync(join(storage.dataDir, stem + suffix)).mtimeMs)
+        const st = lstatSync(join(storage.dataDir, stem + suffix))
+        t = Math.max(t, st.mtimeMs)
+        bytes += st.size
       } catch {
         /* no such file */
       }
     }
-    return t
-  }
-  const stems = storage.listProjects().map((stem) => ({ stem, t: written(stem) }))
-  return stems.sort((a, b) => b.t - a.t).map((x) => x.stem)
+    return { stem, t, bytes }
+  })
+  return files.sort((a, b) => b.t - a.t)
 }
 
 /** False when the budget is reached or the warm-up is stopped. */

@@ -53,7 +53,8 @@ describe('warmUp', () => {
         const cached = p.read(() => stringify({ data: metricValues(p, f, metric, { kind: 'all' }) }, { style: 'python' }))
         expect(cached).toBe(p.read(() => stringify({ data: sqlMetricValues(p, f, metric, { kind: 'all' }) }, { style: 'python' })))
       }
-    // Short projects and runs are left alone.
+    // Short projects are left alone: too small a file is not even opened.
+    expect(storage.openCount).toBe(1)
     const short = storage.project('llm-finetune')!
     expect(short.read(() => listRunsHeld(short))).toBe(false)
     storage.close()
