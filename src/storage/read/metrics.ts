@@ -5,6 +5,7 @@ import { scanTopLevel } from '../../json/scan'
 import { compareCodePoints, type ProjectDb } from '../db/connection'
 import { decodeObject, decodeTopLevel, int, text } from '../db/decode'
 import { runRowSpan, where, type RunFilter } from './runs'
+import { onlyGrewSince, tableMark, type TableMark } from './table-mark'
 import { isScalarValue, subsampleIndices, subsampleSignatures } from './subsample'
 import { parseInstant } from '../db/timestamps'
 import { cachedSeries, keyPath, nearestInstant, SERIES_CACHE_MIN_ROWS, seriesPositions, seriesRecords } from './series-cache'
@@ -439,7 +440,35 @@ export function sampledMetricRows(p: ProjectDb, f: RunFilter, maxPoints: number,
 /** Number of metrics rows of a run, its last step, and whether every step is exact as a JS number. */
 export function runStats(p: ProjectDb, f: RunFilter): RunStats {
   if (!p.hasTable('metrics')) return { count: 0, lastStep: null, safeSteps: true }
-  return p.memo(`stats:${f.column}:${f.value}`, () => statsOf(p.db.query(runSpanSql(f)).values(f.value)[0]), (stats) => stats.count > 0)
+  return p.memo(
+    `stats:${f.column}:${f.value}`,
+    () => {
+      const id = keyScanId(p, 'metrics', f)
+      const kept = keptStats.get(id)
+      let row: unknown[] | undefined
+      // Kept across changes and extended by the rows logged since when the table only grew (a run id
+      // is never renamed: its rows stay its rows); a live writer's run is not counted whole each commit.
+      if (kept && f.column === 'run_id' && onlyGrewSince(p, kept.mark)) {
+        const [n, last, first] = p.db.query('SELECT COUNT(*), MAX(step), MIN(step) FROM metrics WHERE rowid > ? AND +run_id = ?').values(kept.mark.high, f.value)[0]!
+        const pick = (a: unknown, b: unknown, larger: boolean) => (b === null ? a : a === null ? b : (larger ? (b as number) > (a as number) : (b as number) < (a as number)) ? b : a)
+        row = [kept.row[0] as number + Number(n), pick(kept.row[1], last, true), pick(kept.row[2], first, false)]
+      } else row = p.db.query(runSpanSql(f)).values(f.value)[0]
+      const mark = tableMark(p)
+      if (mark && row) keepStats(id, mark, row)
+      return statsOf(row)
+    },
+    (stats) => stats.count > 0,
+  )
+}
+
+/** A run's count, last and first step, kept with the table's mark when read (runs whose stats are kept: MAX_KEY_SCANS). */
+const keptStats = new Map<string, { mark: TableMark; row: unknown[] }>()
+
+function keepStats(id: string, mark: TableMark, row: unknown[]): void {
+  keptStats.delete(id)
+  if (Number(row[0]) === 0) return
+  keptStats.set(id, { mark, row: [Number(row[0]), row[1], row[2]] })
+  if (keptStats.size > MAX_KEY_SCANS) keptStats.delete(keptStats.keys().next().value!)
 }
 
 export interface RunStats {
@@ -459,10 +488,15 @@ function statsOf(row: unknown[] | undefined): RunStats {
   return { count: Number(row?.[0] ?? 0), lastStep: last, safeSteps: typeof last !== 'bigint' && typeof first !== 'bigint' }
 }
 
-/** Keep a run's runSpanSql row, read by a scan worker while the database was at `token`, as runStats' answer. */
-export function seedRunStats(p: ProjectDb, f: RunFilter, token: object, row: unknown[]): void {
+/**
+ * Keep a run's runSpanSql row, read by a scan worker while the database was at `token` with the table
+ * at `mark`, as runStats' answer (if the database has not changed since) and for extension later.
+ */
+export function seedRunStats(p: ProjectDb, f: RunFilter, token: object, row: unknown[], mark: TableMark | null): void {
   const stats = statsOf(row)
-  if (stats.count > 0) p.seed(`stats:${f.column}:${f.value}`, token, stats)
+  if (stats.count === 0) return
+  if (mark) keepStats(keyScanId(p, 'metrics', f), mark, row)
+  p.seed(`stats:${f.column}:${f.value}`, token, stats)
 }
 
 /**

@@ -3,6 +3,7 @@ import type { ProjectDb } from '../db/connection'
 import { keepKeyScan, keysHeld, prescanKeys, runSpanSql, runStats, seedRunStats } from './metrics'
 import { listRunsHeld, runListSql, seedRunList, type RunFilter } from './runs'
 import { scanKeys, scanSeries, scanValues, type ScanPriority } from './scans'
+import { markOf, tableMarkSql } from './table-mark'
 import { concatSeries, keepSeries, prescanSeries, seriesFromWire, seriesHeld } from './series-cache'
 
 /**
@@ -42,12 +43,12 @@ export async function runListAhead(p: ProjectDb, priority: ScanPriority = 'clien
   const plan = p.read(() => {
     const sql = runListSql(p)
     if (sql === null || listRunsHeld(p) || tableSpan(p) < READ_AHEAD_MIN_ROWS) return null
-    return { sql, token: p.versionToken() }
+    return { sql, mark: tableMarkSql(p), token: p.versionToken() }
   })
   if (!plan) return
   try {
-    const [rows] = await scanValues(p.paths.db, [[plan.sql, []]], priority)
-    if (sameFile(p)) seedRunList(p, plan.token, rows!)
+    const [rows, mark] = await scanValues(p.paths.db, plan.mark ? [[plan.sql, []], [plan.mark, []]] : [[plan.sql, []]], priority)
+    if (sameFile(p)) seedRunList(p, plan.token, rows!, markOf(mark?.[0]))
   } catch {
     /* read on first use */
   }
@@ -70,9 +71,10 @@ async function longRun(p: ProjectDb, f: RunFilter, priority: ScanPriority): Prom
   if (!known) return null
   if (known.span !== undefined) return known.span
   const { token } = known
-  const [[row]] = (await scanValues(p.paths.db, [[runSpanSql(f), [f.value]]], priority)) as [[unknown[]]]
+  const markSql = p.read(() => tableMarkSql(p))
+  const [[row], mark] = (await scanValues(p.paths.db, markSql ? [[runSpanSql(f), [f.value]], [markSql, []]] : [[runSpanSql(f), [f.value]]], priority)) as [[unknown[]], unknown[][] | undefined]
   if (!sameFile(p)) return null
-  seedRunStats(p, f, token, row)
+  seedRunStats(p, f, token, row, markOf(mark?.[0]))
   const [rows, , , first, high] = row.map((v) => (typeof v === 'bigint' ? Number(v) : v)) as [number, unknown, unknown, number | null, number | null]
   const span = rows < READ_AHEAD_MIN_ROWS || first === null || high === null ? null : { token, rows, first, high }
   p.seed(key, token, span)

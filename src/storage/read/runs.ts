@@ -1,5 +1,6 @@
 import { compareCodePoints, type ProjectDb } from '../db/connection'
 import { text } from '../db/decode'
+import { onlyGrewSince, tableMark, type TableMark } from './table-mark'
 
 export type RunRecord = {
   id: string | null
@@ -55,11 +56,81 @@ function runList(rows: unknown[][]): RunList {
   return { records, allText }
 }
 
-/** Runs of a project (compat §4), by runListSql; memoised until the database changes. */
+/**
+ * Runs of a project (compat §4), by runListSql; memoised until the database changes. A long project's
+ * list is also kept across changes and extended by the rows logged since (see KeptRunList).
+ */
 export function listRuns(p: ProjectDb): RunRecord[] {
   const sql = runListSql(p)
   if (sql === null) return []
-  return p.memo(RUN_LIST, () => runList(p.db.query(sql).values())).records
+  return p.memo(RUN_LIST, () => extendedRunList(p) ?? keepRunList(p, p.db.query(sql).values(), tableMark(p))).records
+}
+
+/**
+ * A run list kept across database changes (a writer logging beside the server would otherwise make
+ * every listing group all the table's rows again: seconds for 2,000,000 rows), for projects with run
+ * ids, no artifact links and one name per run: its groups (run id and name → first timestamp) and the
+ * table's mark when it was read. It is extended only when exact: no row up to the mark deleted
+ * (table-mark.ts), no run renamed (the first row of each run, by its index, still bears the run's
+ * name: a rename rewrites them all), every timestamp text, and no two runs created at the same
+ * instant (their order would be SQLite's); otherwise the list is read whole again.
+ */
+interface KeptRunList {
+  mark: TableMark
+  groups: Map<string, { id: string; name: string; created: string }>
+}
+
+/** Projects whose run lists are kept (a map entry per run). */
+export const MAX_KEPT_RUN_LISTS = 64
+
+const keptRunLists = new Map<string, KeptRunList>()
+
+function keptKey(p: ProjectDb): string {
+  return `${p.paths.db}\u0000${p.inode}`
+}
+
+function incremental(p: ProjectDb): boolean {
+  return p.hasRunIds('metrics') && !hasLinks(p)
+}
+
+/** The run list from its rows (runListSql's), kept for extension when it qualifies (see KeptRunList). */
+function keepRunList(p: ProjectDb, rows: unknown[][], mark: TableMark | null): RunList {
+  const list = runList(rows)
+  const key = keptKey(p)
+  keptRunLists.delete(key)
+  if (!mark || !list.allText || !incremental(p)) return list
+  const groups = new Map<string, { id: string; name: string; created: string }>()
+  for (const [id, name, created] of rows) {
+    if (typeof id !== 'string' || typeof name !== 'string' || groups.has(id)) return list
+    groups.set(id, { id, name, created: created as string })
+  }
+  keptRunLists.set(key, { mark, groups })
+  if (keptRunLists.size > MAX_KEPT_RUN_LISTS) keptRunLists.delete(keptRunLists.keys().next().value!)
+  return list
+}
+
+/** The kept run list brought up to date, or null when it must be read whole (see KeptRunList). */
+function extendedRunList(p: ProjectDb): RunList | null {
+  const kept = keptRunLists.get(keptKey(p))
+  if (!kept || !incremental(p) || !onlyGrewSince(p, kept.mark)) return null
+  const first = p.db.query('SELECT run_name FROM metrics WHERE run_id = ? LIMIT 1')
+  for (const g of kept.groups.values()) if (first.values(g.id)[0]?.[0] !== g.name) return null
+  const groups = new Map(kept.groups)
+  const tail = p.db.query('SELECT run_id, run_name, MIN(timestamp) FROM metrics WHERE rowid > ? GROUP BY run_id, run_name').values(kept.mark.high)
+  for (const [id, name, created] of tail) {
+    if (typeof id !== 'string' || typeof name !== 'string' || typeof created !== 'string') return null
+    const g = groups.get(id)
+    if (!g) groups.set(id, { id, name, created })
+    else if (g.name !== name) return null
+    else if (compareCodePoints(created, g.created) < 0) groups.set(id, { ...g, created })
+  }
+  const sorted = [...groups.values()].sort((a, b) => compareCodePoints(a.created, b.created))
+  for (let i = 1; i < sorted.length; i++) if (sorted[i]!.created === sorted[i - 1]!.created) return null
+  const mark = tableMark(p)
+  if (!mark) return null
+  keptRunLists.delete(keptKey(p))
+  keptRunLists.set(keptKey(p), { mark, groups })
+  return { records: sorted.map((g) => ({ id: g.id, name: g.name, created_at: g.created })), allText: true }
 }
 
 /** Whether listRuns would answer without reading (held for this version of the database). */
@@ -71,8 +142,9 @@ export function listRunsHeld(p: ProjectDb): boolean {
  * Keep a run list read elsewhere (the scan workers, runListSql on their own connection, while the
  * database was at `token`) as listRuns' answer, if the database has not changed since.
  */
-export function seedRunList(p: ProjectDb, token: object, rows: unknown[][]): boolean {
-  return p.seed(RUN_LIST, token, runList(rows))
+export function seedRunList(p: ProjectDb, token: object, rows: unknown[][], mark: TableMark | null): boolean {
+  // Kept for extension whatever happened since: it is checked against the database when used.
+  return p.seed(RUN_LIST, token, p.read(() => keepRunList(p, rows, mark)))
 }
 
 /** Whether the project has artifact links (Trackio creates the table empty). */

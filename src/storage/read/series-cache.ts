@@ -7,6 +7,7 @@ import { decodeTopLevel } from '../db/decode'
 import type { RowFilter } from './metrics'
 import { runRowSpan, where, type RunFilter } from './runs'
 import { StampTable, type StampWire } from './stamp-table'
+import { onlyGrewSince, tableMark, type TableMark } from './table-mark'
 
 /**
  * A per-(run, metric) column cache of the metrics table, so that long series are answered from memory
@@ -65,6 +66,8 @@ export interface Series {
   bytes: number
   /** The database version (a memo token of the ProjectDb) this series was last checked against. */
   checkedAt?: object
+  /** The metrics table's mark when this series was last read or checked (see table-mark.ts). */
+  mark?: TableMark | null
   /** The last seriesWindow answer (dashboards ask for the same view again and again). */
   window?: { key: string; value: SeriesWindow }
 }
@@ -187,6 +190,7 @@ export function cachedSeries(p: ProjectDb, f: RunFilter, metric: string, worthBu
   // A series with no points is a metric name that matches nothing: keep nothing for it (issue 10.3).
   if (s && s.length > 0) {
     s.checkedAt = version
+    s.mark = tableMark(p)
     cache.set(key, s)
   } else cache.delete(key)
   return s
@@ -312,15 +316,18 @@ export async function prescanSeries(p: ProjectDb, f: RunFilter, metric: string, 
 
 /** `base` brought up to date, or null when it must be rebuilt. */
 function refreshed(p: ProjectDb, f: RunFilter, metric: string, base: Series): Series | null {
-  const check = p.db
-    .query(
-      `SELECT (SELECT COUNT(*) FROM metrics WHERE ${where(f)} AND rowid <= ?),
-              (SELECT COUNT(*) FROM metrics WHERE rowid IN (?, ?) AND +${f.column} = ?)`,
-    )
-    .safeIntegers(false)
-    .values(f.value, base.highRowid, base.firstRowid, base.highRowid, f.value)[0]!
   const ends = base.firstRowid === base.highRowid ? 1 : 2
-  if (check[0] !== base.runRows || check[1] !== ends) return null
+  const [present] = p.db
+    .query(`SELECT COUNT(*) FROM metrics WHERE rowid IN (?, ?) AND +${f.column} = ?`)
+    .safeIntegers(false)
+    .values(base.firstRowid, base.highRowid, f.value)[0] as [number]
+  if (present !== ends) return null
+  // The run's rows up to the mark must all still be there: when the table only grew since the series
+  // was checked (a run id's rows stay its own), they are; otherwise they are counted through its index.
+  if (!(f.column === 'run_id' && onlyGrewSince(p, base.mark))) {
+    const [count] = p.db.query(`SELECT COUNT(*) FROM metrics WHERE ${where(f)} AND rowid <= ?`).safeIntegers(false).values(f.value, base.highRowid)[0] as [number]
+    if (count !== base.runRows) return null
+  }
   if (base.hasObjects) return null
   try {
     return assemble(selectRows(p, f, metric, base.highRowid), base)
