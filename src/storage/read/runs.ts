@@ -133,9 +133,18 @@ function extendedRunList(p: ProjectDb): RunList | null {
   return { records: sorted.map((g) => ({ id: g.id, name: g.name, created_at: g.created })), allText: true }
 }
 
-/** Whether listRuns would answer without reading (held for this version of the database). */
+/**
+ * Whether listRuns answers without reading the whole table: held for this version of the database, or
+ * a kept list extended now by the rows logged since (then held).
+ */
 export function listRunsHeld(p: ProjectDb): boolean {
-  return p.peek(RUN_LIST) !== undefined
+  return p.read(() => {
+    if (p.peek(RUN_LIST) !== undefined) return true
+    if (runListSql(p) === null) return false
+    const extended = extendedRunList(p)
+    if (extended) p.memo(RUN_LIST, () => extended)
+    return extended !== null
+  })
 }
 
 /**
@@ -160,7 +169,7 @@ function hasLinks(p: ProjectDb): boolean {
  * plan's). Undefined: ask SQLite.
  */
 function latestFromRunList(p: ProjectDb, run: string): string | null | undefined {
-  const list = p.peek<RunList>(RUN_LIST)
+  const list = listRunsHeld(p) ? p.peek<RunList>(RUN_LIST) : undefined
   if (!list || !list.allText || hasLinks(p)) return undefined
   let best: RunRecord | null = null
   let tie = false
