@@ -116,7 +116,8 @@ function extendedRunList(p: ProjectDb): RunList | null {
   const first = p.db.query('SELECT run_name FROM metrics WHERE run_id = ? LIMIT 1')
   for (const g of kept.groups.values()) if (first.values(g.id)[0]?.[0] !== g.name) return null
   const groups = new Map(kept.groups)
-  const tail = p.db.query('SELECT run_id, run_name, MIN(timestamp) FROM metrics WHERE rowid > ? GROUP BY run_id, run_name').values(kept.mark.high)
+  // Grouped by +column: SQLite would otherwise walk a whole index to group in order, not the few rows beyond the mark.
+  const tail = p.db.query('SELECT run_id, run_name, MIN(timestamp) FROM metrics WHERE rowid > ? GROUP BY +run_id, +run_name').values(kept.mark.high)
   for (const [id, name, created] of tail) {
     if (typeof id !== 'string' || typeof name !== 'string' || typeof created !== 'string') return null
     const g = groups.get(id)

@@ -6,7 +6,7 @@ import { compareCodePoints, type ProjectDb } from '../db/connection'
 import { decodeTopLevel } from '../db/decode'
 import type { RowFilter } from './metrics'
 import { runRowSpan, where, type RunFilter } from './runs'
-import { StampTable, type StampWire } from './stamp-table'
+import { grown, StampTable, type StampWire } from './stamp-table'
 import { onlyGrewSince, tableMark, type TableMark } from './table-mark'
 
 /**
@@ -68,6 +68,8 @@ export interface Series {
   checkedAt?: object
   /** The metrics table's mark when this series was last read or checked (see table-mark.ts). */
   mark?: TableMark | null
+  /** The arrays behind the columns' views, with room to grow (see Assembler). */
+  spare?: Columns
   /** The last seriesWindow answer (dashboards ask for the same view again and again). */
   window?: { key: string; value: SeriesWindow }
 }
@@ -223,13 +225,18 @@ interface Row {
   v: string | null
 }
 
-/** A run's rows after rowid `after`, in (timestamp, rowid) order. */
-function selectRows(p: ProjectDb, f: RunFilter, metric: string, after: number): Iterable<Row> {
+/**
+ * A run's rows after rowid `after`, in (timestamp, rowid) order: through the run's index, or (`viaRowids`)
+ * from the table's rowids after `after`, which is far cheaper for the few rows logged since a long run
+ * was read (its index would be walked whole: 2,000,000 entries for a hundred new rows).
+ */
+function selectRows(p: ProjectDb, f: RunFilter, metric: string, after: number, viaRowids = false): Iterable<Row> {
+  const filter = viaRowids ? `rowid > ? AND +${f.column} = ?` : `${where(f)} AND rowid > ?`
   const stmt = p.db
-    .query(`SELECT rowid AS r, timestamp AS t, step AS s, CAST(metrics AS TEXT) -> ? AS v FROM metrics WHERE ${where(f)} AND rowid > ? ORDER BY timestamp, rowid`)
+    .query(`SELECT rowid AS r, timestamp AS t, step AS s, CAST(metrics AS TEXT) -> ? AS v FROM metrics WHERE ${filter} ORDER BY timestamp, rowid`)
     .safeIntegers(false)
   // Row by row: a 2,000,000-row run never sits in memory as 2,000,000 rows at once.
-  return stmt.iterate(keyPath(metric), f.value, after) as Iterable<Row>
+  return (viaRowids ? stmt.iterate(keyPath(metric), after, f.value) : stmt.iterate(keyPath(metric), f.value, after)) as Iterable<Row>
 }
 
 /**
@@ -329,8 +336,11 @@ function refreshed(p: ProjectDb, f: RunFilter, metric: string, base: Series): Se
     if (count !== base.runRows) return null
   }
   if (base.hasObjects) return null
+  // Fewer table rows beyond the series than it holds (a run that kept logging): found from the rowids.
+  const [last] = p.db.query('SELECT MAX(rowid) FROM metrics').safeIntegers(false).values()[0] as [number | null]
+  const viaRowids = last !== null && last - base.highRowid <= base.runRows
   try {
-    return assemble(selectRows(p, f, metric, base.highRowid), base)
+    return assemble(selectRows(p, f, metric, base.highRowid, viaRowids), base)
   } catch (err) {
     if (err instanceof Error && /malformed JSON/i.test(err.message)) return null
     throw err
@@ -340,6 +350,8 @@ function refreshed(p: ProjectDb, f: RunFilter, metric: string, base: Series): Se
 /** Growable typed columns for assemble. */
 class Columns {
   n = 0
+  /** Whether an extension has taken the room past `n` (see Assembler). */
+  claimed = false
   steps: Float64Array
   values: Float64Array
   stampIndex: Uint32Array
@@ -352,7 +364,7 @@ class Columns {
   }
   reserve(): void {
     if (this.n < this.steps.length) return
-    const cap = Math.max(1024, this.steps.length * 2)
+    const cap = grown(this.steps.length)
     const grow = <T extends Float64Array | Uint32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
       const b = make(cap)
       b.set(a)
@@ -395,13 +407,20 @@ class Assembler {
     private readonly keepText = false,
   ) {
     const old = base?.length ?? 0
-    this.c = new Columns(old + 1024)
-    if (base) {
-      this.c.steps.set(base.steps)
-      this.c.values.set(base.values)
-      this.c.stampIndex.set(base.stampIndex)
-      this.c.kinds.set(base.kinds)
-      this.c.n = old
+    if (base?.spare && !base.spare.claimed && base.spare.n === old) {
+      // Rows are added past the base's length in the arrays behind its views: nothing is copied, and
+      // the base (and whoever holds it) never sees them. Only the first extension of a series may.
+      base.spare.claimed = true
+      this.c = base.spare
+    } else {
+      this.c = new Columns(grown(old))
+      if (base) {
+        this.c.steps.set(base.steps)
+        this.c.values.set(base.values)
+        this.c.stampIndex.set(base.stampIndex)
+        this.c.kinds.set(base.kinds)
+        this.c.n = old
+      }
     }
     this.stamps = base ? null : keepText ? StampTable.compact() : new StampTable()
     this.extra = base ? null : new Map()
@@ -426,7 +445,7 @@ class Assembler {
       const ts = r.t
       const step = r.s
       if (typeof ts !== 'string' || typeof step !== 'number' || !Number.isInteger(step) || Math.abs(step) > MAX_SAFE) return false
-      const stamps = (this.stamps ??= this.base!.stamps.copy())
+      const stamps = (this.stamps ??= this.base!.stamps.extendable())
       const extra = (this.extra ??= new Map(this.base!.extra))
       if (this.last === null || ts !== this.last) {
         // New rows with an earlier timestamp than the cached ones would have to be merged: rebuild.
@@ -474,19 +493,24 @@ class Assembler {
   finish(): Series {
     const { base, runRows, highRowid, firstRowid, hasObjects, extraBytes, c } = this
     if (base && this.stamps === null) {
-      // Only rows without the metric came: same points, newer high-water mark.
+      // Only rows without the metric came: same points, newer high-water mark (and the same spare arrays,
+      // nothing having been written to them).
+      if (c === base.spare) c.claimed = false
       return { ...base, runRows, highRowid, firstRowid, byStep: base.byStep, instants: base.instants, window: undefined }
     }
-    const stamps = (this.stamps ?? new StampTable()).trim()
+    const stamps = this.stamps ?? new StampTable()
     const extra = this.extra ?? new Map()
     const n = c.n
     const stampBytes = stamps.bytes
+    // Views of the arrays, whose spare room the next extension fills (see the constructor).
+    c.claimed = false
     return {
+      spare: c,
       length: n,
-      steps: c.steps.slice(0, n),
-      values: c.values.slice(0, n),
-      stampIndex: c.stampIndex.slice(0, n),
-      kinds: c.kinds.slice(0, n),
+      steps: c.steps.subarray(0, n),
+      values: c.values.subarray(0, n),
+      stampIndex: c.stampIndex.subarray(0, n),
+      kinds: c.kinds.subarray(0, n),
       stamps,
       extra,
       runRows,
@@ -494,12 +518,12 @@ class Assembler {
       highRowid,
       hasObjects,
       extraBytes,
-      bytes: seriesBytes(n, stampBytes, extraBytes),
+      bytes: seriesBytes(c.steps.length, stampBytes, extraBytes),
     }
   }
 }
 
-/** Per point: step, value (8 + 8), stamp index (4), kind (1), and the step order if built (4). */
+/** Per point (room for one included): step, value (8 + 8), stamp index (4), kind (1), and the step order if built (4). */
 function seriesBytes(points: number, stampBytes: number, extraBytes: number): number {
   return points * 25 + stampBytes + extraBytes + 256
 }

@@ -38,6 +38,8 @@ export class StampTable {
   private n = 0
   private lastText: string | null = null
   private oddBytes = 0
+  /** Whether a table extending this one took its spare capacity (see extendable). */
+  private claimed = false
   /** Spelling memo: the minute last spelled and its `YYYY-MM-DDTHH:MM:` prefix. */
   private minute = Number.NaN
   private prefix = ''
@@ -58,7 +60,7 @@ export class StampTable {
       for (const t of this.texts) b += 56 + 2 * t.length
       return b
     }
-    return this.n * 8 + this.oddBytes
+    return this.micros!.length * 8 + this.oddBytes
   }
 
   push(ts: string): void {
@@ -111,11 +113,29 @@ export class StampTable {
     if (this.texts) t.texts = this.texts.slice()
     else {
       t.texts = null
-      t.micros = new Float64Array(Math.max(1024, this.n * 2))
+      t.micros = new Float64Array(grown(this.n))
       t.micros.set(this.micros!.subarray(0, this.n))
       t.odd = new Map(this.odd)
       t.oddBytes = this.oddBytes
     }
+    return t
+  }
+
+  /**
+   * A table to extend, as copy() gives, but the first one asked of a long table shares its spare
+   * capacity instead of copying 16 MB per 2,000,000 timestamps: entries are added past this table's
+   * length, which this table never reads. Later asks get copies.
+   */
+  extendable(): StampTable {
+    if (!this.micros || this.claimed) return this.copy()
+    this.claimed = true
+    const t = new StampTable()
+    t.texts = null
+    t.micros = this.micros
+    t.n = this.n
+    t.lastText = this.lastText
+    t.odd = new Map(this.odd)
+    t.oddBytes = this.oddBytes
     return t
   }
 
@@ -183,10 +203,15 @@ export class StampTable {
 
   private reserve(need: number): void {
     if (need <= this.micros!.length) return
-    const grown = new Float64Array(Math.max(1024, this.micros!.length * 2))
-    grown.set(this.micros!)
-    this.micros = grown
+    const more = new Float64Array(grown(this.micros!.length))
+    more.set(this.micros!)
+    this.micros = more
   }
+}
+
+/** Capacity after growing from `n`: doubling while small, then a quarter more (spare memory stays small). */
+export function grown(n: number): number {
+  return n < 65_536 ? Math.max(1024, n * 2) : Math.ceil(n * 1.25)
 }
 
 const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'))
