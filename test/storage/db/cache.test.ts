@@ -7,6 +7,7 @@ import { ensureSchema } from '../../../src/storage/db/schema'
 import { metricValues, runKeys, runStats } from '../../../src/storage/read/metrics'
 import { seriesCacheStats } from '../../../src/storage/read/series-cache'
 import { resolveRun } from '../../../src/storage/read/runs'
+import { tableMark } from '../../../src/storage/read/table-mark'
 import { api, BINARY, copyFixtures, ensureBinary, manyProjects, tempDir } from '../../helpers'
 
 
@@ -18,6 +19,7 @@ describe('per-project memo', () => {
     const p = storage.project('llm-finetune')!
     const long = 'x'.repeat(10_000)
     p.read(() => {
+      tableMark(p) // one memo per database version, whatever the names asked
       const before = p.memoCount
       for (let i = 0; i < 500; i++) {
         expect(resolveRun(p, 'metrics', `${long}${i}`, null)).toBeNull()
