@@ -177,7 +177,10 @@ interface Server {
 
 async function startOurs(dir: string): Promise<Server> {
   const port = freePort()
-  const proc = Bun.spawn([BIN, 'show', '--port', String(port)], {
+  // No warm-up: it reads the 200,000-step run once after start (a few seconds of the one pinned core),
+  // which would land in the first scenario's rounds; this bench measures requests in steady state
+  // (bench/scale.ts measures the warm-up).
+  const proc = Bun.spawn([BIN, 'show', '--port', String(port), '--no-warm-up'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TRACKIO_DIR: dir },
     stdout: 'ignore',
     stderr: 'pipe',

@@ -3,6 +3,7 @@ import type { ProjectDb } from '../db/connection'
 import { keepKeyScan, keysHeld, prescanKeys, runSpanSql, runStats, seedRunStats } from './metrics'
 import { listRunsHeld, runListSql, seedRunList, type RunFilter } from './runs'
 import { scanKeys, scanSeries, scanValues, type ScanPriority } from './scans'
+import { textStampsMax } from './stamp-table'
 import { markOf, tableMarkSql } from './table-mark'
 import { concatSeries, keepSeries, prescanSeries, seriesFromWire, seriesHeld } from './series-cache'
 
@@ -120,7 +121,7 @@ export async function seriesAhead(p: ProjectDb, f: RunFilter, metric: string, pr
     const span = await longRun(p, f, priority)
     if (!span) return
     const { parts, indexed } = halves(span)
-    const [a, b] = await Promise.all(parts.map(([lo, hi]) => scanSeries(p.paths.db, f, metric, lo, hi, indexed, priority)))
+    const [a, b] = await Promise.all(parts.map(([lo, hi]) => scanSeries(p.paths.db, f, metric, lo, hi, indexed, span.rows > textStampsMax(), priority)))
     // null: rows not in timestamp order, or not cacheable: built on first use, as before.
     if (!a || !b || !sameFile(p)) return
     const s = concatSeries(seriesFromWire(a), seriesFromWire(b))

@@ -10,7 +10,7 @@ import { seriesOfRowidRange, seriesTransfer, type SeriesWire } from './series-ca
 
 export type ScanRequest =
   | { id: number; kind: 'values'; file: string; statements: [string, (string | number | bigint | null)[]][] }
-  | { id: number; kind: 'series'; file: string; filter: RunFilter; metric: string; lo: number; hi: number; indexed: boolean }
+  | { id: number; kind: 'series'; file: string; filter: RunFilter; metric: string; lo: number; hi: number; indexed: boolean; compact: boolean }
   | { id: number; kind: 'keys'; file: string; filter: RunFilter; lo: number; hi: number; indexed: boolean }
 
 export type ScanResult = unknown[][][] | SeriesWire | KeysOfRange | null
@@ -48,7 +48,7 @@ function run(job: ScanRequest): { result: ScanResult; transfer: ArrayBuffer[] } 
         case 'values':
           return { result: job.statements.map(([sql, params]) => db.query(sql).values(...params) as unknown[][]), transfer: [] }
         case 'series': {
-          const s = seriesOfRowidRange(db, job.filter, job.metric, job.lo, job.hi, job.indexed)
+          const s = seriesOfRowidRange(db, job.filter, job.metric, job.lo, job.hi, job.indexed, job.compact)
           return { result: s, transfer: s ? seriesTransfer(s) : [] }
         }
         case 'keys':

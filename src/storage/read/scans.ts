@@ -136,8 +136,8 @@ export function scanValues(file: string, statements: [string, (string | number |
 }
 
 /** The series of `metric` over a run's rows with lo <= rowid <= hi (see seriesOfRowidRange). */
-export function scanSeries(file: string, filter: RunFilter, metric: string, lo: number, hi: number, indexed: boolean, priority?: ScanPriority): Promise<SeriesWire | null> {
-  return submit({ kind: 'series', file, filter, metric, lo, hi, indexed }, priority) as Promise<SeriesWire | null>
+export function scanSeries(file: string, filter: RunFilter, metric: string, lo: number, hi: number, indexed: boolean, compact: boolean, priority?: ScanPriority): Promise<SeriesWire | null> {
+  return submit({ kind: 'series', file, filter, metric, lo, hi, indexed, compact }, priority) as Promise<SeriesWire | null>
 }
 
 /** The keys of a run's rows with lo <= rowid <= hi (see keysOfRowidRange). */

@@ -399,12 +399,14 @@ class Assembler {
   private runRows: number
 
   /**
-   * `keepText`: kind-3 values are kept as their JSON text and timestamps as microseconds from the start
-   * (a long run's series read by the scan worker, sent between threads; see seriesFromWire).
+   * `keepText`: kind-3 values are kept as their JSON text (a series read by the scan worker, sent
+   * between threads; see seriesFromWire); `compact`: timestamps as microseconds from the start (a run too
+   * long for a table of strings, read in parts that are joined: see StampTable.concat).
    */
   constructor(
     private readonly base: Series | null,
     private readonly keepText = false,
+    compact = false,
   ) {
     const old = base?.length ?? 0
     if (base?.spare && !base.spare.claimed && base.spare.n === old) {
@@ -422,7 +424,7 @@ class Assembler {
         this.c.n = old
       }
     }
-    this.stamps = base ? null : keepText ? StampTable.compact() : new StampTable()
+    this.stamps = base ? null : compact ? StampTable.compact() : new StampTable()
     this.extra = base ? null : new Map()
     this.hasObjects = base?.hasObjects ?? false
     this.extraBytes = base?.extraBytes ?? 0
@@ -548,16 +550,17 @@ export interface SeriesWire {
  * The series of `metric` over a run's rows with lo <= rowid <= hi, read in rowid order on `db` (the
  * scan worker's own connection), for another thread; null when it cannot be cached (timestamps going
  * back, a step beyond 2^53, JSON SQLite cannot read). `indexed`: walk the run's index (a run that is a
- * small part of the table) instead of the table's rowids.
+ * small part of the table) instead of the table's rowids; `compact`: timestamps as microseconds (a run
+ * longer than TEXT_STAMPS_MAX rows, whose parts are joined without spelling them).
  */
-export function seriesOfRowidRange(db: Database, f: RunFilter, metric: string, lo: number, hi: number, indexed: boolean): SeriesWire | null {
+export function seriesOfRowidRange(db: Database, f: RunFilter, metric: string, lo: number, hi: number, indexed: boolean, compact: boolean): SeriesWire | null {
   const filter = indexed ? `${where(f)} AND rowid BETWEEN ? AND ?` : `rowid BETWEEN ? AND ? AND +${f.column} = ?`
   const params = indexed ? [f.value, lo, hi] : [lo, hi, f.value]
   const rows = db
     .query(`SELECT rowid AS r, timestamp AS t, step AS s, CAST(metrics AS TEXT) -> ? AS v FROM metrics WHERE ${filter} ORDER BY rowid`)
     .safeIntegers(false)
     .iterate(keyPath(metric), ...params) as Iterable<Row>
-  const a = new Assembler(null, true)
+  const a = new Assembler(null, true, compact)
   try {
     if (!a.add(rows)) return null
   } catch (err) {

@@ -16,6 +16,11 @@ export const TEXT_STAMPS_MAX = 262_144
 
 let textMax = TEXT_STAMPS_MAX
 
+/** The size from which tables keep microseconds (TEXT_STAMPS_MAX unless a test changed it). */
+export function textStampsMax(): number {
+  return textMax
+}
+
 /** Change the size from which tables keep microseconds (tests); returns the previous one. */
 export function setTextStampsMax(n: number): number {
   const old = textMax

@@ -6,6 +6,7 @@ import { keysAhead, runListAhead, seriesAhead, tableSpan } from './read-ahead'
 import { listRuns, type RunFilter } from './runs'
 import { scanValues } from './scans'
 import { SERIES_CACHE_BYTES, seriesCacheStats, seriesHeld } from './series-cache'
+import { textStampsMax } from './stamp-table'
 
 /**
  * Warming up after the server starts: the long runs of every project are read ahead on the scan
@@ -22,8 +23,13 @@ export const WARM_MIN_ROWS = 65_536
 /** Bytes of the series cache a warm-up may fill. */
 export const WARM_BUDGET_BYTES = SERIES_CACHE_BYTES / 2
 
-/** About this many bytes per point in the series cache (see series-cache.ts), to stop before the budget. */
-const BYTES_PER_POINT = 33
+/**
+ * About this many bytes per point in the series cache (see series-cache.ts), each row with its own
+ * timestamp, to stop before the budget: a long table keeps them as microseconds, a short one as strings.
+ */
+export function warmBytesPerPoint(rows: number): number {
+  return rows > textStampsMax() ? 33 : 150
+}
 
 export interface WarmOptions {
   minRows?: number
@@ -106,7 +112,8 @@ async function warmProject(p: ProjectDb, minRows: number, budget: number, stoppe
     for (const metric of p.read(() => runKeys(p, 'metrics', f, []))) {
       if (stopped()) return false
       if (seriesHeld(p, f, metric)) continue
-      if (seriesCacheStats().bytes + rows.get(run.key)! * BYTES_PER_POINT > budget) return false
+      const n = rows.get(run.key)!
+      if (seriesCacheStats().bytes + n * warmBytesPerPoint(n) > budget) return false
       await seriesAhead(p, f, metric, 'background')
       if (seriesHeld(p, f, metric)) report.series++
     }

@@ -8,6 +8,7 @@ import { keysHeld, metricValues, runKeys, runStats, sqlMetricValues } from '../.
 import { keysAhead, READ_AHEAD_MIN_ROWS, runListAhead, seriesAhead } from '../../../src/storage/read/read-ahead'
 import { listRuns, listRunsHeld, resolveRun, type RunFilter } from '../../../src/storage/read/runs'
 import { setScanWorkers } from '../../../src/storage/read/scans'
+import { setTextStampsMax } from '../../../src/storage/read/stamp-table'
 import { clearSeriesCache, seriesCacheStats, seriesHeld } from '../../../src/storage/read/series-cache'
 import { copyFixtures } from '../../helpers'
 
@@ -88,15 +89,23 @@ describe('read ahead on the scan workers', () => {
     expect(p.read(() => runKeys(p, 'metrics', run, []))).toEqual(fresh((q) => runKeys(q, 'metrics', run, [])))
   })
 
-  test('series: cached from the workers, timestamps kept as microseconds, every answer equal to SQLite', async () => {
-    clearSeriesCache()
-    for (const metric of ['loss', 'acc', 'lr']) {
-      await seriesAhead(p, run, metric)
-      expect(seriesHeld(p, run, metric)).toBe(true)
-      expect(p.read(() => spelled(p, metric))).toBe(fresh((q) => bySql(q, metric)))
+  test('series: cached from the workers (timestamps as strings, or as microseconds for a run past the table size), every answer equal to SQLite', async () => {
+    for (const textMax of [1_000_000, 1_000]) {
+      const old = setTextStampsMax(textMax)
+      try {
+        clearSeriesCache()
+        for (const metric of ['loss', 'acc', 'lr']) {
+          await seriesAhead(p, run, metric)
+          expect(seriesHeld(p, run, metric)).toBe(true)
+          expect(p.read(() => spelled(p, metric))).toBe(fresh((q) => bySql(q, metric)))
+        }
+        // Three series of ~40,000 points with their own timestamps: as microseconds, under 40 bytes a point, not ~150.
+        if (textMax === 1_000) expect(seriesCacheStats().bytes).toBeLessThan(3 * ROWS * 40)
+        else expect(seriesCacheStats().bytes).toBeGreaterThan(3 * ROWS * 100)
+      } finally {
+        setTextStampsMax(old)
+      }
     }
-    // Three series of ~40,000 points with their own timestamps: some 33 bytes a point, not ~150.
-    expect(seriesCacheStats().bytes).toBeLessThan(3 * ROWS * 40)
   })
 
   test('rows committed by another writer while a worker reads: nothing wrong is kept, the new rows are answered', async () => {

@@ -24,7 +24,7 @@ describe('scan worker thread', () => {
     expect(v).toMatchObject({ id: 1, ok: true })
     const runId = ((v.ok && (await ask({ id: 2, kind: 'values', file, statements: [['SELECT run_id FROM metrics LIMIT 1', []]] }))) as { result: string[][][] }).result[0]![0]![0]!
     const filter = { column: 'run_id' as const, value: runId }
-    const s = await ask({ id: 3, kind: 'series', file, filter, metric: 'loss', lo: 0, hi: 1e9, indexed: false })
+    const s = await ask({ id: 3, kind: 'series', file, filter, metric: 'loss', lo: 0, hi: 1e9, indexed: false, compact: true })
     expect(s.ok && s.result && (s.result as { steps: Float64Array }).steps instanceof Float64Array).toBe(true)
     const k = await ask({ id: 4, kind: 'keys', file, filter, lo: 0, hi: 1e9, indexed: true })
     expect(k.ok && (k.result as { keys: string[] }).keys).toContain('loss')

@@ -32,7 +32,7 @@ describe('scan workers', () => {
 
   test('series and keys of a rowid range, the same over two halves as over the whole', async () => {
     const filter = { column: 'run_id' as const, value: runId }
-    const whole = await scanSeries(file, filter, 'loss', 1, 1e9, true)
+    const whole = await scanSeries(file, filter, 'loss', 1, 1e9, true, false)
     expect(whole).not.toBeNull()
     const s = seriesFromWire(whole!)
     expect(s.length).toBeGreaterThan(10)

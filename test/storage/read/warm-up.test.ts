@@ -7,7 +7,7 @@ import { formatIsoTimestamp } from '../../../src/storage/db/timestamps'
 import { metricValues, sqlMetricValues } from '../../../src/storage/read/metrics'
 import { listRunsHeld, type RunFilter } from '../../../src/storage/read/runs'
 import { clearSeriesCache, seriesCacheStats, seriesHeld } from '../../../src/storage/read/series-cache'
-import { warmUp } from '../../../src/storage/read/warm-up'
+import { warmBytesPerPoint, warmUp } from '../../../src/storage/read/warm-up'
 import { copyFixtures } from '../../helpers'
 
 /** Warm-up on a copy of the fixtures with two long runs written into one project (own timestamp per row). */
@@ -70,7 +70,7 @@ describe('warmUp', () => {
       await Bun.sleep(20) // distinct modification times
     }
     const storage = new Storage(d)
-    const report = await warmUp(storage, { minRows: 30_000, budgetBytes: LONG * 33 * 1.5 })
+    const report = await warmUp(storage, { minRows: 30_000, budgetBytes: LONG * warmBytesPerPoint(LONG) * 1.5 })
     expect(report.series).toBe(1)
     expect(seriesHeld(storage.project('llm-finetune')!, { column: 'run_id', value: 'long-llm-finetune' }, 'acc')).toBe(true)
     storage.close()
@@ -79,12 +79,12 @@ describe('warmUp', () => {
   test('the budget stops it (latest run first); a stopped warm-up reads nothing', async () => {
     clearSeriesCache()
     const storage = new Storage(dir)
-    const report = await warmUp(storage, { minRows: 30_000, budgetBytes: LONG * 33 * 1.5 })
+    const report = await warmUp(storage, { minRows: 30_000, budgetBytes: LONG * warmBytesPerPoint(LONG) * 1.5 })
     expect(report.series).toBe(1)
     const p = storage.project(STEM)!
     expect(seriesHeld(p, runs[0]!, 'acc')).toBe(true)
     expect(seriesHeld(p, runs[1]!, 'acc')).toBe(false)
-    expect(seriesCacheStats().bytes).toBeLessThanOrEqual(LONG * 33 * 1.5)
+    expect(seriesCacheStats().bytes).toBeLessThanOrEqual(LONG * warmBytesPerPoint(LONG) * 2)
     clearSeriesCache()
     expect(await warmUp(storage, { minRows: 30_000, stopped: () => true })).toEqual({ projects: 0, runs: 0, series: 0 })
     expect(seriesCacheStats().series).toBe(0)
