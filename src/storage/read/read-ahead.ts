@@ -5,7 +5,7 @@ import { listRunsHeld, runListSql, seedRunList, type RunFilter } from './runs'
 import { scanKeys, scanSeries, scanValues, type ScanPriority } from './scans'
 import { textStampsMax } from './stamp-table'
 import { markOf, tableMarkSql } from './table-mark'
-import { concatSeries, keepSeries, prescanSeries, seriesFromWire, seriesHeld } from './series-cache'
+import { concatSeries, keepSeries, prescanSeries, seriesFromWire, seriesHeld, type Series } from './series-cache'
 
 /**
  * Reads ahead on the scan workers (scans.ts): what the first call on a long run or project would
@@ -82,16 +82,40 @@ async function longRun(p: ProjectDb, f: RunFilter, priority: ScanPriority): Prom
   return span
 }
 
-/** Two halves of a run's rowid span, and whether to walk the run's index rather than the table. */
-function halves(s: Span): { parts: [number, number][]; indexed: boolean } {
-  const mid = Math.floor((s.first + s.high) / 2)
-  return {
-    parts: [
-      [s.first, mid],
-      [mid + 1, s.high],
-    ],
-    indexed: s.rows * 2 < s.high - s.first + 1,
+/** Rowids per part of a run read ahead when readers hold writers up (see parts). */
+export const PART_ROWIDS = 65_536
+
+/**
+ * The parts of a run's rowid span to read, each in its own read transaction, and whether to walk the
+ * run's index rather than the table. In WAL mode (Trackio's default) readers never hold a writer up:
+ * two halves, read at once. In a rollback journal (Spaces' DELETE mode) a read holds the Python writer's
+ * COMMIT up while it runs: parts of PART_ROWIDS rowids (some 100 ms each), read one after the other.
+ */
+function parts(p: ProjectDb, s: Span): { parts: [number, number][]; indexed: boolean; sequential: boolean } {
+  const wal = p.read(() => p.memo('journal-wal', () => String(p.db.query('PRAGMA journal_mode').values()[0]?.[0]).toLowerCase() === 'wal'))
+  const indexed = s.rows * 2 < s.high - s.first + 1
+  if (wal) {
+    const mid = Math.floor((s.first + s.high) / 2)
+    return {
+      parts: [
+        [s.first, mid],
+        [mid + 1, s.high],
+      ],
+      indexed,
+      sequential: false,
+    }
   }
+  const out: [number, number][] = []
+  for (let lo = s.first; lo <= s.high; lo += PART_ROWIDS) out.push([lo, Math.min(s.high, lo + PART_ROWIDS - 1)])
+  return { parts: out, indexed, sequential: true }
+}
+
+/** Read each part with `read`: at once (two halves, WAL) or one after the other (a rollback journal). */
+async function readParts<T>(split: { parts: [number, number][]; sequential: boolean }, read: (lo: number, hi: number) => Promise<T>): Promise<T[]> {
+  if (!split.sequential) return Promise.all(split.parts.map(([lo, hi]) => read(lo, hi)))
+  const out: T[] = []
+  for (const [lo, hi] of split.parts) out.push(await read(lo, hi))
+  return out
 }
 
 /** A run's keys (runKeys), read in two halves at once when the run is long and its keys are not held. */
@@ -100,14 +124,14 @@ export async function keysAhead(p: ProjectDb, f: RunFilter, priority: ScanPriori
   try {
     const span = await longRun(p, f, priority)
     if (!span) return
-    const { parts, indexed } = halves(span)
-    const found = await Promise.all(parts.map(([lo, hi]) => scanKeys(p.paths.db, f, lo, hi, indexed, priority)))
+    const split = parts(p, span)
+    const found = await readParts(split, (lo, hi) => scanKeys(p.paths.db, f, lo, hi, split.indexed, priority))
     if (found.some((k) => k === null) || !sameFile(p)) return
-    const [a, b] = found as [NonNullable<(typeof found)[0]>, NonNullable<(typeof found)[0]>]
-    const first = a.first ?? b.first
-    const high = b.high ?? a.high
+    const read = found as NonNullable<(typeof found)[0]>[]
+    const first = read.find((k) => k.first !== null)?.first ?? null
+    const high = read.findLast((k) => k.high !== null)?.high ?? null
     if (first === null || high === null) return
-    keepKeyScan(p, f, a.rows + b.rows, first, high, [...a.keys, ...b.keys])
+    keepKeyScan(p, f, read.reduce((n, k) => n + k.rows, 0), first, high, read.flatMap((k) => k.keys))
   } catch {
     // No worker: slices on this thread, for a client only (a warm-up never holds the server up).
     if (priority === 'client') await prescanKeys(p, f)
@@ -120,11 +144,12 @@ export async function seriesAhead(p: ProjectDb, f: RunFilter, metric: string, pr
   try {
     const span = await longRun(p, f, priority)
     if (!span) return
-    const { parts, indexed } = halves(span)
-    const [a, b] = await Promise.all(parts.map(([lo, hi]) => scanSeries(p.paths.db, f, metric, lo, hi, indexed, span.rows > textStampsMax(), priority)))
+    const split = parts(p, span)
+    const read = await readParts(split, (lo, hi) => scanSeries(p.paths.db, f, metric, lo, hi, split.indexed, span.rows > textStampsMax(), priority))
     // null: rows not in timestamp order, or not cacheable: built on first use, as before.
-    if (!a || !b || !sameFile(p)) return
-    const s = concatSeries(seriesFromWire(a), seriesFromWire(b))
+    if (read.some((w) => w === null) || !sameFile(p)) return
+    let s: Series | null = seriesFromWire(read[0]!)
+    for (const w of read.slice(1)) if (s) s = concatSeries(s, seriesFromWire(w!))
     if (s) keepSeries(p, f, metric, s, span.token)
   } catch {
     if (priority === 'background') return

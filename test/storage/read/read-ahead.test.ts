@@ -5,7 +5,7 @@ import { stringify } from '../../../src/json/serialize'
 import { Storage, type ProjectDb } from '../../../src/storage/db/connection'
 import { formatIsoTimestamp } from '../../../src/storage/db/timestamps'
 import { keysHeld, metricValues, runKeys, runStats, sqlMetricValues } from '../../../src/storage/read/metrics'
-import { keysAhead, READ_AHEAD_MIN_ROWS, runListAhead, seriesAhead } from '../../../src/storage/read/read-ahead'
+import { keysAhead, PART_ROWIDS, READ_AHEAD_MIN_ROWS, runListAhead, seriesAhead } from '../../../src/storage/read/read-ahead'
 import { listRuns, listRunsHeld, resolveRun, type RunFilter } from '../../../src/storage/read/runs'
 import { setScanWorkers } from '../../../src/storage/read/scans'
 import { setTextStampsMax } from '../../../src/storage/read/stamp-table'
@@ -127,6 +127,32 @@ describe('read ahead on the scan workers', () => {
     await seriesAhead(p, run, 'acc')
     expect(seriesHeld(p, run, 'acc')).toBe(false)
     expect(p.read(() => spelled(p, 'acc'))).toBe(fresh((q) => bySql(q, 'acc')))
+  })
+
+  test('in a rollback journal (Spaces), a long run is read in parts of PART_ROWIDS, one after the other: same answers', async () => {
+    const d = copyFixtures('basic')
+    const w = new Database(join(d, `${STEM}.db`))
+    w.run('PRAGMA journal_mode = DELETE')
+    const ins = w.prepare('INSERT INTO metrics (run_id, timestamp, run_name, step, metrics) VALUES (?, ?, ?, ?, ?)')
+    const n = PART_ROWIDS + 5_000
+    w.transaction(() => {
+      for (let i = 0; i < n; i++) ins.run('parts-id', formatIsoTimestamp(Date.UTC(2026, 10, 28) * 1000 + i * 1000), 'parts', i, `{"loss":${(1 / (1 + i)).toFixed(7)},"x${i % 3}":1}`)
+    })()
+    w.close()
+    const s = new Storage(d)
+    const q = s.project(STEM)!
+    const f: RunFilter = { column: 'run_id', value: 'parts-id' }
+    expect(String(q.read(() => q.db.query('PRAGMA journal_mode').values()[0]![0]))).toBe('delete')
+    clearSeriesCache()
+    await keysAhead(q, f)
+    expect(q.read(() => keysHeld(q, f))).toBe(true)
+    expect(q.read(() => runKeys(q, 'metrics', f, []))).toEqual(['loss', 'x0', 'x1', 'x2'])
+    await seriesAhead(q, f, 'loss')
+    expect(seriesHeld(q, f, 'loss')).toBe(true)
+    expect(q.read(() => stringify({ data: metricValues(q, f, 'loss', { kind: 'all' }) }, { style: 'python' }))).toBe(
+      q.read(() => stringify({ data: sqlMetricValues(q, f, 'loss', { kind: 'all' }) }, { style: 'python' })),
+    )
+    s.close()
   })
 
   test('without workers, the same answers (read on first use)', async () => {
