@@ -4,6 +4,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os'
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet'
 import { join, resolve } from 'node:path'
+import { Storage, type ProjectDb } from '../src/storage/db/connection'
 import { ensureSchema } from '../src/storage/db/schema'
 
 export const ROOT = resolve(import.meta.dir, '..')
@@ -303,4 +304,15 @@ export function manyProjects(n: number, width = 4, dir: string = tempDir()): str
   db.close()
   for (let i = 0; i < n; i++) copyFileSync(seed, join(dir, `p${String(i).padStart(width, '0')}.db`))
   return dir
+}
+
+/** `fn` on project `stem` of `dir` through a Storage of its own (a connection that kept nothing), in one read. */
+export function freshRead<T>(dir: string, stem: string, fn: (p: ProjectDb) => T): T {
+  const s = new Storage(dir)
+  try {
+    const p = s.project(stem)!
+    return p.read(() => fn(p))
+  } finally {
+    s.close()
+  }
 }

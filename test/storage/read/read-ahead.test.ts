@@ -10,7 +10,7 @@ import { listRuns, listRunsHeld, resolveRun, type RunFilter } from '../../../src
 import { setScanWorkers } from '../../../src/storage/read/scans'
 import { setTextStampsMax } from '../../../src/storage/read/stamp-table'
 import { clearSeriesCache, seriesCacheStats, seriesHeld } from '../../../src/storage/read/series-cache'
-import { copyFixtures } from '../../helpers'
+import { copyFixtures, freshRead } from '../../helpers'
 
 /**
  * Reading ahead on the scan workers, on a copy of a Trackio database with a run longer than
@@ -40,16 +40,7 @@ function insert(n: number, id = run.value, name = 'long', firstStep = 0): void {
   })()
 }
 
-/** The same answer from a connection that never read ahead. */
-function fresh<T>(fn: (q: ProjectDb) => T): T {
-  const s = new Storage(dir)
-  try {
-    const q = s.project(STEM)!
-    return q.read(() => fn(q))
-  } finally {
-    s.close()
-  }
-}
+const fresh = <T>(fn: (q: ProjectDb) => T): T => freshRead(dir, STEM, fn)
 
 const spelled = (q: ProjectDb, metric: string) => stringify({ data: metricValues(q, run, metric, { kind: 'all' }) }, { style: 'python' })
 const bySql = (q: ProjectDb, metric: string) => stringify({ data: sqlMetricValues(q, run, metric, { kind: 'all' }) }, { style: 'python' })

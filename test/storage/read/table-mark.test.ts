@@ -8,7 +8,7 @@ import { metricValues, runStats, sqlMetricValues } from '../../../src/storage/re
 import { listRuns, type RunFilter } from '../../../src/storage/read/runs'
 import { clearSeriesCache } from '../../../src/storage/read/series-cache'
 import { onlyGrewSince, tableMark } from '../../../src/storage/read/table-mark'
-import { copyFixtures } from '../../helpers'
+import { copyFixtures, freshRead } from '../../helpers'
 
 /**
  * Caches kept across commits (run list, run counts, series) extended by the rows logged since: after
@@ -31,15 +31,7 @@ function log(n: number, id = run.value, name = 'grow'): void {
   })()
 }
 
-function fresh<T>(fn: (q: ProjectDb) => T): T {
-  const s = new Storage(dir)
-  try {
-    const q = s.project(STEM)!
-    return q.read(() => fn(q))
-  } finally {
-    s.close()
-  }
-}
+const fresh = <T>(fn: (q: ProjectDb) => T): T => freshRead(dir, STEM, fn)
 
 const loss = (q: ProjectDb) => stringify({ data: metricValues(q, run, 'loss', { kind: 'all' }) }, { style: 'python' })
 const lossSql = (q: ProjectDb) => stringify({ data: sqlMetricValues(q, run, 'loss', { kind: 'all' }) }, { style: 'python' })
