@@ -12,9 +12,10 @@ import { textStampsMax } from './stamp-table'
  * Warming up after the server starts: the long runs of every project are read ahead on the scan
  * workers in the background (one worker, the other left to clients, whose jobs go first), so that the
  * first chart or summary of a run of millions of steps is answered from memory: the most recently written
- * projects first, each long project's run list, then its long runs, latest first, their keys and the series of each metric, while the series
- * cache holds less than `budgetBytes` (half its bound: what clients read is never pushed out for it).
- * Nothing is read on the server's thread and nothing is written.
+ * projects first, each long project's run list, then its long runs, latest first, their keys and the
+ * series of each metric while the series cache holds less than `budgetBytes` (half its bound: what
+ * clients read is never pushed out for it; past it, run lists and keys only). Nothing is read on the
+ * server's thread and nothing is written.
  */
 
 /** Runs shorter than this are not warmed (their first read takes well under a second). */
@@ -44,14 +45,14 @@ export interface WarmReport {
   series: number
 }
 
-/** Warm every long project of `storage`; resolves when done (or stopped, or the budget is reached). */
+/** Warm every long project of `storage`; resolves when done (or stopped). */
 export async function warmUp(storage: Storage, opts: WarmOptions = {}): Promise<WarmReport> {
   const minRows = opts.minRows ?? WARM_MIN_ROWS
   const budget = opts.budgetBytes ?? WARM_BUDGET_BYTES
   const stopped = opts.stopped ?? (() => false)
   const report: WarmReport = { projects: 0, runs: 0, series: 0 }
   for (const { stem, bytes } of latestFirst(storage)) {
-    if (stopped() || seriesCacheStats().bytes >= budget) break
+    if (stopped()) break
     // A file too small to hold minRows rows is not even opened (an open connection would stand in the
     // way of another process switching the file's journal mode).
     if (bytes < minRows * MIN_ROW_BYTES) continue
@@ -89,7 +90,7 @@ function latestFirst(storage: Storage): { stem: string; bytes: number }[] {
   return files.sort((a, b) => b.t - a.t)
 }
 
-/** False when the budget is reached or the warm-up is stopped. */
+/** False when the warm-up is stopped. */
 async function warmProject(p: ProjectDb, minRows: number, budget: number, stopped: () => boolean, report: WarmReport): Promise<boolean> {
   await runListAhead(p, 'background')
   const byId = p.read(() => p.hasRunIds('metrics'))
@@ -111,9 +112,9 @@ async function warmProject(p: ProjectDb, minRows: number, budget: number, stoppe
     report.runs++
     for (const metric of p.read(() => runKeys(p, 'metrics', f, []))) {
       if (stopped()) return false
-      if (seriesHeld(p, f, metric)) continue
+      // Past the budget, run lists and keys are still read (they take no room in the series cache).
       const n = rows.get(run.key)!
-      if (seriesCacheStats().bytes + n * warmBytesPerPoint(n) > budget) return false
+      if (seriesHeld(p, f, metric) || seriesCacheStats().bytes + n * warmBytesPerPoint(n) > budget) continue
       await seriesAhead(p, f, metric, 'background')
       if (seriesHeld(p, f, metric)) report.series++
     }
