@@ -34,13 +34,13 @@ describe('scan workers in the compiled binary', () => {
     w.transaction(() => {
       for (let i = 0; i < n; i++) ins.run('long-id', formatIsoTimestamp(Date.UTC(2026, 10, 29) * 1000 + i * 1000), 'long', i, `{"loss":${(1 / (1 + i)).toFixed(6)}}`)
     })()
-    const expected = w.query('SELECT run_id, run_name, MIN(timestamp) FROM metrics GROUP BY run_id, run_name ORDER BY 3').values()
+    const expected = w.query('SELECT run_id, run_name, MIN(timestamp) FROM metrics GROUP BY run_id, run_name ORDER BY 3').values() as unknown[][]
     w.close()
     server = await startServer(dir, ['--no-warm-up'])
     expect(workerThreads(server.proc.pid)).toBe(0)
     const runs = await api(server.url, 'get_runs_for_project', { project: 'image-classification' })
     expect(runs.status).toBe(200)
-    expect((runs.json.data as { id: string; name: string; created_at: string }[]).map((r) => [r.id, r.name, r.created_at])).toEqual(expected)
+    expect((runs.json.data as { id: string; name: string; created_at: string }[]).map((r) => [r.id, r.name, r.created_at] as unknown[])).toEqual(expected)
     expect(workerThreads(server.proc.pid)).toBeGreaterThanOrEqual(1)
     const history = await api(server.url, 'get_metric_history', { project: 'image-classification', runs: ['long'], metrics: ['loss'], max_points: 100 })
     expect(history.status).toBe(200)
