@@ -201,9 +201,15 @@ export class ProjectDb {
     }
     const v = compute()
     if (keep && !keep(v)) return v
-    this.memos.set(key, v)
-    if (this.memos.size > MAX_MEMOS) this.memos.delete(this.memos.keys().next().value!)
+    this.remember(key, v)
     return v
+  }
+
+  /** Keep `value` as the most recently used memo `key`; at most MAX_MEMOS are kept (the oldest go). */
+  private remember(key: string, value: unknown): void {
+    this.memos.delete(key)
+    this.memos.set(key, value)
+    if (this.memos.size > MAX_MEMOS) this.memos.delete(this.memos.keys().next().value!)
   }
 
   /**
@@ -213,9 +219,7 @@ export class ProjectDb {
   seed(key: string, token: object, value: unknown): boolean {
     return this.read(() => {
       if (this.versionToken() !== token) return false
-      this.memos.delete(key)
-      this.memos.set(key, value)
-      if (this.memos.size > MAX_MEMOS) this.memos.delete(this.memos.keys().next().value!)
+      this.remember(key, value)
       return true
     })
   }

@@ -140,8 +140,7 @@ function scannedKeys(p: ProjectDb, table: 'metrics' | 'system_metrics', f: RunFi
   }
   const total = (base?.rows ?? 0) + rows
   if (total > 0 && seen.size > 0) {
-    keyScans.set(id, { rows: total, first: base?.first ?? first!, high: rows > 0 ? high! : base!.high, keys: seen })
-    if (keyScans.size > MAX_KEY_SCANS) keyScans.delete(keyScans.keys().next().value!)
+    keepBounded(keyScans, id, { rows: total, first: base?.first ?? first!, high: rows > 0 ? high! : base!.high, keys: seen })
   }
   return seen
 }
@@ -191,9 +190,7 @@ export async function prescanKeys(p: ProjectDb, f: RunFilter): Promise<void> {
           if (!isMalformedJson(err)) throw err
           return null
         }
-        keyScans.delete(id)
-        keyScans.set(id, { rows: (prev?.rows ?? 0) + n, first: prev?.first ?? first!, high: high!, keys: seen })
-        if (keyScans.size > MAX_KEY_SCANS) keyScans.delete(keyScans.keys().next().value!)
+        keepBounded(keyScans, id, { rows: (prev?.rows ?? 0) + n, first: prev?.first ?? first!, high: high!, keys: seen })
       }
       const [last] = p.db.query(`SELECT MAX(rowid) FROM "${table}"`).safeIntegers(false).values()[0] as [number | null]
       return last !== null && hi < last ? hi : null
@@ -465,10 +462,8 @@ export function runStats(p: ProjectDb, f: RunFilter): RunStats {
 const keptStats = new Map<string, { mark: TableMark; row: unknown[] }>()
 
 function keepStats(id: string, mark: TableMark, row: unknown[]): void {
-  keptStats.delete(id)
-  if (Number(row[0]) === 0) return
-  keptStats.set(id, { mark, row: [Number(row[0]), row[1], row[2]] })
-  if (keptStats.size > MAX_KEY_SCANS) keptStats.delete(keptStats.keys().next().value!)
+  if (Number(row[0]) === 0) keptStats.delete(id)
+  else keepBounded(keptStats, id, { mark, row: [Number(row[0]), row[1], row[2]] })
 }
 
 export interface RunStats {
@@ -504,10 +499,14 @@ export function seedRunStats(p: ProjectDb, f: RunFilter, token: object, row: unk
  * workers, for runKeys: it checks them against the database and reads only the rows beyond.
  */
 export function keepKeyScan(p: ProjectDb, f: RunFilter, rows: number, first: number, high: number, keys: Iterable<string>): void {
-  const id = keyScanId(p, 'metrics', f)
-  keyScans.delete(id)
-  keyScans.set(id, { rows, first, high, keys: new Set(keys) })
-  if (keyScans.size > MAX_KEY_SCANS) keyScans.delete(keyScans.keys().next().value!)
+  keepBounded(keyScans, keyScanId(p, 'metrics', f), { rows, first, high, keys: new Set(keys) })
+}
+
+/** Keep `value` under `id` as the most recently used entry, at most MAX_KEY_SCANS in `m` (the oldest go). */
+function keepBounded<V>(m: Map<string, V>, id: string, value: V): void {
+  m.delete(id)
+  m.set(id, value)
+  if (m.size > MAX_KEY_SCANS) m.delete(m.keys().next().value!)
 }
 
 /** Whether runKeys has the run's keys: memoised for this version of the database, or a kept scan to extend. */

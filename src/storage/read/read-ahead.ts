@@ -39,6 +39,11 @@ export function tableSpan(p: ProjectDb): number {
   return lo === null || hi === null ? 0 : hi - lo + 1
 }
 
+/** `statement` and, when the table has one, the statement of its mark: read in one worker transaction. */
+function withMark(statement: [string, (string | number)[]], markSql: string | null): [string, (string | number)[]][] {
+  return markSql ? [statement, [markSql, []]] : [statement]
+}
+
 /** The project's run list (listRuns), when the metrics table is long and the list is not held. */
 export async function runListAhead(p: ProjectDb, priority: ScanPriority = 'client'): Promise<void> {
   const plan = p.read(() => {
@@ -48,7 +53,7 @@ export async function runListAhead(p: ProjectDb, priority: ScanPriority = 'clien
   })
   if (!plan) return
   try {
-    const [rows, mark] = await scanValues(p.paths.db, plan.mark ? [[plan.sql, []], [plan.mark, []]] : [[plan.sql, []]], priority)
+    const [rows, mark] = await scanValues(p.paths.db, withMark([plan.sql, []], plan.mark), priority)
     if (sameFile(p)) seedRunList(p, plan.token, rows!, markOf(mark?.[0]))
   } catch {
     /* read on first use */
@@ -67,13 +72,12 @@ async function longRun(p: ProjectDb, f: RunFilter, priority: ScanPriority): Prom
   const key = `span:${f.column}:${f.value}`
   const known = p.read(() => {
     if (!p.hasTable('metrics') || tableSpan(p) < READ_AHEAD_MIN_ROWS) return null
-    return { token: p.versionToken(), span: p.peek<Span | null>(key) }
+    return { token: p.versionToken(), span: p.peek<Span | null>(key), markSql: tableMarkSql(p) }
   })
   if (!known) return null
   if (known.span !== undefined) return known.span
   const { token } = known
-  const markSql = p.read(() => tableMarkSql(p))
-  const [[row], mark] = (await scanValues(p.paths.db, markSql ? [[runSpanSql(f), [f.value]], [markSql, []]] : [[runSpanSql(f), [f.value]]], priority)) as [[unknown[]], unknown[][] | undefined]
+  const [[row], mark] = (await scanValues(p.paths.db, withMark([runSpanSql(f), [f.value]], known.markSql), priority)) as [[unknown[]], unknown[][] | undefined]
   if (!sameFile(p)) return null
   seedRunStats(p, f, token, row, markOf(mark?.[0]))
   const [rows, , , first, high] = row.map((v) => (typeof v === 'bigint' ? Number(v) : v)) as [number, unknown, unknown, number | null, number | null]

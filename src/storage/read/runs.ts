@@ -104,15 +104,32 @@ function keepRunList(p: ProjectDb, rows: unknown[][], mark: TableMark | null): R
     if (typeof id !== 'string' || typeof name !== 'string' || groups.has(id)) return list
     groups.set(id, { id, name, created: created as string })
   }
-  keptRunLists.set(key, { mark, groups })
-  if (keptRunLists.size > MAX_KEPT_RUN_LISTS) keptRunLists.delete(keptRunLists.keys().next().value!)
+  keepList(key, { mark, groups })
   return list
 }
 
-/** The kept run list brought up to date, or null when it must be read whole (see KeptRunList). */
+function keepList(key: string, kept: KeptRunList): void {
+  keptRunLists.delete(key)
+  keptRunLists.set(key, kept)
+  if (keptRunLists.size > MAX_KEPT_RUN_LISTS) keptRunLists.delete(keptRunLists.keys().next().value!)
+}
+
+/**
+ * The kept run list brought up to date, or null when it must be read whole (see KeptRunList); a list
+ * that cannot be extended is dropped (a deleted row or a rename stays: it would fail again each change).
+ */
 function extendedRunList(p: ProjectDb): RunList | null {
-  const kept = keptRunLists.get(keptKey(p))
-  if (!kept || !incremental(p) || !onlyGrewSince(p, kept.mark)) return null
+  const key = keptKey(p)
+  const kept = keptRunLists.get(key)
+  if (!kept) return null
+  const list = extended(p, kept)
+  if (list) keepList(key, list.kept)
+  else keptRunLists.delete(key)
+  return list?.runs ?? null
+}
+
+function extended(p: ProjectDb, kept: KeptRunList): { runs: RunList; kept: KeptRunList } | null {
+  if (!incremental(p) || !onlyGrewSince(p, kept.mark)) return null
   const first = p.db.query('SELECT run_name FROM metrics WHERE run_id = ? LIMIT 1')
   for (const g of kept.groups.values()) if (first.values(g.id)[0]?.[0] !== g.name) return null
   const groups = new Map(kept.groups)
@@ -129,9 +146,7 @@ function extendedRunList(p: ProjectDb): RunList | null {
   for (let i = 1; i < sorted.length; i++) if (sorted[i]!.created === sorted[i - 1]!.created) return null
   const mark = tableMark(p)
   if (!mark) return null
-  keptRunLists.delete(keptKey(p))
-  keptRunLists.set(keptKey(p), { mark, groups })
-  return { records: sorted.map((g) => ({ id: g.id, name: g.name, created_at: g.created })), allText: true }
+  return { runs: { records: sorted.map((g) => ({ id: g.id, name: g.name, created_at: g.created })), allText: true }, kept: { mark, groups } }
 }
 
 /**
